@@ -1,0 +1,199 @@
+"""Typed records passed between the pipeline stages (ingest → clean → segment → tag → embed → align → answer)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+DocumentFormat = Literal["pdf", "txt", "md", "html", "docx"]
+PassageKind = Literal["heading", "paragraph", "list_item", "table_row"]
+TagKind = Literal["goal", "activity", "indicator", "actor", "target_group", "time"]
+Commitment = Literal["binding", "intention", "background"]
+Level = Literal["addressed", "mentioned", "not_found", "cannot_assess"]
+Status = Literal["ok", "partial", "failed", "unchanged", "replaced", "duplicate"]
+
+NATIONAL = "national"
+
+
+def text_hash(text: str) -> str:
+    """Stable short hash of a text, the key of cached vectors."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class Page:
+    """One page of a document as read from the file, 1-based number."""
+
+    number: int
+    text: str
+    ocr: bool = False
+    ocr_confidence: float | None = None  # Tesseract's mean word confidence, 0-100
+    tables: list[list[list[str]]] = field(default_factory=list)  # tables → rows → cells
+
+    def __post_init__(self) -> None:
+        if self.number < 1:
+            raise ValueError(f"page number must be >= 1, got {self.number}")
+
+
+@dataclass
+class RawDocument:
+    """A document as read by an ingest reader, before cleaning."""
+
+    path: str
+    format: DocumentFormat
+    sha256: str
+    pages: list[Page]
+    metadata: dict[str, str] = field(default_factory=dict)  # e.g. Markdown front matter, PDF info
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit made by cleaning, with offsets into the text *before* that step."""
+
+    step: str
+    before: str
+    after: str
+    reason: str
+    page: int = 0
+    start: int = 0
+
+
+@dataclass
+class CleanPage:
+    """A page after cleaning: the text every later stage and every quote uses."""
+
+    number: int
+    text: str
+    raw_text: str
+    ocr: bool = False
+    ocr_confidence: float | None = None
+    tables: list[list[list[str]]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    repaired: bool = False  # Swedish OCR repair was applied to this page
+
+
+@dataclass
+class DocumentMeta:
+    """What a document is: region, title, period, type, language."""
+
+    region: str
+    region_source: Literal["detected", "manifest", "option", "unknown"] = "detected"
+    title: str = ""
+    year: str = ""  # a year, a period ("2023–2024") or a date ("2021-09-24")
+    doc_type: str = ""
+    language: str = "sv"
+    region_evidence: str = ""  # why this region: the phrases that decided it
+
+
+@dataclass
+class CleanDocument:
+    """A cleaned document with its metadata."""
+
+    raw: RawDocument
+    pages: list[CleanPage]
+    meta: DocumentMeta | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)
+
+
+@dataclass
+class Passage:
+    """A paragraph, list item, table row or heading, with where it stands.
+
+    Offsets are into the cleaned text of its page: ``page_text[start:end] == text`` for running text;
+    table rows (from extracted tables) carry their cells and offsets (0, 0) when not in the running text.
+    """
+
+    document_id: int
+    page: int
+    index: int  # order within the document
+    kind: PassageKind
+    text: str
+    section: tuple[str, ...] = ()
+    start: int = 0
+    end: int = 0
+    cells: tuple[str, ...] = ()
+    id: int | None = None  # set by the store
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start <= self.end):
+            raise ValueError(f"bad passage offsets {self.start}..{self.end}")
+
+    @property
+    def section_path(self) -> str:
+        return " › ".join(self.section)
+
+    @property
+    def hash(self) -> str:
+        return text_hash(self.text)
+
+
+@dataclass
+class Tag:
+    """A tagged span inside a passage: a goal, activity, indicator, actor, target group or time."""
+
+    kind: TagKind
+    text: str
+    start: int  # offsets into the passage text
+    end: int
+    passage_index: int  # Passage.index within its document
+    label: str = ""  # normalised name (actors, target groups) or value (time)
+    commitment: Commitment | None = None  # goals and activities
+    actors: tuple[str, ...] = ()  # responsible actors of a goal/activity
+    goal: int | None = None  # for an activity: the index (in the document's tag list) of the goal it serves
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start < self.end):
+            raise ValueError(f"bad tag offsets {self.start}..{self.end} for {self.text!r}")
+
+
+@dataclass
+class Evidence:
+    """A quote that supports an answer: where it is and how strongly it supports it."""
+
+    document: str
+    page: int
+    section: str
+    kind: str  # passage kind or tag kind (goal, activity, ...)
+    text: str
+    score: float
+    region: str = ""
+    why: str = ""  # explanation: matched term, fuzzy score, cosine
+
+
+@dataclass
+class ThemeMatch:
+    """A passage matched to a theme (taxonomy or query) with the reasons."""
+
+    passage_id: int
+    theme_id: str
+    score: float
+    term: str = ""  # lexical term that matched, if any
+    fuzzy: float = 0.0
+    cosine: float = 0.0
+    explanation: str = ""
+
+
+@dataclass
+class RegionEvidence:
+    """The region-level answer for one theme or question."""
+
+    region: str
+    level: Level
+    score: float
+    evidence: list[Evidence] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def addressed(self) -> bool:
+        return self.level == "addressed"
