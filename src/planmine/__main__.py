@@ -1,0 +1,3 @@
+from planmine.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""The shared Typer app, common options and the error → exit-code boundary."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from planmine.errors import PlanmineError, UsageError
+
+app = typer.Typer(
+    name="planmine",
+    help="Mine Swedish regional 'Nära vård' plans: ingest, clean, tag, compare themes across regions.\n\n"
+    "Example: planmine ingest corpus/ && planmine query fallprevention",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_STORE = Path("outputs/planmine.db")
+
+StoreOption = typer.Option(
+    None,
+    "--store",
+    help="SQLite store (default: $PLANMINE_STORE or outputs/planmine.db).",
+    show_default=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_path(store: Path | None) -> Path:
+    """The store the user asked for: --store, then $PLANMINE_STORE, then outputs/planmine.db."""
+    if store is not None:
+        return store
+    env = os.environ.get("PLANMINE_STORE")
+    return Path(env) if env else DEFAULT_STORE
+
+
+def print_json(obj: Any) -> None:
+    """Write JSON to stdout (UTF-8, not escaped), for scripts."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print an error line on stderr and exit with `code`."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn planmine's own errors into a one-line message: exit 2 for usage, 1 otherwise."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UsageError as exc:
+            fail(str(exc), 2)
+        except PlanmineError as exc:
+            fail(str(exc), 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
