@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
-SUPPORTED_SUFFIXES = frozenset({".pdf", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".docx"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".pdf", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".docx"}
+)
 MANIFEST_NAMES = frozenset({"planmine.yaml", "manifest.yaml", "manifest.csv"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
@@ -157,7 +159,9 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             )
         return path.read_bytes()
     except OSError as exc:
-        raise IngestError(path, f"the file cannot be read ({exc.strerror or exc})", code="unreadable") from None
+        raise IngestError(
+            path, f"the file cannot be read ({exc.strerror or exc})", code="unreadable"
+        ) from None
 
 
 def _format_of(path: Path, data: bytes) -> DocumentFormat:
@@ -171,7 +175,9 @@ def _format_of(path: Path, data: bytes) -> DocumentFormat:
     if suffix == ".pdf":
         if content == "html":
             raise IngestError(
-                path, "it is an HTML page (perhaps an error page), not a PDF: download it again", code="mismatch"
+                path,
+                "it is an HTML page (perhaps an error page), not a PDF: download it again",
+                code="mismatch",
             )
         if content in ("text", "zip"):
             what = "plain text" if content == "text" else "a ZIP archive"

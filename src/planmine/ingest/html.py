@@ -62,6 +62,7 @@ class _Walker:
 
     def walk(self, element: Tag, depth: int = 0) -> None:
         from bs4 import NavigableString
+        from bs4 import Tag as TagType
         from bs4.element import Comment, Doctype, ProcessingInstruction
 
         for child in element.children:
@@ -69,6 +70,8 @@ class _Walker:
                 continue
             if isinstance(child, NavigableString):
                 self._inline.append(str(child).replace("\n", " "))
+                continue
+            if not isinstance(child, TagType):
                 continue
             name = child.name
             if name == "br":
@@ -120,8 +123,7 @@ class _Walker:
             if row.find_parent("table") is not table:
                 continue  # a row of a nested table
             cells = [
-                collapse_spaces(cell.get_text(" "))
-                for cell in row.find_all(["td", "th"], recursive=False)
+                collapse_spaces(cell.get_text(" ")) for cell in row.find_all(["td", "th"], recursive=False)
             ]
             if any(cells):
                 rows.append(cells)

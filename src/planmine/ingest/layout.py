@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from statistics import median
 from typing import Any
@@ -16,7 +17,9 @@ GUTTER_RANGE = (0.3, 0.7)  # a column gutter lies between these shares of the te
 MAX_CROSSING_SHARE = 0.25  # at most this share of lines may run across the gutter (titles, footers)
 MIN_COLUMN_SHARE = 0.2  # each column needs at least this share of the lines ...
 MIN_COLUMN_LINES = 3  # ... and at least this many
-PARAGRAPH_LEAD = 1.45  # a line further below the previous one than this x the usual line pitch opens a paragraph
+PARAGRAPH_LEAD = (
+    1.45  # a line further below the previous one than this x the usual line pitch opens a paragraph
+)
 
 
 def group_lines(words: Sequence[Word]) -> list[list[Word]]:
@@ -109,7 +112,7 @@ def _column_texts(words: list[Word], gutter: float) -> list[str]:
 
 def _lines_text(lines: Sequence[Sequence[Word]]) -> str:
     """Lines joined by newlines, with a blank line where the vertical step is larger than usual."""
-    steps = [b[0]["top"] - a[0]["top"] for a, b in zip(lines, lines[1:], strict=False)]
+    steps = [b[0]["top"] - a[0]["top"] for a, b in itertools.pairwise(lines)]
     heights = [max(w["bottom"] - w["top"] for w in line) for line in lines]
     usual = median([s for s in steps if s > 0] or [1.2 * median(heights)])
     usual = max(usual, 1.05 * median(heights))

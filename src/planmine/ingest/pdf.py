@@ -116,7 +116,9 @@ def _looks_scanned(page: pdfplumber.page.Page) -> bool:
     area = float(page.width * page.height) or 1.0
     covered = 0.0
     for image in page.images:
-        covered += max(0.0, float(image["x1"] - image["x0"])) * max(0.0, float(image["bottom"] - image["top"]))
+        covered += max(0.0, float(image["x1"] - image["x0"])) * max(
+            0.0, float(image["bottom"] - image["top"])
+        )
     return covered / area >= SCAN_IMAGE_SHARE or len(page.curves) >= MIN_VECTOR_OBJECTS
 
 
@@ -144,7 +146,9 @@ def _open_error(exc: Exception) -> IngestError:
     name = type(cause).__name__
     if "Password" in name or "Encryption" in name or "password" in str(cause).lower():
         return IngestError(
-            "", "the PDF is encrypted with a password; save an unprotected copy to ingest it", code="encrypted"
+            "",
+            "the PDF is encrypted with a password; save an unprotected copy to ingest it",
+            code="encrypted",
         )
     return IngestError("", f"the PDF is damaged or truncated ({_short(cause)})", code="corrupt")
 
