@@ -191,10 +191,10 @@ def scanned_pdf(path: Path, *, with_text_page: bool = False, pages: int = 1, ful
     if with_text_page:
         _draw_paragraphs(c, [corpus_paragraphs("skane")[0]], 56, height - 60, width - 112)
         c.showPage()
-    text = SCANNED_TEXT
-    if full_a4:
-        text = "\n".join([SCANNED_TEXT, *corpus_paragraphs("varmland")[:4]])
-    image = text_image(text, round(width / 72 * 300), round(height / 72 * 300))
+    text, size = SCANNED_TEXT, 12.0
+    if full_a4:  # a dense page, as in a scanned plan: about 450 words at 10.5 pt
+        text, size = "\n".join([SCANNED_TEXT, *corpus_paragraphs("varmland")[:10]]), 10.5
+    image = text_image(text, round(width / 72 * 300), round(height / 72 * 300), size_pt=size)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     for _ in range(pages):

@@ -86,6 +86,25 @@ def test_ligatures_are_expanded(tmp_path: Path) -> None:
     assert not set("ﬀﬁﬂﬃﬄ") & set(text)
 
 
+def test_words_placed_apart_without_space_characters_are_separated(tmp_path: Path) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    fx.register_font()
+    path = tmp_path / "tex.pdf"
+    sentence = "Hälso- och sjukvården ska ställa om så att primärvården är navet i vården"
+    words = sentence.split(" ")
+    c = canvas.Canvas(str(path))
+    c.setFont(fx.FONT, 10)
+    x = 56.0
+    for word in words:  # as TeX does: each word positioned, a 0.25 em gap, no space glyph
+        c.drawString(x, 760, word)
+        x += stringWidth(word, fx.FONT, 10) + 2.5
+    c.showPage()
+    c.save()
+    assert read_document(path).pages[0].text == " ".join(words)
+
+
 def test_text_layer_problem_flags_empty_cid_and_symbol_text() -> None:
     good = fx.corpus_paragraphs("skane")[0]
     assert text_layer_problem(good) == ""
@@ -93,6 +112,10 @@ def test_text_layer_problem_flags_empty_cid_and_symbol_text() -> None:
     assert text_layer_problem(" ".join(["(cid:72)(cid:101)"] * 40)) == "cid"
     assert text_layer_problem("\ufffd\ufffd\ufffd abc " * 20) == "glyphs"
     assert text_layer_problem("•·–—…" * 20) == "symbols"
+    contents = "\n".join(
+        f"{n} Avsnitt om nära vård . . . . . . . . . . . . . . . . {n + 2}" for n in range(1, 12)
+    )
+    assert text_layer_problem(contents) == "", "dot leaders of a table of contents are not garbage"
 
 
 # ---------------------------------------------------------------- OCR

@@ -28,7 +28,8 @@ OCR_TIMEOUT_S = 180
 # A text layer is unusable when it has fewer than MIN_TEXT_CHARS visible characters, when more than
 # MAX_CID_SHARE of its tokens are '(cid:NN)' (glyphs without a Unicode mapping), when more than
 # MAX_BAD_GLYPH_SHARE of its characters are replacement, private-use or control characters, or when
-# fewer than MIN_ALNUM_SHARE of its characters are letters or digits.
+# fewer than MIN_ALNUM_SHARE of its characters are letters or digits (runs of one repeated punctuation
+# mark, such as the dot leaders of a table of contents, are not counted).
 MIN_TEXT_CHARS = 25
 MAX_CID_SHARE = 0.05
 MAX_BAD_GLYPH_SHARE = 0.10
@@ -37,6 +38,9 @@ MIN_ALNUM_SHARE = 0.50
 MIN_INK_SHARE = 0.0005
 
 _CID = re.compile(r"\(cid:\d+\)")
+_LEADERS = re.compile(
+    r"([.·…_\-–—=~*•])(?:\s?\1){2,}"
+)  # dot leaders of a table of contents, rules of underscores
 
 
 def text_layer_problem(text: str) -> str:
@@ -45,7 +49,7 @@ def text_layer_problem(text: str) -> str:
     tokens = len(text.split())
     if tokens and cids / tokens > MAX_CID_SHARE:
         return "cid"
-    visible = [c for c in _CID.sub("", text) if not c.isspace()]
+    visible = [c for c in _LEADERS.sub("", _CID.sub("", text)) if not c.isspace()]
     if len(visible) < MIN_TEXT_CHARS:
         return "empty"
     bad = sum(1 for c in visible if c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cn", "Cs"))

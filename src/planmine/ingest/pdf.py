@@ -19,6 +19,9 @@ MIN_TABLE_ROWS = 2  # a ruled box with one row or one column is a frame around t
 MIN_TABLE_COLUMNS = 2
 SCAN_IMAGE_SHARE = 0.3  # images covering this share of a page with no text make it a scan
 MIN_VECTOR_OBJECTS = 200  # ... or this many curves (text converted to outlines)
+# Many PDFs (TeX, some office exports) place words apart without space characters; a gap wider than
+# this share of the font size starts a new word (spaces are 0.2-0.33 em, kerning well under 0.1 em).
+WORD_GAP_RATIO = 0.15
 
 
 def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, str], list[str]]:
@@ -93,7 +96,12 @@ def _page_content(page: pdfplumber.page.Page) -> tuple[str, list[list[list[str]]
     body: Any = page
     if boxes:
         body = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
-    words = body.extract_words(keep_blank_chars=False, use_text_flow=False, expand_ligatures=True)
+    words = body.extract_words(
+        keep_blank_chars=False,
+        use_text_flow=False,
+        expand_ligatures=True,
+        x_tolerance_ratio=WORD_GAP_RATIO,
+    )
     return normalize_text(page_text(words)), tables
 
 
