@@ -105,7 +105,7 @@ def text_pdf(path: Path, pages: int = 3) -> list[list[str]]:
 
 
 def two_column_pdf(path: Path) -> tuple[str, str, str]:
-    """A page with a full-width title and two columns; returns (title, left paragraph, right paragraph)."""
+    """A page with a split running header, a title and two columns; returns (title, left, right paragraph)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas as rl_canvas
 
@@ -115,7 +115,10 @@ def two_column_pdf(path: Path) -> tuple[str, str, str]:
     left = corpus_paragraphs("skane")[1]
     right = corpus_paragraphs("varmland")[1]
     c = rl_canvas.Canvas(str(path), pagesize=A4)
-    _header_footer(c, 1, 1, width, height)
+    c.setFont(FONT, 8)  # a running header in two parts, above the columns
+    c.drawString(56, height - 40, "Region Skåne")
+    c.drawRightString(width - 56, height - 40, "2021-09-24")
+    c.drawCentredString(width / 2, 30, "1 (1)")
     c.setFont(FONT, 14)
     c.drawString(56, height - 90, title)
     column = (width - 112 - 24) / 2

@@ -57,6 +57,8 @@ def test_two_column_page_reads_left_column_before_right(tmp_path: Path) -> None:
     assert flat(left) in text, "left column must read as one unbroken paragraph"
     assert flat(right) in text, "right column must read as one unbroken paragraph"
     assert text.index(title) < text.index(flat(left)) < text.index(flat(right))
+    assert text.startswith("Region Skåne 2021-09-24"), "the header above the columns is read first"
+    assert text.endswith("1 (1)")
 
 
 def test_table_rows_come_back_as_cells_and_leave_the_running_text(tmp_path: Path) -> None:
