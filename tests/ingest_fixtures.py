@@ -111,7 +111,7 @@ def two_column_pdf(path: Path) -> tuple[str, str, str]:
 
     register_font()
     width, height = A4
-    title = "Bakgrund och förutsättningar för Skåne och Värmland"
+    title = "Bakgrund och förutsättningar"  # ends left of the gutter: part of the band
     left = corpus_paragraphs("skane")[1]
     right = corpus_paragraphs("varmland")[1]
     c = rl_canvas.Canvas(str(path), pagesize=A4)
