@@ -150,19 +150,19 @@ def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
     texts (the Government Offices, ministries) are recognised by how they speak of themselves.
     """
     folded = fold(text)
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}
     hits: dict[str, Counter[str]] = {}
     for pattern in _patterns():
         n = min(len(pattern.regex.findall(folded if pattern.folded else text)), 5)
         if n:
-            scores[pattern.region] += n * pattern.weight
+            scores[pattern.region] = scores.get(pattern.region, 0.0) + n * pattern.weight
             hits.setdefault(pattern.region, Counter())[pattern.label] += n
     # A municipality's or region's own web address in the source metadata ("botkyrka.se/...").
     host = fold(re.sub(r"^\w+://", "", source_url).split("/", 1)[0])
     for region in all_regions():
         for place in region.municipalities:
             if host and re.search(rf"(^|\.){re.escape(fold(place)).replace(' ', '-?')}\.se$", host):
-                scores[region.name] += 8.0
+                scores[region.name] = scores.get(region.name, 0.0) + 8.0
                 hits.setdefault(region.name, Counter())[f"source {host}"] += 1
     # National texts speak of the government and its ministers throughout; a regional plan seldom does.
     markers = len(_NATIONAL_MARKERS.findall(folded))
@@ -170,10 +170,11 @@ def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
         return RegionGuess(NATIONAL, float(markers), f"national text: {markers} mentions of the government")
     if not scores:
         return RegionGuess(None, 0.0, "no region, county, municipality or demonym found in the text")
-    (best, best_score), *rest = scores.most_common()
+    ranking = sorted(scores.items(), key=lambda item: -item[1])
+    (best, best_score), *rest = ranking
     runner_up = rest[0][1] if rest else 0.0
     if best_score < 3.0 or best_score < 1.3 * runner_up:
-        ranked = ", ".join(f"{name} ({score:.0f})" for name, score in scores.most_common(3))
+        ranked = ", ".join(f"{name} ({score:.0f})" for name, score in ranking[:3])
         return RegionGuess(None, best_score, f"ambiguous: {ranked}")
     phrases = ", ".join(f"'{label}'×{n}" for label, n in hits[best].most_common(4))
     return RegionGuess(best, best_score, phrases)
