@@ -156,8 +156,24 @@ def test_scanned_page_without_ocr_is_no_text(tmp_path: Path) -> None:
 def test_mixed_pdf_without_ocr_warns_about_the_pages(mixed_pdf: Path) -> None:
     doc = read_document(mixed_pdf, ocr=False)
     assert doc.pages[0].text and not doc.pages[1].text
-    assert any("page" in w and "2" in w and "OCR is off" in w for w in doc.warnings)
-    assert any("no readable text on pages 2" in w for w in doc.warnings)
+    assert "partly unreadable: no usable text layer on pages 2 and OCR is off" in doc.warnings
+    assert "partly unreadable: no text on pages 2" in doc.warnings
+
+
+def test_low_ocr_confidence_is_a_warning_naming_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planmine.ingest import ocr
+
+    path = tmp_path / "blek.pdf"
+    fx.scanned_pdf(path, with_text_page=True)
+    # a faded scan: Tesseract reads words but is unsure of them
+    monkeypatch.setattr(
+        ocr, "ocr_image", lambda image: ocr.OcrResult("Omställningen till nära vård", 41.5, 4)
+    )
+    doc = read_document(path)
+    assert doc.pages[1].ocr and doc.pages[1].ocr_confidence == 41.5
+    assert "partly unreadable: low OCR confidence (< 50) on pages 2" in doc.warnings
 
 
 def test_missing_tesseract_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -154,7 +154,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             raise IngestError(
                 path,
                 f"the file is {_megabytes(size)}, over the size limit of {_megabytes(max_bytes)}; "
-                "raise the limit (max_bytes, the ingest size option) to read it",
+                "raise it with --max-mb (max_bytes in Python) to read it",
                 code="too_large",
             )
         return path.read_bytes()
@@ -229,7 +229,10 @@ def _read(kind: DocumentFormat, data: bytes, *, ocr: bool) -> tuple[list[Page], 
 
 
 def _quality_warnings(document: RawDocument) -> list[str]:
-    """Warnings about partly unreadable pages and a language other than Swedish."""
+    """Warnings about partly unreadable pages and a language other than Swedish.
+
+    Every warning about unreadable pages starts with 'partly unreadable:' and names the pages.
+    """
     warnings: list[str] = []
     pages = document.pages
     low = [
@@ -238,10 +241,12 @@ def _quality_warnings(document: RawDocument) -> list[str]:
         if p.ocr and p.ocr_confidence is not None and p.ocr_confidence < MIN_OCR_CONFIDENCE
     ]
     if low:
-        warnings.append(f"low OCR confidence (< {MIN_OCR_CONFIDENCE:.0f}) on pages {page_ranges(low)}")
+        warnings.append(
+            f"partly unreadable: low OCR confidence (< {MIN_OCR_CONFIDENCE:.0f}) on pages {page_ranges(low)}"
+        )
     empty = [p.number for p in pages if not p.text.strip() and not _has_cells(p)]
     if empty and len(empty) < len(pages):
-        warnings.append(f"no readable text on pages {page_ranges(empty)}")
+        warnings.append(f"partly unreadable: no text on pages {page_ranges(empty)}")
     text = document.text
     language = detect_language(text)
     document.metadata.setdefault("language", language)

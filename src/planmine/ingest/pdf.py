@@ -63,7 +63,7 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
                 wants_ocr = bool(problem) and (problem != "empty" or _looks_scanned(plumber_page))
             except Exception as exc:
                 failed.append(number)
-                warnings.append(f"page {number} could not be read ({_short(exc)})")
+                warnings.append(f"partly unreadable: page {number} could not be read ({_short(exc)})")
                 text, tables, wants_ocr = "", [], True
             finally:
                 plumber_page.close()
@@ -76,7 +76,9 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
         if len(failed) == len(pages) and not any(p.text.strip() for p in pages):
             raise IngestError("", "the PDF is damaged: no page could be read", code="corrupt")
         if no_layer:
-            warnings.append(f"no usable text layer on pages {page_ranges(no_layer)} and OCR is off")
+            warnings.append(
+                f"partly unreadable: no usable text layer on pages {page_ranges(no_layer)} and OCR is off"
+            )
         return pages, metadata, warnings
     finally:
         renderer.close()
@@ -135,14 +137,16 @@ def _ocr_page(renderer: ocr_module.PageRenderer, page: Page, warnings: list[str]
     try:
         image = renderer.render(page.number - 1)
     except Exception as exc:
-        warnings.append(f"page {page.number} could not be rendered for OCR ({_short(exc)})")
+        warnings.append(
+            f"partly unreadable: page {page.number} could not be rendered for OCR ({_short(exc)})"
+        )
         return page
     if ocr_module.is_blank(image):
         return page
     try:
         result = ocr_module.ocr_image(image)
     except RuntimeError as exc:
-        warnings.append(f"page {page.number}: OCR failed ({_short(exc)})")
+        warnings.append(f"partly unreadable: OCR failed on page {page.number} ({_short(exc)})")
         return page
     if not result.text.strip():
         return Page(number=page.number, text=page.text, tables=page.tables, ocr=True, ocr_confidence=None)
