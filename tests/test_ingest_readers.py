@@ -107,6 +107,33 @@ def test_words_placed_apart_without_space_characters_are_separated(tmp_path: Pat
     assert read_document(path).pages[0].text == " ".join(words)
 
 
+def test_turned_page_and_vertical_margin_note_are_read_upright(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    fx.register_font()
+    path = tmp_path / "liggande.pdf"
+    first, second = fx.corpus_paragraphs("skane")[:2]
+    c = canvas.Canvas(str(path))
+    c.setPageRotation(90)  # shown turned: the text runs down the screen
+    fx._draw_paragraphs(c, [first], 56, 780, 480)
+    c.showPage()
+    c.setPageRotation(0)
+    fx._draw_paragraphs(c, [second], 56, 780, 480)
+    c.saveState()
+    c.translate(30, 200)
+    c.rotate(90)  # a note running up the left margin
+    c.setFont(fx.FONT, 8)
+    c.drawString(0, 0, "Diarienummer RS 2021/0123 Vårdsamverkan Skåne")
+    c.restoreState()
+    c.showPage()
+    c.save()
+    turned, upright = read_document(path).pages
+    assert flat(turned.text) == flat(first)
+    body, note = upright.text.split("\n\n")
+    assert flat(body) == flat(second)
+    assert note == "Diarienummer RS 2021/0123 Vårdsamverkan Skåne"
+
+
 def test_text_layer_problem_flags_empty_cid_and_symbol_text() -> None:
     good = fx.corpus_paragraphs("skane")[0]
     assert text_layer_problem(good) == ""

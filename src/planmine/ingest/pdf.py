@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -98,13 +99,44 @@ def _page_content(page: pdfplumber.page.Page) -> tuple[str, list[list[list[str]]
     body: Any = page
     if boxes:
         body = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
-    words = body.extract_words(
-        keep_blank_chars=False,
-        use_text_flow=False,
-        expand_ligatures=True,
-        x_tolerance_ratio=WORD_GAP_RATIO,
-    )
-    return normalize_text(page_text(words)), tables
+    return normalize_text(_chars_text(body.chars)), tables
+
+
+def _chars_text(chars: list[dict[str, Any]]) -> str:
+    """Text of a page's characters: horizontal and turned (vertical) text each in reading order.
+
+    Vertical text (a page turned to landscape, a note up the margin) is turned upright first; the
+    larger group of characters is read first.
+    """
+    from pdfplumber.utils import extract_words
+
+    upright = [c for c in chars if c.get("upright", True)]
+    turned = [c for c in chars if not c.get("upright", True)]
+    texts: list[str] = []
+    for group in sorted((g for g in (upright, turned) if g), key=len, reverse=True):
+        words = extract_words(
+            group if group is upright else _turn_upright(group),
+            keep_blank_chars=False,
+            use_text_flow=False,
+            expand_ligatures=True,
+            x_tolerance_ratio=WORD_GAP_RATIO,
+        )
+        texts.append(page_text(words))
+    return "\n\n".join(text for text in texts if text)
+
+
+def _turn_upright(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copies of vertical characters with boxes turned so that their text runs left to right."""
+    steps = [b["top"] - a["top"] for a, b in itertools.pairwise(chars) if abs(b["x0"] - a["x0"]) < 1]
+    downwards = sum(step > 0 for step in steps) >= sum(step < 0 for step in steps)
+    turned: list[dict[str, Any]] = []
+    for char in chars:
+        if downwards:  # read top to bottom; the next line is to the left
+            x0, x1, top, bottom = char["top"], char["bottom"], -char["x1"], -char["x0"]
+        else:  # read bottom to top; the next line is to the right
+            x0, x1, top, bottom = -char["bottom"], -char["top"], char["x0"], char["x1"]
+        turned.append(dict(char, x0=x0, x1=x1, top=top, bottom=bottom, doctop=top, upright=True))
+    return turned
 
 
 def _cell(value: str | None) -> str:
