@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ingest_fixtures as fx
 from planmine.errors import IngestError, MissingExtraError
@@ -263,6 +265,44 @@ def test_html_drops_scripts_keeps_headings_lists_and_tables(tmp_path: Path) -> N
     assert "Senast uppdaterad\n2021-09-24" in text
 
 
+def test_html_in_windows_1252_with_nested_list(tmp_path: Path) -> None:
+    path = tmp_path / "gammal.htm"
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+        "<title>Nära vård – Värmland</title></head><body><h2>Åtgärder för äldre</h2>"
+        "<ol><li>Förebygga fall<ul><li>Balansträning i hemmet</li></ul></li><li>Läkemedelsgenomgång</li></ol>"
+        "</body></html>"
+    )
+    path.write_bytes(html.encode("cp1252"))
+    doc = read_document(path)
+    assert doc.metadata["title"] == "Nära vård – Värmland"
+    assert doc.pages[0].text.splitlines() == [
+        "Åtgärder för äldre",
+        "",
+        "- Förebygga fall",
+        "  - Balansträning i hemmet",
+        "- Läkemedelsgenomgång",
+    ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pages=st.lists(
+        st.text(alphabet="abcåäöÅÄÖ éü.,;:-–()0123 \n", min_size=1, max_size=80).filter(
+            lambda t: t.strip() and t == t.strip("\n")
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_text_pages_round_trip(tmp_path: Path, pages: list[str]) -> None:
+    path = tmp_path / "sidor.txt"
+    path.write_text("\f".join(pages), "utf-8")
+    doc = read_document(path)
+    assert [p.text for p in doc.pages] == pages
+    assert [p.number for p in doc.pages] == list(range(1, len(pages) + 1))
+
+
 def test_docx_paragraphs_lists_tables_and_title(tmp_path: Path) -> None:
     path = tmp_path / "plan.docx"
     parts = fx.docx_file(path)
@@ -273,7 +313,8 @@ def test_docx_paragraphs_lists_tables_and_title(tmp_path: Path) -> None:
     blocks = first.text.split("\n\n")
     assert blocks[0] == "Bakgrund och förutsättningar för Skåne"
     assert blocks[1] == parts["paragraph"]
-    assert blocks[2:5] == [f"- {item}" for item in parts["items"]]  # type: ignore[union-attr]
+    assert blocks[2] == "\n".join(f"- {item}" for item in parts["items"])  # type: ignore[union-attr]
+    assert blocks[3] == "\n".join("\t".join(row) for row in fx.TABLE_ROWS)
     assert first.tables == [fx.TABLE_ROWS]
     assert second.number == 2 and second.text.startswith("Värmland")
     assert parts["second"] in second.text

@@ -100,6 +100,12 @@ class _Walker:
                 self.walk(child, depth)
 
     def _list(self, element: Tag, depth: int) -> None:
+        lines = self._list_lines(element, depth)
+        if lines:
+            self.blocks.append("\n".join(lines))
+
+    def _list_lines(self, element: Tag, depth: int) -> list[str]:
+        """One '- item' line per list item, nested lists indented by two spaces per level."""
         lines: list[str] = []
         for item in element.find_all("li", recursive=False):
             nested = item.find_all(list(LISTS), recursive=False)
@@ -108,11 +114,9 @@ class _Walker:
             text = collapse_spaces(item.get_text(" "))
             if text:
                 lines.append("  " * depth + "- " + text)
-            if lines:
-                self.blocks.append("\n".join(lines))
-                lines = []
             for sublist in nested:
-                self._list(sublist, depth + 1)
+                lines.extend(self._list_lines(sublist, depth + 1))
+        return lines
 
     def _table(self, table: Tag) -> None:
         caption = table.find("caption", recursive=False)
