@@ -9,6 +9,7 @@ per-word bindings are about a hundred times slower.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import logging
 import math
@@ -69,7 +70,7 @@ class CorpusCounts:
         for text in texts.values():
             tokens = count_tokens(text)
             counts.unigrams.update(tokens)
-            counts.bigrams.update(zip(tokens, tokens[1:], strict=False))
+            counts.bigrams.update(itertools.pairwise(tokens))
         return counts
 
     def to_json(self) -> dict[str, object]:

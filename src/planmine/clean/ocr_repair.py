@@ -621,8 +621,5 @@ def _describe(observed: str, form: str) -> str:
 def _restore_case(original: str, cand: Candidate, sentence_start: bool) -> str:
     text = cand.text
     first = original[:1]
-    if cand.symbolic_start or not first.isalpha():
-        upper = sentence_start
-    else:
-        upper = first.isupper()
+    upper = sentence_start if cand.symbolic_start or not first.isalpha() else first.isupper()
     return text[:1].upper() + text[1:] if upper else text
