@@ -282,8 +282,8 @@ def _page_passages(
         kind: PassageKind = "paragraph"
         if ln.kind == "bullet":
             kind = "list_item"
-            marker = _BULLET.match(page.text, ln.start)
-            start = marker.end() if marker else ln.start
+            marker = _BULLET.match(ln.text)
+            start = ln.start + (marker.end() if marker else 0)
         last = ln.text
         j = i + 1
         while j < len(lines):
