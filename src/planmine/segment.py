@@ -232,11 +232,11 @@ class _SectionStack:
             top = fold(self.items[0][1])
             if rest and (top.startswith(rest[:12]) or rest.startswith(top[:12])):
                 return name, 2, False
+        in_appendix = bool(self.items) and fold(self.items[0][1]).startswith("bilaga")
         if self.numbered_depth:
-            in_appendix = bool(self.items) and fold(self.items[0][1]).startswith("bilaga")
-            if in_appendix and len(self.items) == 1:
-                return name, 2, False
             return name, self.numbered_depth + 1, False
+        if in_appendix:
+            return name, 2, False
         return name, 1, False
 
 

@@ -33,6 +33,7 @@ _LEMMA_FIXES = {
     "äldre": "äldre",
     "äldres": "äldre",
 }
+_PLACE_QUANTIFIERS = frozenset(["olika", "flera", "vissa", "manga", "alla", "andra"])
 # words after which actors in an "X ansvarar för" sentence are helpers, not the responsible party
 _NOT_RESPONSIBLE_AFTER = frozenset(["ledning", "inom", "samverkan", "stod", "tillsammans"])
 
@@ -47,6 +48,7 @@ def register_extensions() -> None:
         ("intro", ""),
         ("header", False),
         ("first_in_section", False),
+        ("examples", False),
         ("passage_index", -1),
         ("document_id", -1),
     ):
@@ -158,10 +160,12 @@ class ActorsComponent:
             span = doc[start:end]
             key = " ".join(t.norm_ for t in span)
             name = self.phrases.get(key) or normalise_actor(span.text)
-            if name == "Kommunerna" and start >= 1 and doc[start - 1].like_num:
-                before = doc[start - 2].norm_ if start >= 2 else ""
-                if before in ("av", "i", "pa", "olika"):
-                    continue  # 'i 15 av 16 kommuner': places, not the municipalities acting
+            if name == "Kommunerna" and start >= 1:
+                before = doc[start - 1].norm_
+                if before in _PLACE_QUANTIFIERS or (
+                    doc[start - 1].like_num and start >= 2 and doc[start - 2].norm_ in ("av", "i", "pa")
+                ):
+                    continue  # 'i 15 av 16 kommuner', 'i olika kommuner': places, not the acting municipalities
             spans.append(Span(doc, start, end, label=name))
         spans = filter_spans(spans)
         responsible_label = _label_rest(doc, rules.RESPONSIBLE_LABEL)
@@ -288,7 +292,7 @@ def _first_word(text: str) -> str:
 
 def _activity_context(doc: Doc) -> bool:
     """A list item that the document presents as something to do (examples, activities, insatser)."""
-    if any("exempel" in fold(part) or fold(part).startswith("aktiviteter") for part in doc._.section):
+    if doc._.examples or any(fold(part).startswith("aktiviteter") for part in doc._.section):
         return True
     return bool(rules.ACTIVITY_LIST_INTRO.search(doc._.intro))
 
@@ -301,7 +305,9 @@ def _modal_action(sentence: Span) -> bool:
             continue
         if norm == "kommer" and "att" not in norms[i + 1 : i + 3]:
             continue
-        for later in norms[i + 1 : i + 6]:
+        for later in norms[i + 1 : i + 4]:
+            if later in ("for", "som", "om") or (later == "att" and norm != "kommer"):
+                break
             if later in rules.SENTENCE_VERBS or (later.endswith("s") and later[:-1] in rules.SENTENCE_VERBS):
                 return True
     return False
@@ -329,7 +335,7 @@ class ActivitiesComponent:
                     spans = [s for s in [_whole(doc)] if s is not None]
             if not spans and kind != "table_row":
                 for sent in doc.sents:
-                    if (sent.start_char, sent.end_char) in goal_chars:
+                    if (sent.start_char, sent.end_char) in goal_chars or sent.text.rstrip().endswith(":"):
                         continue
                     folded = " ".join(t.norm_ for t in sent)
                     if _modal_action(sent) or rules.NEXT_STEP.search(folded):
@@ -351,7 +357,7 @@ class CommitmentComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         in_table = doc._.passage_kind == "table_row"
-        examples = any("exempel" in fold(p) for p in doc._.section)
+        examples = doc._.examples
         intro = doc._.intro
         for key in ("goals", "activities"):
             for span in doc.spans[key]:

@@ -103,6 +103,7 @@ class _Context:
     """What the passages before this one tell about it (table columns, list intro, section start)."""
 
     columns: list[str | None] = field(default_factory=list)
+    examples: bool = False  # under a heading of examples ('Exempel inom kommuner', 'Bilaga 1. Exempel ...')
     intro: str = ""
     seen_sections: set[tuple[str, ...]] = field(default_factory=set)
 
@@ -117,12 +118,18 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
     for p in passages:
         if p.document_id != last_document:
             ctx, last_document, previous = _Context(), p.document_id, None
-        doc = nlp.make_doc(p.text)
+        # a line break inside "Region Örebro\nlän" must not split the name: same length, same offsets
+        doc = nlp.make_doc(p.text.replace("\n", " ").replace("\t", "\t"))
         header = p.kind == "table_row" and rules.is_header_row(p.cells)
         if header:
             ctx.columns = [rules.column_role(c) for c in p.cells]
         elif p.kind == "heading":
             ctx.columns = []
+            # bold labels ('- Gemensamma**') subdivide the examples above them; other headings end them
+            if p.text.rstrip().endswith("**"):
+                ctx.examples = ctx.examples or "exempel" in fold(p.text)
+            else:
+                ctx.examples = any("exempel" in fold(part) for part in p.section)
         if p.kind == "list_item":
             if previous is not None and previous.kind != "list_item":
                 ctx.intro = fold(previous.text) if previous.kind == "paragraph" else ""
@@ -133,6 +140,7 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
         doc._.cells = list(p.cells)
         doc._.columns = list(ctx.columns) if p.kind == "table_row" else []
         doc._.intro = ctx.intro
+        doc._.examples = ctx.examples
         doc._.header = header
         doc._.first_in_section = p.kind != "heading" and p.section not in ctx.seen_sections
         doc._.passage_index = p.index
@@ -195,7 +203,7 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
             for span in doc.spans[key]:
                 tag = Tag(
                     kind=kind,
-                    text=span.text,
+                    text=p.text[span.start_char : span.end_char],
                     start=span.start_char,
                     end=span.end_char,
                     passage_index=p.index,

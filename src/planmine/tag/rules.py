@@ -44,8 +44,9 @@ RESPONSIBLE_LABEL = re.compile(r"^(ansvarig(a)?|ansvar|huvudansvarig)\s*:\s*")
 TARGET_LABEL = re.compile(r"^(malgrupp(er)?|malgruppen)\s*:\s*")
 
 # -- goals ------------------------------------------------------------------------------------------------
+# a heading that is only a goal label ("6.1 Delmål 1", "Övergripande mål"): its first passage is the goal
 GOAL_HEADING = re.compile(
-    r"^(\d+(\.\d+)*\.?\s+)?(delmal\b|overgripande mal$|mal$|effektmal\b|malsattning\b|malomrade\b|malbild$)"
+    r"^(\d+(\.\d+)*\.?\s+)?(delmal|overgripande mal|mal|effektmal|malsattning|malomrade|malbild)\s*\d*\s*:?$"
 )
 # a list introduced by "... fem delmål formulerats:" or "... effektmålen:" lists goals
 GOAL_LIST_INTRO = re.compile(
@@ -56,8 +57,9 @@ _IS = r"(?:ar|&r|dr|4r)"  # 'är', also as the OCR misreads it
 GOAL_SENTENCE = re.compile(
     rf"(\b(malet|malsattningen|malsattning|malbilden|visionen|strategiska inriktning|strategiska inriktningen)\b"
     rf"[^.;]{{0,80}}\b({_IS}|bor vara|ska vara)\s+(att\b|en\b|ett\b|att)"
-    rf")|(\b{_IS} malet\b)|(\bna malet\b)"
+    rf")|(\b{_IS} malet\b)|(\bna malet [\"”“])"
     r"|(\b(antalet|andelen)\b[^.]{0,80}\bska\b[^.]{0,30}\b(minska|oka|halveras|forbattras|vara)\b)"
+    r"|(\bska\b[^.]{0,80}\bsamverka (for|sa att)\b)"
     r"|(\bsenast (ar )?(19|20)\d\d\b[^.]{0,30}\bska\b)|(^(ar|år) (19|20)\d\d ska\b)|(\bar (19|20)\d\d ska\b)"
 )
 
@@ -76,12 +78,17 @@ LIST_VERBS = frozenset(
     """.split()
 )
 # concrete verbs after a modal in running text ("behöver skapa", "ska förstärkas")
-SENTENCE_VERBS = LIST_VERBS - {"samverka", "arbeta", "arbetar", "se", "ta", "delta", "bidra", "verka", "dela"}
+SENTENCE_VERBS = LIST_VERBS - {
+    "samverka", "arbeta", "arbetar", "se", "ta", "delta", "bidra", "verka", "dela", "lyfta", "gor", "gora",
+}
 NOMINAL_ACTIONS = re.compile(r"^(utveckling|inforande|etablering|implementering|uppbyggnad|utbildning) (av|i)\b")
 ACTIVITY_LIST_INTRO = re.compile(
     r"\b(aktiviteter|aktiviteterna|insatser|atgarder|exempel|uppdrag[^.]{0,80}genom att|genom att)\b[^.]{0,80}[:;]\s*$"
 )
-MODALS = frozenset(["ska", "skall", "behover", "bor", "maste", "kommer", "planerar", "avser", "vill"])
+# (with the OCR misreadings of "behöver" that the cleaner may leave)
+MODALS = frozenset(
+    ["ska", "skall", "behover", "bor", "kommer", "planerar", "avser", "vill", "behdver", "behever"]
+)
 NEXT_STEP = re.compile(r"\bi nasta steg\b")
 
 # -- commitment ----------------------------------------------------------------------------------------------
