@@ -35,7 +35,9 @@ DEFAULT_MAX_BYTES = 200 * 1024**2
 SUPPORTED_SUFFIXES = frozenset(
     {".pdf", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".docx"}
 )
-MANIFEST_NAMES = frozenset({"planmine.yaml", "manifest.yaml", "manifest.csv"})
+MANIFEST_NAMES = frozenset({"planmine.yaml", "manifest.yaml", "manifest.yml", "manifest.csv"})
+# Notes about a folder of documents, not documents: skipped when a folder is expanded (not when named).
+FOLDER_NOTES = frozenset({"readme.md", "readme.txt", "sources.md", "index.md", "changelog.md", "license"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -60,8 +62,9 @@ _OTHER_MAGIC = (
 def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
     """The files to ingest: files as given, folders expanded recursively in sorted order.
 
-    Inside folders, hidden files and folders (name starting with '.') and manifest files
-    (planmine.yaml, manifest.yaml, manifest.csv) are skipped; every other file is yielded, also
+    Inside folders, hidden files and folders (name starting with '.'), manifest files
+    (planmine.yaml, manifest.yaml, manifest.csv) and notes about the folder (README.md, SOURCES.md,
+    INDEX.md) are skipped; every other file is yielded, also
     unsupported ones, so that the caller reports them. Paths that do not exist are yielded as given
     (read_document raises IngestError code 'not_found'). Each file is yielded once.
     """
@@ -74,7 +77,7 @@ def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
                 for p in path.rglob("*")
                 if p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.name.lower() not in MANIFEST_NAMES
+                and p.name.lower() not in MANIFEST_NAMES | FOLDER_NOTES
             )
             candidates = sorted(found, key=lambda p: p.as_posix())
         else:

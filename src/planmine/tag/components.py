@@ -172,7 +172,14 @@ class ActorsComponent:
         if responsible_label is not None and not any(
             s.start >= responsible_label.start and s.end <= responsible_label.end for s in spans
         ):
-            spans.append(Span(doc, responsible_label.start, responsible_label.end, normalise_actor(responsible_label.text)))
+            spans.append(
+                Span(
+                    doc,
+                    responsible_label.start,
+                    responsible_label.end,
+                    normalise_actor(responsible_label.text),
+                )
+            )
         for span in spans:
             if responsible_label is not None:
                 span._.responsible = True
@@ -243,8 +250,10 @@ class IndicatorsComponent:
             spans = [Span(doc, s.start, s.end, label="; ".join(x for x in sources if x)) for s in spans]
         elif (labelled := _label_rest(doc, rules.INDICATOR_LABEL)) is not None:
             spans = [labelled]
-        elif doc._.passage_kind == "list_item" and doc._.section and fold(doc._.section[-1]).startswith(
-            "indikator"
+        elif (
+            doc._.passage_kind == "list_item"
+            and doc._.section
+            and fold(doc._.section[-1]).startswith("indikator")
         ):
             spans = [s for s in [_whole(doc)] if s is not None]
         doc.spans["indicators"] = spans

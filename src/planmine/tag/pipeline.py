@@ -73,7 +73,8 @@ def _lemma_lookups() -> Lookups:
 
     if "sv" not in registry.lookups or "lemma_lookup" not in registry.lookups.get("sv"):
         raise MissingExtraError(
-            "The Swedish lemma table (spacy-lookups-data)", "Install it: pip install 'spacy-lookups-data>=1.0.5'."
+            "The Swedish lemma table (spacy-lookups-data)",
+            "Install it: pip install 'spacy-lookups-data>=1.0.5'.",
         )
     lookups = Lookups()
     table = _LemmaTable(load_language_data(registry.lookups.get("sv")["lemma_lookup"]))
@@ -211,8 +212,10 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
                     commitment=span._.commitment if kind in ("goal", "activity") else None,
                 )
                 if kind in ("goal", "activity"):
-                    actors = own or [_normalise(a) for a in column_actors] or _inherited(
-                        p.section, responsible, latest_responsible
+                    actors = (
+                        own
+                        or [_normalise(a) for a in column_actors]
+                        or _inherited(p.section, responsible, latest_responsible)
                     )
                     tag.actors = tuple(actors)
                     span._.actors = list(actors)
