@@ -27,6 +27,7 @@ from planmine.types import QueryAnswer
 MAP_COSINE = 0.86
 MAP_COSINE_WITH_TERM = 0.80
 TERM_BONUS = 0.04
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -40,11 +41,11 @@ class ThemeChoice:
 
 
 def _english_hits(taxonomy: Taxonomy, question: str) -> dict[str, str]:
-    folded = f" {' '.join(re.findall(r'[^\W_]+', fold(question)))} "
+    folded = " " + " ".join(_WORD.findall(fold(question))) + " "
     found: dict[str, str] = {}
     for theme in taxonomy:
         for phrase in (theme.label_en, *theme.alt_labels_en):
-            words = " ".join(re.findall(r"[^\W_]+", fold(phrase)))
+            words = " ".join(_WORD.findall(fold(phrase)))
             if words and re.search(rf" {re.escape(words)}(s|es)? ", folded):
                 if len(words) > len(found.get(theme.id, "")):
                     found[theme.id] = phrase

@@ -16,13 +16,14 @@ from typing import Literal
 
 from planmine.types import Evidence, Level, RegionEvidence
 
-Role = Literal["goal", "activity", "heading", "paragraph", "background", "semantic"]
+Role = Literal["goal", "activity", "heading", "paragraph", "statement", "background", "semantic"]
 
 ROLE_WEIGHT: dict[str, float] = {
     "goal": 0.85,
     "activity": 0.85,
     "heading": 0.7,
     "paragraph": 0.55,
+    "statement": 0.7,  # a plain sentence inside a paragraph that states goals or intentions
     "background": 0.25,
     "semantic": 0.0,  # set from the cosine
 }
@@ -61,6 +62,7 @@ class PassageEvidence:
     fuzzy: float = 0.0
     cosine: float = 0.0
     lexical: float = 0.0  # match quality of the best term, 0 when none
+    weak: bool = False  # only a related term matched
     explanation: str = ""
 
     def to_evidence(self) -> Evidence:
@@ -121,9 +123,25 @@ def semantic_weight(z: float, t: Thresholds = DEFAULT_THRESHOLDS) -> float:
     return min(t.semantic_max, t.semantic_max * (z - t.semantic_z + 0.5) / 2.0)
 
 
-def region_score(weights: list[float]) -> float:
-    """Noisy-or of passage weights: one strong passage suffices, several modest ones add up."""
+def noisy_or(weights: list[float]) -> float:
     return 1.0 - math.prod(1.0 - min(max(w, 0.0), 0.999) for w in weights)
+
+
+def region_score(evidence: list[PassageEvidence]) -> float:
+    """Noisy-or of passage weights: one strong passage suffices, several modest ones add up.
+
+    Related terms alone ("anhöriga" for anhörigstöd) and the same text repeated count once and little.
+    """
+    seen: set[str] = set()
+    main: list[float] = []
+    weak: list[float] = []
+    for e in sorted(evidence, key=lambda e: -e.weight):
+        key = " ".join(e.text.split()).lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        (weak if e.weak else main).append(e.weight)
+    return 1.0 - (1.0 - noisy_or(main)) * (1.0 - 0.5 * noisy_or(weak))
 
 
 def decide(
@@ -135,7 +153,7 @@ def decide(
 ) -> RegionEvidence:
     """The level of one region for one theme or question, with its best evidence first."""
     ranked = sorted(evidence, key=lambda e: e.weight, reverse=True)
-    score = region_score([e.weight for e in ranked])
+    score = region_score(ranked)
     lexical = [e for e in ranked if e.lexical > 0]
     ok, why_not = quality.assessable(thresholds)
     level: Level

@@ -179,12 +179,14 @@ class ThemeIndex:
             if is_imperative(sentence) or is_commitment(sentence) or len(sentence.split()) <= 8:
                 return "activity", enum
             return "paragraph", enum
-        if is_background(sentence) and not is_imperative(sentence):
+        if is_background(sentence) and not is_imperative(sentence) and not is_commitment(sentence):
             return "background", enum
         if is_imperative(sentence):
             return "activity", enum
         if is_commitment(sentence):
             return "goal", enum
+        if is_commitment(folded):
+            return "statement", enum
         return "paragraph", enum
 
     # --- semantic ---------------------------------------------------------------------------------
@@ -261,7 +263,15 @@ class ThemeIndex:
                 why += f"; terms {', '.join(terms)}"
             out[self.items[i].region].append(
                 self._evidence(
-                    i, role, w, term=h.term, fuzzy=h.fuzzy, cosine=cos, lexical=h.quality, explanation=why
+                    i,
+                    role,
+                    w,
+                    term=h.term,
+                    fuzzy=h.fuzzy,
+                    cosine=cos,
+                    lexical=h.quality,
+                    weak=h.strength == "weak",
+                    explanation=why,
                 )
             )
         if zs is not None:

@@ -44,14 +44,20 @@ def _words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=100_000)
-def is_word_rest(rest: str) -> bool:
-    """Is `rest` (what follows a term inside a word) an inflection, or a Swedish word or compound?"""
+def is_word_rest(rest: str, strict: bool = False) -> bool:
+    """Is `rest` (what follows a term inside a word) an inflection, or a Swedish word or compound?
+
+    Args:
+        strict: only a whole word counts (after short terms, where chance endings are likelier).
+    """
     if rest in INFLECTIONS:
         return True
     words = _words()
     for cand in (rest, *(rest[1:] for link in _LINKS if rest.startswith(link) and len(rest) > 4)):
         if cand in words and len(cand) >= 3:
             return True
+        if strict:
+            continue
         for k in range(4, len(cand) - 1):
             head, tail = cand[:k], cand[k:]
             if head in words and (tail in INFLECTIONS or tail in words or (tail[0] == "s" and tail[1:] in words)):
@@ -78,7 +84,7 @@ def match_part(token: str, part: str, last: bool, head: bool) -> float:
     for base in bases:
         if token.startswith(base):
             rest = token[len(base) :]
-            if rest in INFLECTIONS or (last and len(rest) >= 3 and is_word_rest(rest)):
+            if rest in INFLECTIONS or (last and len(rest) >= 3 and is_word_rest(rest, len(part) <= 5)):
                 return 1.0
     if head and len(part) >= 7:
         for base in bases:
@@ -137,6 +143,9 @@ def _compile_terms(theme: Theme) -> list[Term]:
             if parts == tuple(re.findall(r"[^\W_]+", fold(theme.label_sv))) and len(parts) > 4:
                 continue  # long display labels ("X och Y") are not phrases that occur in text
             seen.add(parts)
+            if len(parts) == 1 and text.isupper() and len(text) <= 6:
+                terms.append(Term(theme.id, text, (text,), strength, abbreviation=True))  # type: ignore[arg-type]
+                continue
             terms.append(Term(theme.id, text, parts, strength))  # type: ignore[arg-type]
     for abbr in theme.abbreviations:
         terms.append(Term(theme.id, abbr, (abbr,), "strong", abbreviation=True))
