@@ -43,14 +43,14 @@ class ThemeChoice:
 
 
 def _english_hits(taxonomy: Taxonomy, question: str) -> dict[str, str]:
+    """Themes whose English label or phrasing occurs in the question (word-bounded, plural allowed)."""
     folded = " " + " ".join(_WORD.findall(fold(question))) + " "
     found: dict[str, str] = {}
-    for theme in taxonomy:
-        for phrase in (theme.label_en, *theme.alt_labels_en):
-            words = " ".join(_WORD.findall(fold(phrase)))
-            matched = bool(words) and re.search(rf" {re.escape(words)}(s|es)? ", folded) is not None
-            if matched and len(words) > len(found.get(theme.id, "")):
-                found[theme.id] = phrase
+    for theme_id, words, phrase in _profiles(taxonomy).english:
+        if any(f" {words}{end} " in folded for end in ("", "s", "es")) and len(words) > len(
+            found.get(theme_id, "")
+        ):
+            found[theme_id] = phrase
     return found
 
 
@@ -108,6 +108,12 @@ class _Profiles:
             for s in st:
                 df[s] = df.get(s, 0) + 1
         self.idf = {s: float(np.log(1 + n / d)) for s, d in df.items()}
+        self.english = [
+            (t.id, " ".join(_WORD.findall(fold(phrase))), phrase)
+            for t in taxonomy
+            for phrase in (t.label_en, *t.alt_labels_en)
+            if _WORD.findall(phrase)
+        ]
         self.default_idf = float(np.log(1 + n))
 
     def scores(self, question: str) -> np.ndarray:
@@ -149,9 +155,9 @@ def choose_theme(index: ThemeIndex, question: str, qvec: np.ndarray | None) -> T
     tv = index.theme_vectors()
     if tv is None or qvec is None:
         bonus = np.array([1.0 if i in term_of else 0.0 for i in ids], dtype=np.float32)
-        score = lex + bonus
-        best_i = int(np.argmax(score))
-        if score[best_i] >= LEXICAL_ONLY_MIN:
+        lex_score = lex + bonus
+        best_i = int(np.argmax(lex_score))
+        if lex_score[best_i] >= LEXICAL_ONLY_MIN:
             return ThemeChoice(taxonomy.get(ids[best_i]), float(lex[best_i]), term_of.get(ids[best_i], ""))
         return ThemeChoice(None)
     cos = tv.query_scores(qvec)
