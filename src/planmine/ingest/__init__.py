@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from planmine.errors import IngestError, PlanmineError
-from planmine.ingest._text import decode_text, page_ranges
+from planmine.ingest._text import decode_text, one_line, page_ranges
 from planmine.ingest.language import detect_language, language_name
 from planmine.types import DocumentFormat, Page, RawDocument
 
@@ -102,7 +102,7 @@ def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: 
     except PlanmineError:
         raise
     except Exception as exc:  # a damaged file can break a parser in many ways
-        reason = f"the {kind.upper()} file is damaged ({type(exc).__name__}: {str(exc)[:120]})"
+        reason = f"the {kind.upper()} file is damaged ({one_line(f'{type(exc).__name__}: {exc}')})"
         raise IngestError(path, reason, code="corrupt") from None
     if not any(page.text.strip() or _has_cells(page) for page in pages):
         hint = "; it may be a scan: ingest with OCR on" if kind == "pdf" and not ocr else ""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from planmine.errors import IngestError
 from planmine.ingest import ocr as ocr_module
-from planmine.ingest._text import collapse_spaces, normalize_text, page_ranges
+from planmine.ingest._text import collapse_spaces, normalize_text, one_line, page_ranges
 from planmine.ingest.layout import page_text
 from planmine.types import Page
 
@@ -34,6 +35,8 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
+    # pdfminer logs every oddity of a damaged file; the reader reports what matters as warnings/errors
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     if b"%%EOF" not in data[-2048:]:
         raise IngestError("", "the PDF is truncated: it has no end-of-file marker (%%EOF)", code="corrupt")
     try:
@@ -209,5 +212,4 @@ def _metadata(info: dict[str, Any]) -> dict[str, str]:
 
 
 def _short(exc: BaseException) -> str:
-    text = collapse_spaces(str(exc)) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
+    return one_line(str(exc)) or type(exc).__name__
