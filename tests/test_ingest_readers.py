@@ -17,7 +17,11 @@ from planmine.ingest import SUPPORTED_SUFFIXES, iter_documents, read_document, s
 from planmine.ingest.language import detect_language
 from planmine.ingest.ocr import check_tesseract, text_layer_problem
 
-REALDOCS = Path("/work/shared/realdocs")
+# the shared real documents: beside the repository (as in conftest.py) or at the team's shared path
+REALDOCS = next(
+    (p for p in (fx.ROOT.parent / "shared" / "realdocs", Path("/work/shared/realdocs")) if p.is_dir()),
+    Path("/work/shared/realdocs"),
+)
 
 
 def flat(text: str) -> str:
