@@ -389,6 +389,9 @@ def test_docx_that_is_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "plan.docx"
     path.write_bytes(b"PK\x03\x04" + random.Random(3).randbytes(2000))
     expect_error(path, "corrupt", "DOCX")
+    page = tmp_path / "inloggning.docx"
+    page.write_text("<html><body>Logga in för att ladda ner dokumentet</body></html>")
+    expect_error(page, "mismatch", "HTML page, not a Word document")
 
 
 def test_unsupported_type(tmp_path: Path) -> None:
