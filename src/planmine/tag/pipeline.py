@@ -115,9 +115,10 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
     ctx = _Context()
     last_document: int | None = None
     previous: Passage | None = None
+    before_previous: Passage | None = None
     for p in passages:
         if p.document_id != last_document:
-            ctx, last_document, previous = _Context(), p.document_id, None
+            ctx, last_document, previous, before_previous = _Context(), p.document_id, None, None
         # a line break inside "Region Örebro\nlän" must not split the name: same length, same offsets
         doc = nlp.make_doc(p.text.replace("\n", " ").replace("\t", "\t"))
         header = p.kind == "table_row" and rules.is_header_row(p.cells)
@@ -133,6 +134,9 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
         if p.kind == "list_item":
             if previous is not None and previous.kind != "list_item":
                 ctx.intro = fold(previous.text) if previous.kind == "paragraph" else ""
+                if len(ctx.intro) < 15 and before_previous is not None and before_previous.kind == "paragraph":
+                    ctx.intro = fold(before_previous.text) + " " + ctx.intro  # '... med fokus' + 'på:'
+
         else:
             ctx.intro = ""
         doc._.passage_kind = p.kind
@@ -148,7 +152,7 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
         if p.kind != "heading":
             ctx.seen_sections.add(p.section)
         docs.append(doc)
-        previous = p
+        before_previous, previous = previous, p
     return docs
 
 
