@@ -47,6 +47,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _strip(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 @dataclass(frozen=True)
 class Region:
     """One of the 21 regions (the county council of a län)."""
@@ -115,7 +119,7 @@ def _patterns() -> tuple[_Pattern, ...]:
     patterns: list[_Pattern] = []
 
     def add(region: str, phrase: str, weight: float, *, folded: bool = True) -> None:
-        body = re.escape(fold(phrase) if folded else phrase)
+        body = re.escape(fold(phrase) if folded else _strip(phrase))
         regex = re.compile(rf"(?<![\w-]){body}(?![\w-])")
         patterns.append(_Pattern(region, regex, weight, folded, phrase))
 
@@ -149,14 +153,25 @@ def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
     Each phrase counts at most five times, so that one repeated name does not drown the rest. National
     texts (the Government Offices, ministries) are recognised by how they speak of themselves.
     """
-    folded = fold(text)
+    # Strip diacritics keeping case (for municipalities, matched case-sensitively), then lowercase.
+    plain = _strip(text)
+    folded = plain.lower()
+    if len(folded) != len(plain):  # rare characters whose lowercase is longer: match without masking
+        folded = fold(text)
     scores: dict[str, float] = {}
     hits: dict[str, Counter[str]] = {}
-    for pattern in _patterns():
-        n = min(len(pattern.regex.findall(folded if pattern.folded else text)), 5)
-        if n:
-            scores[pattern.region] = scores.get(pattern.region, 0.0) + n * pattern.weight
-            hits.setdefault(pattern.region, Counter())[pattern.label] += n
+    # Longest phrases first; each match is blanked out so "Region Kalmar län" is not also "Kalmar".
+    for pattern in sorted(_patterns(), key=lambda p: -len(p.label)):
+        haystack = folded if pattern.folded else plain
+        spans = [m.span() for m in pattern.regex.finditer(haystack)]
+        if not spans:
+            continue
+        for start, end in spans:
+            folded = f"{folded[:start]}{' ' * (end - start)}{folded[end:]}"
+            plain = f"{plain[:start]}{' ' * (end - start)}{plain[end:]}"
+        n = min(len(spans), 5)
+        scores[pattern.region] = scores.get(pattern.region, 0.0) + n * pattern.weight
+        hits.setdefault(pattern.region, Counter())[pattern.label] += n
     # A municipality's or region's own web address in the source metadata ("botkyrka.se/...").
     host = fold(re.sub(r"^\w+://", "", source_url).split("/", 1)[0])
     for region in all_regions():
