@@ -15,7 +15,9 @@ CORPUS = corpus_files(ROOT / "corpus")
 
 
 def _doc(*pages: str, tables: list[list[list[str]]] | None = None) -> CleanDocument:
-    raw = RawDocument(path="x.txt", format="txt", sha256="0", pages=[Page(i + 1, t) for i, t in enumerate(pages)])
+    raw = RawDocument(
+        path="x.txt", format="txt", sha256="0", pages=[Page(i + 1, t) for i, t in enumerate(pages)]
+    )
     clean = [CleanPage(number=i + 1, text=t, raw_text=t) for i, t in enumerate(pages)]
     if tables:
         clean[0].tables = tables
@@ -46,7 +48,7 @@ def test_offsets_point_into_the_page_text(path: Path) -> None:
 
 
 def test_table_of_contents_lines_are_not_passages() -> None:
-    doc, passages = _passages("kalmar")
+    _, passages = _passages("kalmar")
     assert is_toc_line("Äldre\t14") and is_toc_line("Aktiviteter Äldre.....\t15")
     assert not is_toc_line("Fast läkarkontakt\tCosmic")
     texts = {p.text for p in passages}
@@ -60,7 +62,9 @@ def test_kalmar_sections_and_tables() -> None:
     assert "Äldre › Aktiviteter Äldre" in sections
     assert "Psykisk hälsa › Aktiviteter Psykisk hälsa" in sections
     rows = [p for p in passages if p.kind == "table_row"]
-    headers = [r for r in rows if r.cells[:2] in (("Målområde", "Aktiviteter"), ("Målområden", "Aktiviteter"))]
+    headers = [
+        r for r in rows if r.cells[:2] in (("Målområde", "Aktiviteter"), ("Målområden", "Aktiviteter"))
+    ]
     assert len(headers) == 36
     continuation = [r for r in rows if r.cells[0] == "" and len(r.cells) == 2]
     assert len(continuation) >= 55
@@ -85,7 +89,9 @@ def test_orebro_numbered_headings_and_ocr_bullets() -> None:
 def test_varmland_one_paragraph_per_line_and_appendix() -> None:
     _, passages = _passages("varmland")
     headings = [p.text for p in passages if p.kind == "heading"]
-    assert {"Förord", "Sammanfattning", "Bilaga 1. Exempel inom respektive utvecklingsområde"} <= set(headings)
+    assert {"Förord", "Sammanfattning", "Bilaga 1. Exempel inom respektive utvecklingsområde"} <= set(
+        headings
+    )
     hemmonitorering = next(p for p in passages if p.text == "Hemmonitorering")
     assert hemmonitorering.kind == "list_item"
     assert hemmonitorering.section == (
@@ -124,6 +130,10 @@ def test_extracted_tables_become_rows_and_empty_first_cell_is_kept() -> None:
         tables=[[["Mål", "Aktivitet"], ["Färre fall", "Utbilda personal"], [None, "Följ upp"]]],  # type: ignore[list-item]
     )
     rows = [p for p in segment(doc, 1) if p.kind == "table_row"]
-    assert [r.cells for r in rows] == [("Mål", "Aktivitet"), ("Färre fall", "Utbilda personal"), ("", "Följ upp")]
+    assert [r.cells for r in rows] == [
+        ("Mål", "Aktivitet"),
+        ("Färre fall", "Utbilda personal"),
+        ("", "Följ upp"),
+    ]
     assert all((r.start, r.end) == (0, 0) for r in rows)
     assert split_cells("<p>a</p>\t<i>b</i> c") == ("a", "b c")

@@ -9,9 +9,48 @@ from planmine.segment import segment
 from planmine.types import CleanDocument, CleanPage, Page, RawDocument
 
 _PIECES = st.sampled_from(
-    ["a", "bc", "Å", "ä", "ö", " ", "Ord", "Rubrik", ".", ",", ":", ";", "-", "–", "•", "*", "#", "\t", "\n",
-     "\n\n", "\r\n", "0", "12", '"', "”", "(", "o ", "e ", "- ", "\n- ", "1. ", "6.1 ", "a) ", "<p>", "**",
-     "Bilaga 1", "Aktiviteter ", "....\t15", "\f", "\u2028"]
+    [
+        "a",
+        "bc",
+        "Å",
+        "ä",
+        "ö",
+        " ",
+        "Ord",
+        "Rubrik",
+        ".",
+        ",",
+        ":",
+        ";",
+        "-",
+        "–",
+        "•",
+        "*",
+        "#",
+        "\t",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "0",
+        "12",
+        '"',
+        "”",
+        "(",
+        "o ",
+        "e ",
+        "- ",
+        "\n- ",
+        "1. ",
+        "6.1 ",
+        "a) ",
+        "<p>",
+        "**",
+        "Bilaga 1",
+        "Aktiviteter ",
+        "....\t15",
+        "\f",
+        "\u2028",
+    ]
 )
 _TEXT = st.lists(_PIECES, max_size=120).map("".join)
 

@@ -28,7 +28,7 @@ def _of(analysed: dict[str, tuple[list[Passage], list[Tag]]], prefix: str) -> tu
 
 
 def test_kalmar_all_36_goals_and_activity_links(analysed) -> None:
-    passages, tags = _of(analysed, "kalmar")
+    _passages, tags = _of(analysed, "kalmar")
     found, linked, total, problems = kalmar_scores(read_jsonl(DATA / "kalmar_goals.jsonl"), tags)
     assert found == 36, problems
     assert total == 98
@@ -39,8 +39,10 @@ def test_kalmar_all_36_goals_and_activity_links(analysed) -> None:
 
 
 def test_kalmar_responsible_actors_and_indicators(analysed) -> None:
-    passages, tags = _of(analysed, "kalmar")
-    activity = next(t for t in tags if t.kind == "activity" and t.text.startswith("Stödja implementeringen av YAM"))
+    _passages, tags = _of(analysed, "kalmar")
+    activity = next(
+        t for t in tags if t.kind == "activity" and t.text.startswith("Stödja implementeringen av YAM")
+    )
     assert activity.actors == ("Samordnande grupp Barn och unga",)
     assert activity.commitment == "binding"
     fall = next(t for t in tags if t.kind == "indicator" and t.text == "Fallskador bland personer 80+")
@@ -105,7 +107,11 @@ def test_annotated_sample_precision_and_recall(analysed) -> None:
     gold = read_jsonl(DATA / "sample.jsonl")
     assert len(gold) >= 150
     assert {str(r["document"]).split("_")[0] for r in gold} == {
-        "kalmar", "orebro", "ostergotland", "skane", "varmland"
+        "kalmar",
+        "orebro",
+        "ostergotland",
+        "skane",
+        "varmland",
     }
     counts, missing = score_sample(gold, analysed)
     assert missing == 0

@@ -7,15 +7,25 @@ from planmine.types import Passage
 
 
 def _passages(*texts: str, kind: str = "paragraph") -> list[Passage]:
-    return [Passage(document_id=1, page=1, index=i, kind=kind, text=t, start=0, end=len(t)) for i, t in enumerate(texts)]  # type: ignore[arg-type]
+    return [
+        Passage(document_id=1, page=1, index=i, kind=kind, text=t, start=0, end=len(t))
+        for i, t in enumerate(texts)
+    ]  # type: ignore[arg-type]
 
 
 def test_pipeline_is_blank_swedish_with_named_components() -> None:
     nlp = get_nlp()
     assert nlp.lang == "sv"
     assert nlp.pipe_names[:3] == ["lemmatizer", "sentencizer", "planmine_norms"]
-    for name in ("planmine_actors", "planmine_goals", "planmine_activities", "planmine_indicators",
-                 "planmine_target_groups", "planmine_times", "planmine_commitment"):
+    for name in (
+        "planmine_actors",
+        "planmine_goals",
+        "planmine_activities",
+        "planmine_indicators",
+        "planmine_target_groups",
+        "planmine_times",
+        "planmine_commitment",
+    ):
         assert name in nlp.pipe_names
 
 
@@ -27,11 +37,13 @@ def test_lemmatize_uses_the_lookup_table() -> None:
 
 
 def test_actors_normalised_and_accent_insensitive() -> None:
-    docs = run(_passages(
-        "Ett samarbete mellan kommunerna, Region Orebro lan och civilsamhdllet samt Lansstyrelsen.",
-        "Sveriges Kommuner och Regioner (SKR) och Folkhälsomyndigheten stödjer BUP och vårdcentralerna.",
-        "Andelen ökar i 15 av 16 kommuner i Värmland.",
-    ))
+    docs = run(
+        _passages(
+            "Ett samarbete mellan kommunerna, Region Orebro lan och civilsamhdllet samt Lansstyrelsen.",
+            "Sveriges Kommuner och Regioner (SKR) och Folkhälsomyndigheten stödjer BUP och vårdcentralerna.",
+            "Andelen ökar i 15 av 16 kommuner i Värmland.",
+        )
+    )
     labels = [[s.label_ for s in d.spans["actors"]] for d in docs]
     assert labels[0] == ["Kommunerna", "Region Örebro län", "Civilsamhället", "Länsstyrelsen"]
     assert labels[1] == ["SKR", "SKR", "Folkhälsomyndigheten", "BUP", "Vårdcentralen"]
@@ -39,21 +51,25 @@ def test_actors_normalised_and_accent_insensitive() -> None:
 
 
 def test_times_and_target_groups() -> None:
-    (doc,) = run(_passages(
-        "Senast år 2030 ska äldre och barn och unga få stöd. Hösten 2023 startar arbetet, 2023–2024, "
-        "enligt SOU 2021:93."
-    ))
+    (doc,) = run(
+        _passages(
+            "Senast år 2030 ska äldre och barn och unga få stöd. Hösten 2023 startar arbetet, 2023–2024, "
+            "enligt SOU 2021:93."
+        )
+    )
     assert [s.label_ for s in doc.spans["times"]] == ["senast år 2030", "hösten 2023", "2023–2024"]
     assert [s.label_ for s in doc.spans["target_groups"]] == ["äldre", "barn och unga"]
-    assert [s.text for s in doc.spans["goals"]][0].startswith("Senast år 2030 ska")
+    assert next(s.text for s in doc.spans["goals"]).startswith("Senast år 2030 ska")
 
 
 def test_commitment_levels() -> None:
-    docs = run(_passages(
-        "Regionen behöver skapa en gemensam plattform.",
-        "Kommunerna ska genomföra utbildningar under 2024.",
-        "Arbetet med att utveckla primärvården pågår sedan 2019 och kommer att utvecklas.",
-    ))
+    docs = run(
+        _passages(
+            "Regionen behöver skapa en gemensam plattform.",
+            "Kommunerna ska genomföra utbildningar under 2024.",
+            "Arbetet med att utveckla primärvården pågår sedan 2019 och kommer att utvecklas.",
+        )
+    )
     assert [d.spans["activities"][0]._.commitment for d in docs] == ["intention", "binding", "background"]
 
 
@@ -72,9 +88,20 @@ def test_responsible_actor_from_ansvarig_line() -> None:
 
 def test_docbin_round_trip_keeps_spans_and_extensions() -> None:
     passages = [
-        Passage(1, 1, 0, "table_row", "Målområde\tAktiviteter", ("Äldre",), 0, 21, ("Målområde", "Aktiviteter")),
-        Passage(1, 1, 1, "table_row", "En säker läkemedelshantering för äldre.\tUtbilda sjuksköterskor i Kalmar län",
-                ("Äldre",), 22, 80, ("En säker läkemedelshantering för äldre.", "Utbilda sjuksköterskor i Kalmar län")),
+        Passage(
+            1, 1, 0, "table_row", "Målområde\tAktiviteter", ("Äldre",), 0, 21, ("Målområde", "Aktiviteter")
+        ),
+        Passage(
+            1,
+            1,
+            1,
+            "table_row",
+            "En säker läkemedelshantering för äldre.\tUtbilda sjuksköterskor i Kalmar län",
+            ("Äldre",),
+            22,
+            80,
+            ("En säker läkemedelshantering för äldre.", "Utbilda sjuksköterskor i Kalmar län"),
+        ),
     ]
     docs = run(passages)
     tags = link(passages, docs)

@@ -99,7 +99,9 @@ def show(
         doc = db.document(document)
         passages = db.passages(document_id=doc.id)
         stored = db.tags(document_id=doc.id)
-    console.print(f"[bold]{escape(doc.name)}[/] — {escape(doc.region)}, {len(passages)} passages", highlight=False)
+    console.print(
+        f"[bold]{escape(doc.name)}[/] — {escape(doc.region)}, {len(passages)} passages", highlight=False
+    )
     by_passage: dict[int, list[StoredTag]] = {}
     for t in stored:
         by_passage.setdefault(t.passage_id, []).append(t)
@@ -107,7 +109,9 @@ def show(
         depth = max(len(p.section) - 1, 0)
         indent = "  " * depth
         if p.kind == "heading":
-            console.print(f"\n{indent}[bold cyan]§ {escape(p.section_path)}[/] (p. {p.page})", highlight=False)
+            console.print(
+                f"\n{indent}[bold cyan]§ {escape(p.section_path)}[/] (p. {p.page})", highlight=False
+            )
             continue
         text = " ".join(p.text.split())
         console.print(f"{indent}  [dim]{p.kind}[/] {escape(text[:140])}", highlight=False)
@@ -116,7 +120,9 @@ def show(
                 extra = f" [{t.commitment}]" if t.commitment else ""
                 if t.actors:
                     extra += f" actors: {', '.join(t.actors)}"
-                console.print(f"{indent}    [green]{t.kind}[/]{escape(extra)}: {escape(t.text[:100])}", highlight=False)
+                console.print(
+                    f"{indent}    [green]{t.kind}[/]{escape(extra)}: {escape(t.text[:100])}", highlight=False
+                )
     goals = {t.id: t for t in stored if t.kind == "goal"}
     if goals:
         console.print("\n[bold]Goals → activities[/]", highlight=False)
