@@ -133,3 +133,31 @@ def test_tag_offsets_point_into_passages(analysed) -> None:
                 assert t.commitment is None
             if t.goal is not None:
                 assert t.kind == "activity" and tags[t.goal].kind == "goal"
+
+
+@pytest.mark.slow
+def test_quality_bars_hold_on_the_clean_stage_output() -> None:
+    """Through the real reader and cleaner (OCR repair, HTML removed, bullets normalised)."""
+    from planmine.tag.corpus import load_clean_document
+
+    pytest.importorskip("planmine.clean")
+    analysed = {
+        path.name: analyse(load_clean_document(path, use_clean_stage=True), i + 1)
+        for i, path in enumerate(corpus_files(ROOT / "corpus"))
+    }
+    found, linked, total, problems = kalmar_scores(
+        read_jsonl(DATA / "kalmar_goals.jsonl"), _of(analysed, "kalmar")[1]
+    )
+    assert found == 36 and linked / total >= 0.95, problems
+    for prefix, file, kind, share in (
+        ("orebro", "orebro_delmal.jsonl", "goal", 1.0),
+        ("varmland", "varmland_bilaga1.jsonl", "activity", 0.9),
+        ("ostergotland", "ostergotland_exempel.jsonl", "activity", 1.0),
+    ):
+        texts = [str(r["text"]) for r in read_jsonl(DATA / file)]
+        n, missed = found_as(texts, _of(analysed, prefix)[1], kind)
+        assert n / len(texts) >= share, (prefix, missed)
+    counts, missing = score_sample(read_jsonl(DATA / "sample.jsonl"), analysed)
+    assert missing <= 2
+    for kind in ("goal", "activity", "indicator", "actor"):
+        assert counts[kind].precision >= 0.85 and counts[kind].recall >= 0.85, (kind, counts[kind].errors)

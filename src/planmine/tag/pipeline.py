@@ -282,6 +282,14 @@ def _section_goal(section: tuple[str, ...], goals: list[tuple[tuple[str, ...], i
     return None
 
 
+def tags_by_passage(tags: list[Tag]) -> dict[int, list[Tag]]:
+    """Tags grouped by Passage.index (e.g. which passages hold a binding goal or activity)."""
+    grouped: dict[int, list[Tag]] = {}
+    for tag in tags:
+        grouped.setdefault(tag.passage_index, []).append(tag)
+    return grouped
+
+
 def tag_passages(passages: list[Passage]) -> list[Tag]:
     """Tags of the passages (in passage order), links included; Tag.goal indexes into this list."""
     return link(passages, run(passages))
