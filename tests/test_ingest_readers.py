@@ -17,7 +17,11 @@ from planmine.ingest import SUPPORTED_SUFFIXES, iter_documents, read_document, s
 from planmine.ingest.language import detect_language
 from planmine.ingest.ocr import check_tesseract, text_layer_problem
 
-REALDOCS = Path("/work/shared/realdocs")
+# the shared real documents: beside the repository (as in conftest.py) or at the team's shared path
+REALDOCS = next(
+    (p for p in (fx.ROOT.parent / "shared" / "realdocs", Path("/work/shared/realdocs")) if p.is_dir()),
+    Path("/work/shared/realdocs"),
+)
 
 
 def flat(text: str) -> str:
@@ -385,6 +389,9 @@ def test_docx_that_is_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "plan.docx"
     path.write_bytes(b"PK\x03\x04" + random.Random(3).randbytes(2000))
     expect_error(path, "corrupt", "DOCX")
+    page = tmp_path / "inloggning.docx"
+    page.write_text("<html><body>Logga in för att ladda ner dokumentet</body></html>")
+    expect_error(page, "mismatch", "HTML page, not a Word document")
 
 
 def test_unsupported_type(tmp_path: Path) -> None:

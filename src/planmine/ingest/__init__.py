@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from planmine.errors import IngestError, PlanmineError
-from planmine.ingest._text import decode_text, page_ranges
+from planmine.ingest._text import decode_text, one_line, page_ranges
 from planmine.ingest.language import detect_language, language_name
 from planmine.types import DocumentFormat, Page, RawDocument
 
@@ -105,10 +105,10 @@ def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: 
     except PlanmineError:
         raise
     except Exception as exc:  # a damaged file can break a parser in many ways
-        reason = f"the {kind.upper()} file is damaged ({type(exc).__name__}: {str(exc)[:120]})"
+        reason = f"the {kind.upper()} file is damaged ({one_line(f'{type(exc).__name__}: {exc}')})"
         raise IngestError(path, reason, code="corrupt") from None
     if not any(page.text.strip() or _has_cells(page) for page in pages):
-        hint = "; it may be a scan: ingest with OCR on" if kind == "pdf" and not ocr else ""
+        hint = "; it may be a scan and OCR was off (drop --no-ocr)" if kind == "pdf" and not ocr else ""
         raise IngestError(path, f"no readable text in the {kind.upper()} file{hint}", code="no_text")
     document = RawDocument(
         path=str(path),
@@ -187,8 +187,11 @@ def _format_of(path: Path, data: bytes) -> DocumentFormat:
             raise IngestError(path, f"it is {what}, not a PDF", code="mismatch")
         raise IngestError(path, "not a valid PDF: no %PDF header; the file is damaged", code="corrupt")
     if suffix == ".docx":
-        if content == "html":
-            raise IngestError(path, "it is an HTML page, not a Word document", code="mismatch")
+        if content in ("html", "text", "zip"):
+            what = {"html": "an HTML page", "text": "plain text", "zip": "a ZIP archive of another kind"}[
+                content
+            ]
+            raise IngestError(path, f"it is {what}, not a Word document", code="mismatch")
         raise IngestError(path, "not a valid DOCX file: it is not a readable ZIP archive", code="corrupt")
     if content in ("html", "text"):
         if suffix in MARKDOWN_SUFFIXES:

@@ -70,6 +70,15 @@ class OcrResult:
     words: int
 
 
+def ocr_workers() -> int:
+    """How many Tesseract processes may run at once: $PLANMINE_OCR_WORKERS, else the cores (at most 4)."""
+    try:
+        wanted = int(os.environ.get("PLANMINE_OCR_WORKERS", "0"))
+    except ValueError:
+        wanted = 0
+    return wanted if wanted > 0 else max(1, min(4, os.cpu_count() or 1))
+
+
 @functools.lru_cache(maxsize=4)
 def check_tesseract(lang: str = OCR_LANG) -> str:
     """Path of the tesseract program; MissingExtraError when it or the language model is missing."""

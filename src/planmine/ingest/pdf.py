@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from planmine.errors import IngestError
 from planmine.ingest import ocr as ocr_module
-from planmine.ingest._text import collapse_spaces, normalize_text, page_ranges
+from planmine.ingest._text import collapse_spaces, normalize_text, one_line, page_ranges
 from planmine.ingest.layout import page_text
 from planmine.types import Page
 
@@ -34,6 +36,8 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
+    # pdfminer logs every oddity of a damaged file; the reader reports what matters as warnings/errors
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     if b"%%EOF" not in data[-2048:]:
         raise IngestError("", "the PDF is truncated: it has no end-of-file marker (%%EOF)", code="corrupt")
     try:
@@ -43,7 +47,6 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise IngestError("", f"the PDF is damaged ({_short(exc)})", code="corrupt") from None
     warnings: list[str] = []
-    renderer = ocr_module.PageRenderer(data)
     try:
         try:
             plumber_pages = pdf.pages
@@ -68,12 +71,12 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
                 text, tables, wants_ocr = "", [], True
             finally:
                 plumber_page.close()
-            page = Page(number=number, text=text, tables=tables)
-            if wants_ocr and not ocr:
+            pages.append(Page(number=number, text=text, tables=tables))
+            if wants_ocr:
                 no_layer.append(number)
-            elif wants_ocr:
-                page = _ocr_page(renderer, page, warnings)
-            pages.append(page)
+        if ocr and no_layer:  # also pages pdfplumber failed on: pdfium may still render them
+            _ocr_pages(data, pages, no_layer, warnings)
+            no_layer = []
         if len(failed) == len(pages) and not any(p.text.strip() for p in pages):
             raise IngestError("", "the PDF is damaged: no page could be read", code="corrupt")
         if no_layer:
@@ -82,7 +85,6 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
             )
         return pages, metadata, warnings
     finally:
-        renderer.close()
         pdf.close()
 
 
@@ -164,25 +166,47 @@ def _looks_scanned(page: pdfplumber.page.Page) -> bool:
     return covered / area >= SCAN_IMAGE_SHARE or len(page.curves) >= MIN_VECTOR_OBJECTS
 
 
-def _ocr_page(renderer: ocr_module.PageRenderer, page: Page, warnings: list[str]) -> Page:
-    """Replace a page's unusable text layer by OCR of its rendering (blank pages stay empty)."""
+def _ocr_pages(data: bytes, pages: list[Page], numbers: list[int], warnings: list[str]) -> None:
+    """Replace the unusable text layer of pages `numbers` by OCR of their rendering, in place.
+
+    Pages are rendered one by one and OCR'd by up to ocr_workers() Tesseract processes at a time
+    (each on one thread); blank renderings are not OCR'd.
+    """
+    ocr_module.check_tesseract()
+    workers = ocr_module.ocr_workers()
+    notes: dict[int, str] = {}
+    running: dict[int, Future[ocr_module.OcrResult]] = {}
+    renderer = ocr_module.PageRenderer(data)
     try:
-        image = renderer.render(page.number - 1)
-    except Exception as exc:
-        warnings.append(
-            f"partly unreadable: page {page.number} could not be rendered for OCR ({_short(exc)})"
-        )
-        return page
-    if ocr_module.is_blank(image):
-        return page
-    try:
-        result = ocr_module.ocr_image(image)
-    except RuntimeError as exc:
-        warnings.append(f"partly unreadable: OCR failed on page {page.number} ({_short(exc)})")
-        return page
-    if not result.text.strip():
-        return Page(number=page.number, text=page.text, tables=page.tables, ocr=True, ocr_confidence=None)
-    return Page(number=page.number, text=result.text, ocr=True, ocr_confidence=result.confidence)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for number in numbers:
+                try:
+                    image = renderer.render(number - 1)
+                except Exception as exc:
+                    notes[number] = f"page {number} could not be rendered for OCR ({_short(exc)})"
+                    continue
+                if ocr_module.is_blank(image):
+                    continue
+                running[number] = pool.submit(ocr_module.ocr_image, image)
+                del image
+                busy = [f for f in running.values() if not f.done()]
+                if len(busy) > workers:  # keep few rendered pages in memory
+                    wait(busy, return_when=FIRST_COMPLETED)
+            for number, future in running.items():
+                page = pages[number - 1]
+                try:
+                    result = future.result()
+                except RuntimeError as exc:
+                    notes[number] = f"OCR failed on page {number} ({_short(exc)})"
+                    continue
+                text = result.text if result.text.strip() else page.text
+                tables = [] if result.text.strip() else page.tables
+                pages[number - 1] = Page(
+                    number=number, text=text, tables=tables, ocr=True, ocr_confidence=result.confidence
+                )
+    finally:
+        renderer.close()
+    warnings.extend(f"partly unreadable: {notes[n]}" for n in sorted(notes))
 
 
 def _open_error(exc: Exception) -> IngestError:
@@ -209,5 +233,4 @@ def _metadata(info: dict[str, Any]) -> dict[str, str]:
 
 
 def _short(exc: BaseException) -> str:
-    text = collapse_spaces(str(exc)) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
+    return one_line(str(exc)) or type(exc).__name__

@@ -51,7 +51,7 @@ GOAL_HEADING = re.compile(
 # a list introduced by "... fem delmål formulerats:" or "... effektmålen:" lists goals
 GOAL_LIST_INTRO = re.compile(
     r"(\b(delmal|effektmal|effektmalen|malen|malomraden|malsattningar|mal|delmalen)\b[^.:;]{0,40}[:;]\s*$)"
-    r"|(syftet (ar|med [^.]{0,60}ar) att uppna\s*[:;]\s*$)"
+    r"|(syftet (ar|med [^.]{0,60}ar) att uppna\s*[:;]\s*$)|(onskvart lage\b[^.]{0,60}[:;]\s*$)"
 )
 _IS = r"(?:ar|&r|dr|4r)"  # 'är', also as the OCR misreads it
 GOAL_SENTENCE = re.compile(
@@ -180,6 +180,7 @@ SENTENCE_VERBS = LIST_VERBS - {
     "lyfta",
     "gor",
     "gora",
+    "uppratta",
 }
 NOMINAL_ACTIONS = re.compile(
     r"^(utveckling|inforande|etablering|implementering|uppbyggnad|utbildning) (av|i)\b"
