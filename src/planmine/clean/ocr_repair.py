@@ -23,7 +23,7 @@ from planmine.types import Change
 
 EXPECTED_DIACRITIC_RATE = 0.055  # å/ä/ö per letter in the clean seed plans: 5.1–7.0 %
 UNKNOWN_LOGP = -11.0
-RARE_VALID_LOGP = -7.5
+RARE_VALID_LOGP = -8.5
 SUSPECT_PENALTY = 1.5
 COMPOUND_BONUS = 3.0
 UNLISTED_CAP = -7.0  # an unlisted compound never outranks a listed word of zipf 2  # parts of a compound are not independent words: a join costs less than a new word  # listed by wordfreq only, rejected by hunspell: often a stripped form
@@ -119,7 +119,7 @@ class OcrRepairer:
         expensive_cost: float = -2.5,
         swap_cost: float = -0.8,
         symbol_cost: float = -0.5,
-        split_cost: float = -1.5,
+        split_cost: float = -3.0,
         max_candidates: int = 6,
     ) -> None:
         self.lexicon = lexicon if lexicon is not None else get_lexicon()
@@ -210,20 +210,26 @@ class OcrRepairer:
             lp = sum(self.word_logp(part) for part in word.split(" "))
             self._lm_cache[word] = lp
             return lp
-        lp_listed = self.lexicon.logp(word)
-        ok = self._valid.get(word, False)
-        if lp_listed is not None:
-            lp = lp_listed
-            if not ok and not self.lexicon.in_corpus(word) and lp < -6.0:
+        listed = self.lexicon.logp(word)
+        ok = self._valid.get(word, False) or self.lexicon.in_corpus(word)
+        split = self._compound_split(word)
+        compound = None
+        if split is not None:
+            compound = split[0]
+            if compound > UNLISTED_CAP:
+                compound = UNLISTED_CAP + 0.5 * (compound - UNLISTED_CAP)
+        if listed is not None:
+            lp = listed
+            if not ok and lp < -6.0:
                 lp -= SUSPECT_PENALTY
+            elif ok and compound is not None:
+                lp = max(lp, compound)
+        elif ok:
+            lp = max(compound if compound is not None else -math.inf, RARE_VALID_LOGP)
+        elif compound is not None and split is not None and split[1] == 2 and split[2] >= 4:
+            lp = compound - 2 * SUSPECT_PENALTY  # two solid parts hunspell does not know: possible
         else:
-            compound = self._compound_logp(word)
-            if compound is not None:
-                compound = min(compound, UNLISTED_CAP)
-            if ok:
-                lp = compound if compound is not None else RARE_VALID_LOGP
-            else:
-                lp = compound - 2 * SUSPECT_PENALTY if compound is not None else UNKNOWN_LOGP
+            lp = UNKNOWN_LOGP - 0.5  # worse than leaving the token alone
         self._lm_cache[word] = lp
         return lp
 
@@ -236,12 +242,16 @@ class OcrRepairer:
         return lp
 
     def _compound_logp(self, word: str) -> float | None:
-        """log10 probability of a compound: its parts' log probabilities plus a bonus per join."""
+        split = self._compound_split(word)
+        return split[0] if split is not None else None
+
+    def _compound_split(self, word: str) -> tuple[float, int, int] | None:
+        """Best split into listed parts: (log10 probability with a bonus per join, parts, shortest part)."""
         n = len(word)
         if n < 6:
             return None
-        best: list[tuple[float, int] | None] = [None] * (n + 1)
-        best[0] = (0.0, 0)
+        best: list[tuple[float, int, int] | None] = [None] * (n + 1)
+        best[0] = (0.0, 0, n)
         for end in range(2, n + 1):
             for start in range(0, end - 1):
                 prev = best[start]
@@ -253,13 +263,17 @@ class OcrRepairer:
                     lp = self._part_logp(part[:-1])
                 if lp is None:
                     continue
-                cand = (prev[0] + lp + (COMPOUND_BONUS if start else 0.0), prev[1] + 1)
+                cand = (
+                    prev[0] + lp + (COMPOUND_BONUS if start else 0.0),
+                    prev[1] + 1,
+                    min(prev[2], end - start),
+                )
                 if best[end] is None or cand[0] > best[end][0]:  # type: ignore[index]
                     best[end] = cand
         final = best[n]
         if final is None or final[1] < 2:
             return None
-        return final[0]
+        return final
 
     # -- candidates --------------------------------------------------------------------------------------
     def _skeleton_variants(self, observed: str) -> list[str]:
@@ -296,7 +310,7 @@ class OcrRepairer:
         for end in range(2, n + 1):
             for start in range(0, end - 1):
                 prev = best[start]
-                if prev is None or (end - start < 3 and start > 0) or (end - start < 2):
+                if prev is None or end - start < 3:
                     continue
                 choices = self._best_parts(observed[start:end], key[start:end], costs)
                 if not choices:
@@ -410,6 +424,9 @@ class OcrRepairer:
                 out.append((word, sum(c for _, c in combo)))
         return out
 
+    def _common_key(self, key: str) -> bool:
+        return any(self.lexicon.zipf(form) >= 4.5 for form in self.lexicon.forms(key))
+
     def _is_word(self, word: str) -> bool:
         return self._valid.get(word, False) or self.lexicon.in_corpus(word) or self.lexicon.zipf(word) >= 4.5
 
@@ -480,6 +497,8 @@ class OcrRepairer:
                 continue
             sentence_start = _sentence_start(text, start)
             fixed_word = None if tok == "|" else _fixed_context(tok)
+            if fixed_word is not None and tok.isalpha() and tok.isupper() and self._common_key(skeleton(tok)):
+                fixed_word = None  # a word in capitals ("MÖT PERSONEN DÄR DEN ÄR"), not an abbreviation
             if fixed_word is not None:
                 slot = _Slot(start, end, tok, [Candidate(tok, 0.0, "unchanged")], fixed_word, sentence_start)
                 slot.fixed = True
@@ -620,6 +639,8 @@ def _describe(observed: str, form: str) -> str:
 
 def _restore_case(original: str, cand: Candidate, sentence_start: bool) -> str:
     text = cand.text
+    if len(original) > 1 and original.isupper():
+        return text.upper()
     first = original[:1]
     upper = sentence_start if cand.symbolic_start or not first.isalpha() else first.isupper()
     return text[:1].upper() + text[1:] if upper else text
