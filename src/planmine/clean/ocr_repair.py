@@ -26,7 +26,7 @@ UNKNOWN_LOGP = -11.0
 RARE_VALID_LOGP = -8.5
 SUSPECT_PENALTY = 1.5
 COMPOUND_BONUS = 3.0
-UNLISTED_CAP = -7.0  # an unlisted compound never outranks a listed word of zipf 2  # parts of a compound are not independent words: a join costs less than a new word  # listed by wordfreq only, rejected by hunspell: often a stripped form
+UNLISTED_CAP = -7.5  # an unlisted compound hardly outranks a listed word of zipf 1.5
 TRUSTED_ZIPF = 3.0
 STEP = "ocr_repair"
 
@@ -217,7 +217,7 @@ class OcrRepairer:
         if split is not None:
             compound = split[0]
             if compound > UNLISTED_CAP:
-                compound = UNLISTED_CAP + 0.5 * (compound - UNLISTED_CAP)
+                compound = UNLISTED_CAP + 0.3 * (compound - UNLISTED_CAP)
         if listed is not None:
             lp = listed
             if not ok and lp < -6.0:
