@@ -18,10 +18,11 @@ from functools import lru_cache
 
 from planmine.clean import patterns as P
 from planmine.clean.context import RULE_BONUS, Context, preferred_form
+from planmine.clean.damage import Damage, assess_damage
 from planmine.clean.lexicon import Lexicon, get_lexicon, skeleton
+from planmine.clean.tokens import Candidate, breaks, describe, fixed_context, restore_case, sentence_start
 from planmine.types import Change
 
-EXPECTED_DIACRITIC_RATE = 0.055  # å/ä/ö per letter in the clean seed plans: 5.1–7.0 %
 UNKNOWN_LOGP = -11.0
 RARE_VALID_LOGP = -8.5
 SUSPECT_PENALTY = 1.5
@@ -72,30 +73,6 @@ _NOT_PARTS = frozenset(
 _INSERTABLE = "aeiouyö"
 
 
-@dataclass(frozen=True)
-class Damage:
-    """How OCR-damaged a text looks, and whether repair should run."""
-
-    words: int
-    diacritic_rate: float  # å/ä/ö per letter
-    symbol_share: float  # share of words holding OCR symbols (6kar, &r, l4n)
-    unknown_share: float  # share of words no lexicon accepts
-    strip_rate: float  # estimated share of å/ä/ö that lost their marks
-    damaged: bool
-    reason: str
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One spelling proposed for an observed token (lower case; a space for split words)."""
-
-    text: str
-    channel: float  # log10 P(observed | text)
-    edit: str  # what OCR did, for the change log ("a→ä", "dropped letter", "merged words")
-    symbolic_start: bool = False  # first letter came from a symbol or edit: its case says nothing
-    compound: bool = False  # built from listed parts by the compound search
-
-
 @dataclass
 class _Slot:
     start: int
@@ -134,35 +111,8 @@ class OcrRepairer:
 
     # -- damage ------------------------------------------------------------------------------------------
     def assess(self, text: str) -> Damage:
-        """Judge whether ``text`` is OCR-damaged: few å/ä/ö, OCR symbols inside words, many unknown words."""
-        words = [m.group(0) for m in P.OCR_TOKEN.finditer(text) if len(m.group(0)) > 1]
-        words = [w for w in words if not w.isupper() and not w.isdigit()]
-        letters = sum(ch.isalpha() for w in words for ch in w)
-        marks = sum(ch in P.DIACRITICS for w in words for ch in w)
-        rate = marks / letters if letters else 0.0
-        symbols = sum(1 for w in words if any(s in w for s in _SYMBOLS) and any(c.isalpha() for c in w))
-        lowered = {w.lower() for w in words if w.isalpha()}
-        unlisted = {w for w in lowered if self.lexicon.zipf(w) < 2.5 and not self.lexicon.in_corpus(w)}
-        verdict = self.lexicon.valid(unlisted)
-        unknown = sum(1 for w in words if w.lower() in unlisted and not verdict.get(w.lower(), False))
-        n = max(len(words), 1)
-        strip = min(max(1.0 - rate / EXPECTED_DIACRITIC_RATE, 0.02), 0.97)
-        reasons = []
-        if letters >= 200 and rate < 0.015:
-            reasons.append(f"almost no å/ä/ö ({rate:.1%} of letters, clean Swedish ~5.5%)")
-        if symbols / n > 0.005 and symbols >= 2:
-            reasons.append(f"{symbols} words with OCR symbols")
-        if unknown / n > 0.08 and len(words) >= 20:
-            reasons.append(f"{unknown / n:.0%} unknown words")
-        return Damage(
-            words=len(words),
-            diacritic_rate=rate,
-            symbol_share=symbols / n,
-            unknown_share=unknown / n,
-            strip_rate=strip if reasons else 0.02,
-            damaged=bool(reasons),
-            reason="; ".join(reasons) or "looks clean",
-        )
+        """Judge whether ``text`` is OCR-damaged (see :func:`assess_damage`)."""
+        return assess_damage(text, self.lexicon)
 
     # -- channel -----------------------------------------------------------------------------------------
     @staticmethod
@@ -292,7 +242,7 @@ class OcrRepairer:
                     continue
                 ch = self._channel(observed, form, costs)
                 if ch is not None and (form not in found or ch > found[form].channel):
-                    found[form] = Candidate(form, ch, _describe(observed, form), observed[0] in _SYMBOLS)
+                    found[form] = Candidate(form, ch, describe(observed, form), observed[0] in _SYMBOLS)
             if compounds and len(key) >= 7:
                 for compound in self._compound_from_skeleton(observed, key, costs):
                     if compound.text not in found:
@@ -333,7 +283,7 @@ class OcrRepairer:
                 continue
             ch = self._channel(observed, form, costs)
             if ch is not None:
-                out.append(Candidate(form, ch, _describe(observed, form), observed[0] in _SYMBOLS, True))
+                out.append(Candidate(form, ch, describe(observed, form), observed[0] in _SYMBOLS, True))
         return out
 
     def _best_parts(
@@ -459,6 +409,8 @@ class OcrRepairer:
                 found[observed] = Candidate(
                     observed, self._channel(observed, observed, costs) or 0.0, "unchanged"
                 )
+            elif observed not in found:
+                found[observed] = Candidate(observed, 0.0, "unchanged")  # "l4n" must stay choosable
             table[original] = found
         self._check({w for found in table.values() for w in found})
         extra: set[str] = set()
@@ -467,7 +419,7 @@ class OcrRepairer:
                 continue
             for variant, ch in self._diacritic_variants(original.lower(), costs):
                 if variant not in found:
-                    found[variant] = Candidate(variant, ch, _describe(original.lower(), variant))
+                    found[variant] = Candidate(variant, ch, describe(original.lower(), variant))
                     extra.add(variant)
             for cand in self._expensive(original.lower(), original, costs):
                 if cand.text not in found or cand.channel > found[cand.text].channel:
@@ -495,17 +447,18 @@ class OcrRepairer:
             start, end, tok = m.start(), m.end(), m.group(0)
             if any(a <= start < b for a, b in urls):
                 continue
-            sentence_start = _sentence_start(text, start)
-            fixed_word = None if tok == "|" else _fixed_context(tok)
+            at_start = sentence_start(text, start)
+            pipe_for_i = tok == "|" and at_start and text[end : end + 2].strip()[:1].islower()
+            fixed_word = None if pipe_for_i else fixed_context(tok)
             if fixed_word is not None and tok.isalpha() and tok.isupper() and self._common_key(skeleton(tok)):
                 fixed_word = None  # a word in capitals ("MÖT PERSONEN DÄR DEN ÄR"), not an abbreviation
             if fixed_word is not None:
-                slot = _Slot(start, end, tok, [Candidate(tok, 0.0, "unchanged")], fixed_word, sentence_start)
+                slot = _Slot(start, end, tok, [Candidate(tok, 0.0, "unchanged")], fixed_word, at_start)
                 slot.fixed = True
-            elif tok == "|":
-                slot = _Slot(start, end, tok, [Candidate("i", 0.0, "| read for I", True)], "", sentence_start)
+            elif pipe_for_i:
+                slot = _Slot(start, end, tok, [Candidate("i", 0.0, "| read for I", True)], "", at_start)
             else:
-                slot = _Slot(start, end, tok, [], "", sentence_start, key=skeleton(tok))
+                slot = _Slot(start, end, tok, [], "", at_start, key=skeleton(tok))
             slots.append(slot)
         table = self.candidates({s.original for s in slots if not s.candidates}, costs)
         for slot in slots:
@@ -538,8 +491,8 @@ class OcrRepairer:
         prev_scores: list[float] = [0.0]
         prev_words: list[str] = [P.BOS]
         for i, slot in enumerate(slots):
-            brk = i == 0 or _breaks(text, slots[i - 1].end, slot.start)
-            nxt = P.BOS if i + 1 == len(slots) or _breaks(text, slot.end, slots[i + 1].start) else keys[i + 1]
+            brk = i == 0 or breaks(text, slots[i - 1].end, slot.start)
+            nxt = P.BOS if i + 1 == len(slots) or breaks(text, slot.end, slots[i + 1].start) else keys[i + 1]
             window = tuple(keys[max(0, i - 10) : i + 11])
             scores, pointers, words = [], [], []
             if brk:  # the previous word no longer matters: continue from the best path so far
@@ -580,7 +533,7 @@ class OcrRepairer:
             cand = slot.candidates[choice]
             if slot.fixed:
                 continue
-            new = _restore_case(slot.original, cand, slot.sentence_start)
+            new = restore_case(slot.original, cand, slot.sentence_start)
             if new == slot.original:
                 continue
             pieces.append(text[pos : slot.start])
@@ -590,57 +543,3 @@ class OcrRepairer:
             changes.append(Change(STEP, slot.original, new, reason, start=slot.start))
         pieces.append(text[pos:])
         return "".join(pieces), changes
-
-
-def _fixed_context(tok: str) -> str | None:
-    """Context word for tokens the repairer must not touch (numbers, abbreviations, names in CamelCase)."""
-    if tok.isdigit() or (
-        not any(ch.isalpha() for ch in tok) and tok != "|" and not any(c in "&¢" for c in tok)
-    ):
-        return P.NUM if any(ch.isdigit() for ch in tok) else tok
-    letters = [ch for ch in tok if ch.isalpha()]
-    digits = [ch for ch in tok if ch.isdigit()]
-    if digits and (
-        any(d not in "641" for d in digits) or tok[-1].isdigit() or (tok[0] == "1" and len(tok) < 3)
-    ):
-        return tok.lower()
-    if len(letters) >= 2 and all(ch.isupper() for ch in letters):
-        return tok.lower()
-    if any(ch.isupper() for ch in tok[1:]):
-        return tok.lower()
-    if len(tok) == 1:
-        return tok.lower()
-    return None
-
-
-def _breaks(text: str, end: int, start: int) -> bool:
-    """Whether a sentence or paragraph boundary lies between two tokens ("t.ex. vara" is none)."""
-    gap = text[end:start]
-    if "\n\n" in gap or "\t" in gap or gap.strip().startswith("-") or any(ch in "!?;:" for ch in gap):
-        return True
-    return "." in gap and not text[start : start + 1].islower()
-
-
-def _sentence_start(text: str, start: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    prefix = text[line_start:start].strip().strip("”\"'(«»")
-    if prefix in ("", "-", "•", "–"):
-        if prefix or line_start == 0:
-            return True
-        before = text[:line_start].rstrip(" \t")
-        return before.endswith("\n") or not before or before.rstrip()[-1:] in ".!?:"
-    return prefix[-1:] in ".!?:"
-
-
-def _describe(observed: str, form: str) -> str:
-    pairs = sorted({f"{o}→{t}" for o, t in zip(observed, form, strict=False) if o != t})
-    return ", ".join(pairs) if pairs else "unchanged"
-
-
-def _restore_case(original: str, cand: Candidate, sentence_start: bool) -> str:
-    text = cand.text
-    if len(original) > 1 and original.isupper():
-        return text.upper()
-    first = original[:1]
-    upper = sentence_start if cand.symbolic_start or not first.isalpha() else first.isupper()
-    return text[:1].upper() + text[1:] if upper else text
