@@ -201,3 +201,9 @@ def test_cleaning_is_idempotent(text: str) -> None:
     once, _ = clean_text(text, repair=True)
     twice, _ = clean_text(once, repair=True)
     assert twice == once
+
+
+def test_percent_encoded_urls_do_not_look_like_ocr_damage(repairer: OcrRepairer) -> None:
+    text = "Riktlinje för samordnad individuell plan i vård och omsorg för äldre personer. " * 6
+    text += " ".join("https://www.botkyrka.se/%C3%B6r-B6r-A4ldre-84ldre" for _ in range(8))
+    assert not repairer.assess(text).damaged
