@@ -11,12 +11,16 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planmine.errors import IngestError, PlanmineError
 from planmine.meta import apply_overrides, detect_metadata, load_manifest
 from planmine.regions import canonical_region
 from planmine.store import Store
 from planmine.types import Status
+
+if TYPE_CHECKING:
+    from planmine.embed import CachedEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +178,9 @@ def ingest_paths(
         result = ingest_file(
             path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifests[folder]
         )
-        if embedder and result.document_id is not None and result.status in ("ok", "partial", "replaced"):
-            if warning := embedder.embed_document(result.document_id):
-                result.warnings.append(warning)
+        stored = result.document_id is not None and result.status in ("ok", "partial", "replaced")
+        if embedder and stored and (warning := embedder.embed_document(result.document_id or 0)):
+            result.warnings.append(warning)
         results.append(result)
         if on_result:
             on_result(result)
@@ -188,7 +192,7 @@ class _PassageEmbedder:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._embedder: object | None = None
+        self._embedder: CachedEmbedder | None = None
         self._unavailable = ""
 
     def embed_document(self, document_id: int) -> str:
@@ -201,7 +205,7 @@ class _PassageEmbedder:
             if self._embedder is None:
                 self._embedder = CachedEmbedder(load_embedder(), self.store)
             texts = [p.text for p in self.store.passages(document_id=document_id)]
-            self._embedder.embed_passages(texts)  # type: ignore[attr-defined]
+            self._embedder.embed_passages(texts)
         except PlanmineError as exc:
             self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
             return self._unavailable
