@@ -45,7 +45,8 @@ def test_similarity_edges_join_passages_of_different_regions_only(fitted):
     assert similar, "the planted shared topics must give similarity edges"
     nodes = fitted.graph_.nodes
     assert all(nodes[u]["region"] != nodes[v]["region"] for u, v in similar)
-    assert all(fitted.graph_.edges[e]["similarity"] >= fitted.threshold_ for e in similar)
+    assert all(fitted.graph_.edges[e]["similarity"] >= fitted.mutual_threshold_ for e in similar)
+    assert fitted.mutual_threshold_ <= fitted.threshold_
 
 
 def test_similarity_edges_mostly_join_passages_on_the_same_topic(fitted, corpus):
@@ -82,7 +83,7 @@ def test_taxonomy_match_by_matches_by_centroid_and_candidates(fitted):
     assert by_topic["sip"].matched_by == "centroid"  # no matches given, but its centroid is the sip vector
     candidates = fitted.candidate_themes_
     assert len(candidates) == 1 and candidates[0].closest_theme in {"fallprevention", "sip"}
-    assert candidates[0].closest_cosine < fitted.theme_threshold_
+    assert candidates[0].closest_cosine < fitted.theme_thresholds_[candidates[0].closest_theme]
 
 
 def test_match_and_level_edges(fitted):
@@ -178,3 +179,24 @@ def test_class_tfidf_prefers_words_distinctive_of_a_class():
     assert labels[0][0][0] == "fallprevention"
     assert labels[1][0][0] == "drönare"
     assert all(term != "vård" for term, _ in labels[0][:1])
+
+
+def test_mutual_nearest_neighbours_pass_a_lower_threshold():
+    from planmine.graph.similarity import cross_region_neighbours
+
+    # a proposes b, but b and c propose each other: only b–c is mutual
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.6, 0.8]], dtype=np.float32)
+    regions = ["A", "B", "C"]
+    strict = cross_region_neighbours(vectors, vectors, regions, k=1, threshold=0.97)
+    assert strict == []
+    mutual = cross_region_neighbours(vectors, vectors, regions, k=1, threshold=0.97, mutual_threshold=0.5)
+    assert [(p.source, p.target) for p in mutual] == [(1, 2)]  # b↔c are mutual best matches (0.96)
+    loose = cross_region_neighbours(vectors, vectors, regions, k=1, threshold=0.7)
+    assert {(p.source, p.target) for p in loose} == {(0, 1), (1, 2)}
+
+
+def test_place_names_and_ocr_forms_never_label_a_theme():
+    from planmine.graph.labels import content_terms
+
+    terms = content_terms(["skånes", "östgöten", "värmland", "for", "fallprevention", "kalmar", "pdf"])
+    assert terms == ["fallprevention"]

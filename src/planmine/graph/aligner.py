@@ -19,7 +19,6 @@ from planmine.errors import UsageError
 from planmine.graph.labels import class_tfidf, simple_lemmas
 from planmine.graph.similarity import (
     SimilarPair,
-    calibrate_threshold,
     centre,
     cross_region_cosines,
     cross_region_neighbours,
@@ -38,7 +37,7 @@ class DiscoveredTheme:
     terms: list[str]
     passage_ids: list[int]
     regions: list[str]
-    closest_theme: str = ""  # nearest taxonomy theme by centroid cosine ("" without theme vectors)
+    closest_theme: str = ""  # nearest taxonomy theme by (centred) centroid cosine ("" without theme vectors)
     closest_cosine: float = 0.0
     taxonomy_theme: str = ""  # the taxonomy theme it matches, "" when none
     matched_by: str = ""  # "matches" (most passages matched it) or "centroid" (centroid close enough)
@@ -90,12 +89,14 @@ class ThemeGraph:
         threshold: minimum (centred) cosine of a passage–passage edge, or "auto" to calibrate it as the
             ``edge_quantile`` of all cross-region pair cosines.
         edge_quantile: the quantile used by "auto".
+        mutual_quantile: a lower quantile that suffices for mutual nearest neighbours (two passages that
+            are each other's top-``k`` across regions); ignored with a fixed ``threshold``.
         center: compare passages after subtracting the corpus mean vector (removes the genre direction).
         resolution: Louvain resolution; higher gives more, smaller discovered themes.
         min_size: smallest community reported as a discovered theme.
         min_regions: regions a community must span to be reported.
-        theme_threshold: centroid cosine from which a discovered theme matches a taxonomy theme, or
-            "auto": the ``theme_quantile`` of all passage–theme cosines.
+        theme_threshold: centroid cosine (in the centred space) from which a discovered theme matches a
+            taxonomy theme, or "auto": per theme, the ``theme_quantile`` of all passages' cosines to it.
         theme_quantile: the quantile used by "auto".
         match_share: share of a community's passages matched to one taxonomy theme that makes it that theme.
         n_terms: lemmas in a discovered theme's label.
@@ -109,6 +110,7 @@ class ThemeGraph:
         k: int = 5,
         threshold: float | str = "auto",
         edge_quantile: float = 0.99,
+        mutual_quantile: float = 0.95,
         center: bool = True,
         resolution: float = 1.0,
         min_size: int = 3,
@@ -123,6 +125,7 @@ class ThemeGraph:
         self.k = k
         self.threshold = threshold
         self.edge_quantile = edge_quantile
+        self.mutual_quantile = mutual_quantile
         self.center = center
         self.resolution = resolution
         self.min_size = min_size
@@ -167,9 +170,16 @@ class ThemeGraph:
         vectors = self._check_inputs(passages, vectors, regions, documents, roles, lemmas)
         self.passage_ids_ = [p.id if p.id is not None else i for i, p in enumerate(passages)]
         self.similarity_vectors_ = centre(vectors) if self.center else vectors
-        self.threshold_ = self._calibrate_edge_threshold(self.similarity_vectors_, regions)
+        self.threshold_, self.mutual_threshold_ = self._calibrate_edge_thresholds(
+            self.similarity_vectors_, regions
+        )
         self.similar_pairs_ = cross_region_neighbours(
-            self.similarity_vectors_, vectors, regions, k=self.k, threshold=self.threshold_
+            self.similarity_vectors_,
+            vectors,
+            regions,
+            k=self.k,
+            threshold=self.threshold_,
+            mutual_threshold=self.mutual_threshold_,
         )
         self.graph_ = nx.Graph(name="planmine similarity graph")
         self._add_region_and_theme_nodes(regions, matches, region_levels, theme_labels)
@@ -178,10 +188,9 @@ class ThemeGraph:
         self._add_match_edges(matches)
         self._add_level_edges(region_levels)
         communities = self._detect_communities()
-        self.theme_threshold_ = self._calibrate_theme_threshold(vectors, theme_vectors)
-        self.themes_ = self._describe_communities(
-            communities, passages, vectors, regions, lemmas, matches, theme_vectors
-        )
+        self.theme_ids_, self.theme_space_ = self._theme_space(vectors, theme_vectors)
+        self.theme_thresholds_ = self._calibrate_theme_thresholds()
+        self.themes_ = self._describe_communities(communities, passages, regions, lemmas, matches)
         self._add_discovered_nodes(self.themes_, regions)
         self.graph_.graph.update(self._graph_attributes())
         return self
@@ -225,11 +234,19 @@ class ThemeGraph:
             raise UsageError("ThemeGraph.fit got passages with duplicate ids; pass each passage once.")
         return vectors
 
-    def _calibrate_edge_threshold(self, vectors: np.ndarray, regions: Sequence[str]) -> float:
+    def _calibrate_edge_thresholds(self, vectors: np.ndarray, regions: Sequence[str]) -> tuple[float, float]:
+        """(threshold for any kNN pair, threshold for mutual nearest neighbours)."""
         if self.threshold == "auto":
-            return calibrate_threshold(vectors, regions, quantile=self.edge_quantile, seed=self.seed)
-        if isinstance(self.threshold, int | float):
-            return float(self.threshold)
+            cosines = cross_region_cosines(vectors, regions, seed=self.seed)
+            if cosines.size == 0:
+                return 1.0, 1.0  # one region only: no cross-region edge can exist
+            for name, q in (("edge_quantile", self.edge_quantile), ("mutual_quantile", self.mutual_quantile)):
+                if not 0.0 < q < 1.0:
+                    raise UsageError(f"{name} must be between 0 and 1 (exclusive), got {q}.")
+            high, low = np.quantile(cosines, [self.edge_quantile, self.mutual_quantile])
+            return float(high), float(min(low, high))
+        if isinstance(self.threshold, int | float) and not isinstance(self.threshold, bool):
+            return float(self.threshold), float(self.threshold)
         raise UsageError(f"threshold must be a number or 'auto', got {self.threshold!r}.")
 
     def _add_region_and_theme_nodes(
@@ -329,29 +346,43 @@ class ThemeGraph:
         communities.sort(key=lambda c: (-len(c), c[0]))
         return communities
 
-    def _calibrate_theme_threshold(
+    def _theme_space(
         self, vectors: np.ndarray, theme_vectors: Mapping[str, np.ndarray] | None
-    ) -> float:
+    ) -> tuple[list[str], np.ndarray]:
+        """Taxonomy theme ids and their vectors in the passages' comparison space (centred like them)."""
         if not theme_vectors:
-            return 1.0
-        if self.theme_threshold != "auto":
-            if isinstance(self.theme_threshold, int | float):
-                return float(self.theme_threshold)
-            raise UsageError(f"theme_threshold must be a number or 'auto', got {self.theme_threshold!r}.")
-        theme_matrix = np.stack(
-            [np.asarray(theme_vectors[t], dtype=np.float32) for t in sorted(theme_vectors)]
-        )
-        return float(np.quantile(vectors @ theme_matrix.T, self.theme_quantile))
+            return [], np.zeros((0, vectors.shape[1]), dtype=np.float32)
+        ids = sorted(theme_vectors)
+        matrix = np.stack([np.asarray(theme_vectors[t], dtype=np.float32) for t in ids])
+        if self.center:
+            matrix = matrix - vectors.mean(axis=0, keepdims=True)
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        return ids, matrix
+
+    def _calibrate_theme_thresholds(self) -> dict[str, float]:
+        """Per taxonomy theme, the centroid cosine from which a discovered theme is that theme.
+
+        "auto": the ``theme_quantile`` of the cosines of all passages to that theme, so a theme whose
+        description is close to everything (a broad one) needs a closer centroid than a specific one.
+        """
+        if not self.theme_ids_:
+            return {}
+        if self.theme_threshold == "auto":
+            cosines = self.similarity_vectors_ @ self.theme_space_.T
+            return dict(
+                zip(self.theme_ids_, np.quantile(cosines, self.theme_quantile, axis=0).tolist(), strict=True)
+            )
+        if isinstance(self.theme_threshold, int | float) and not isinstance(self.theme_threshold, bool):
+            return dict.fromkeys(self.theme_ids_, float(self.theme_threshold))
+        raise UsageError(f"theme_threshold must be a number or 'auto', got {self.theme_threshold!r}.")
 
     def _describe_communities(
         self,
         communities: Sequence[Sequence[int]],
         passages: Sequence[Passage],
-        vectors: np.ndarray,
         regions: Sequence[str],
         lemmas: Sequence[Sequence[str]] | None,
         matches: Sequence[ThemeMatch],
-        theme_vectors: Mapping[str, np.ndarray] | None,
     ) -> list[DiscoveredTheme]:
         terms_of = list(lemmas) if lemmas is not None else [simple_lemmas(p.text) for p in passages]
         kept = [c for c in communities if len({regions[i] for i in c}) >= self.min_regions]
@@ -361,12 +392,7 @@ class ThemeGraph:
         themes_of_passage: dict[int, set[str]] = {}
         for m in matches:
             themes_of_passage.setdefault(m.passage_id, set()).add(m.theme_id)
-        theme_ids = sorted(theme_vectors) if theme_vectors else []
-        theme_matrix = (
-            np.stack([np.asarray(theme_vectors[t], dtype=np.float32) for t in theme_ids])
-            if theme_vectors
-            else None
-        )
+        vectors = self.similarity_vectors_
         discovered = []
         for number, (members, label) in enumerate(zip(kept, labels, strict=False), start=1):
             centroid = vectors[members].mean(axis=0)
@@ -381,10 +407,10 @@ class ThemeGraph:
                 regions=sorted({regions[i] for i in members}),
                 examples=[ids[j] for j in order.tolist()],
             )
-            if theme_matrix is not None:
-                cosines = theme_matrix @ centroid
+            if self.theme_ids_:
+                cosines = self.theme_space_ @ centroid
                 best = int(np.argmax(cosines))
-                theme.closest_theme, theme.closest_cosine = theme_ids[best], float(cosines[best])
+                theme.closest_theme, theme.closest_cosine = self.theme_ids_[best], float(cosines[best])
             self._match_taxonomy(theme, themes_of_passage)
             theme.candidate = not theme.taxonomy_theme and len(theme.regions) >= self.min_regions
             discovered.append(theme)
@@ -397,7 +423,7 @@ class ThemeGraph:
             if top_votes / theme.size >= self.match_share:
                 theme.taxonomy_theme, theme.matched_by = top_theme, "matches"
                 return
-        if theme.closest_theme and theme.closest_cosine >= self.theme_threshold_:
+        if theme.closest_theme and theme.closest_cosine >= self.theme_thresholds_[theme.closest_theme]:
             theme.taxonomy_theme, theme.matched_by = theme.closest_theme, "centroid"
 
     def _add_discovered_nodes(self, themes: Sequence[DiscoveredTheme], regions: Sequence[str]) -> None:
@@ -438,7 +464,8 @@ class ThemeGraph:
         }
         return {
             "threshold": round(self.threshold_, 6),
-            "theme_threshold": round(self.theme_threshold_, 6),
+            "mutual_threshold": round(self.mutual_threshold_, 6),
+            "theme_thresholds": json.dumps({t: round(v, 6) for t, v in self.theme_thresholds_.items()}),
             "parameters": json.dumps(params, sort_keys=True),
         }
 

@@ -16,7 +16,7 @@ from planmine.types import Comparison, Evidence, Passage, ThemeMatch
 log = logging.getLogger(__name__)
 
 GRAPH_ROLES = ("goal", "activity")
-MIN_WORDS = 4  # without tags, shorter passages (page furniture, labels) only add noise
+MIN_WORDS = 3  # without tags, shorter passages (page furniture, labels) only add noise
 
 
 class PassageEmbedder(Protocol):
@@ -107,9 +107,10 @@ def taxonomy_texts() -> tuple[dict[str, str], dict[str, str]]:
         return {}, {}
     texts, labels = {}, {}
     for theme in load_taxonomy():
-        label = str(getattr(theme, "label", theme.id))
+        label = str(getattr(theme, "label_sv", "") or getattr(theme, "label", theme.id))
+        definition = str(getattr(theme, "definition", "") or "")
         terms = list(getattr(theme, "swedish_terms", []) or [])
-        texts[theme.id] = f"{label}: {', '.join(terms[:12])}" if terms else label
+        texts[theme.id] = f"{label}: {definition or ', '.join(terms[:12])}"
         labels[theme.id] = label
     return texts, labels
 

@@ -17,16 +17,29 @@ import numpy as np
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 # Genre words of every plan: never distinctive for a theme, whatever their frequency.
 _GENRE_WORDS = frozenset(
-    {"ska", "samt", "arbeta", "arbete", "utveckla", "utveckling", "aktivitet", "aktiviteter", "mål"}
+    {"ska", "samt", "arbeta", "arbete", "utveckla", "utveckling", "aktivitet", "aktiviteter", "mål", "pdf"}
+    | {"region", "regionen", "regioner", "regionens", "län", "länet", "länets", "kommun", "kommunen"}
 )
 
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """Swedish stop words (spaCy's list, no model needed) plus genre words of the plans."""
+    """Words that never label a theme: Swedish stop words (spaCy's list, no model needed), genre words
+    of the plans, and place names (regions, counties, municipalities, demonyms: they name who, not what).
+
+    Each also in its diacritic-free form, since OCR often drops å, ä and ö ("for" for "för").
+    """
     from spacy.lang.sv.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS) | _GENRE_WORDS
+    from planmine.regions import all_regions, fold
+
+    places: set[str] = set()
+    for region in all_regions():
+        for name in (region.name, region.county, *region.aliases, *region.demonyms, *region.municipalities):
+            for word in simple_lemmas(name):
+                places.update({word, word + "s"})
+    words = set(STOP_WORDS) | _GENRE_WORDS | places
+    return frozenset(words | {fold(w) for w in words})
 
 
 def simple_lemmas(text: str) -> list[str]:

@@ -53,16 +53,20 @@ def cross_region_cosines(
     n = len(codes)
     if n < 2 or len(set(codes.tolist())) < 2:
         return np.empty(0, dtype=np.float32)
-    total_pairs = n * (n - 1) // 2
-    if total_pairs <= max_pairs:
+    if n * (n - 1) // 2 <= max_pairs:
         rows, cols = np.triu_indices(n, k=1)
-    else:
-        rng = np.random.default_rng(seed)
-        rows = rng.integers(0, n, size=max_pairs)
-        cols = rng.integers(0, n, size=max_pairs)
+        keep = codes[rows] != codes[cols]
+        return (vectors @ vectors.T)[rows[keep], cols[keep]].astype(np.float32)
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, n, size=max_pairs)
+    cols = rng.integers(0, n, size=max_pairs)
     keep = codes[rows] != codes[cols]
     rows, cols = rows[keep], cols[keep]
-    return np.einsum("ij,ij->i", vectors[rows], vectors[cols]).astype(np.float32)
+    chunks = [
+        np.einsum("ij,ij->i", vectors[rows[i : i + 20_000]], vectors[cols[i : i + 20_000]])
+        for i in range(0, len(rows), 20_000)
+    ]
+    return np.concatenate(chunks).astype(np.float32)
 
 
 def calibrate_threshold(
@@ -88,34 +92,42 @@ def cross_region_neighbours(
     *,
     k: int,
     threshold: float,
+    mutual_threshold: float | None = None,
 ) -> list[SimilarPair]:
-    """Undirected kNN edges between passages of different regions whose cosine reaches ``threshold``.
+    """Undirected kNN edges between passages of different regions.
 
-    Each passage proposes its ``k`` most similar passages from other regions; a pair is kept when either
-    side proposes it (the union, so a specific passage can still attach to a broad one). ``vectors`` are
-    the (centred) vectors the threshold applies to; ``raw_vectors`` give the reported cosine.
+    Each passage proposes its ``k`` most similar passages from other regions. A proposed pair becomes an
+    edge when its cosine reaches ``threshold`` (either side proposing it is enough, so a specific passage
+    can attach to a broad one), or when both passages propose each other (mutual nearest neighbours) and
+    its cosine reaches the lower ``mutual_threshold``: being each other's best match across regions is
+    evidence of a shared topic that adapts to how crowded each passage's neighbourhood is.
+    ``vectors`` are the (centred) vectors the thresholds apply to; ``raw_vectors`` give the reported cosine.
     """
     codes = region_codes(regions)
     n = len(codes)
-    pairs: dict[tuple[int, int], SimilarPair] = {}
     if n < 2 or k < 1:
         return []
+    low = threshold if mutual_threshold is None else min(threshold, mutual_threshold)
     k_eff = min(k, n - 1)
+    proposals: dict[tuple[int, int], tuple[float, int]] = {}  # pair -> (centred cosine, times proposed)
     for start in range(0, n, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, n)
         sims = vectors[start:stop] @ vectors.T
         same_region = codes[start:stop, None] == codes[None, :]
         sims[same_region] = -np.inf
-        # argpartition then a stable sort on (-similarity, index): ties broken by position, deterministic
         top = np.argpartition(-sims, kth=k_eff - 1, axis=1)[:, :k_eff]
         for row, candidates in enumerate(top):
             i = start + row
-            for j in sorted(candidates.tolist(), key=lambda c: (-sims[row, c], c)):
+            for j in candidates.tolist():
                 similarity = float(sims[row, j])
-                if not np.isfinite(similarity) or similarity < threshold:
+                if not np.isfinite(similarity) or similarity < low:
                     continue
                 key = (min(i, j), max(i, j))
-                if key not in pairs:
-                    cosine = float(raw_vectors[i] @ raw_vectors[j])
-                    pairs[key] = SimilarPair(key[0], key[1], cosine, similarity)
-    return [pairs[key] for key in sorted(pairs)]
+                _, times = proposals.get(key, (similarity, 0))
+                proposals[key] = (similarity, times + 1)
+    pairs = []
+    for (i, j), (similarity, times) in sorted(proposals.items()):
+        if similarity >= threshold or times == 2:
+            cosine = float(raw_vectors[i] @ raw_vectors[j])
+            pairs.append(SimilarPair(i, j, cosine, similarity))
+    return pairs
