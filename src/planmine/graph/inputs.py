@@ -93,7 +93,7 @@ def graph_passages(store: Any) -> tuple[list[Passage], list[str]]:
 def passage_lemmas(texts: Sequence[str]) -> list[list[str]]:
     """Lowercased lemmas per text from the tagger's lemmatizer, or word tokens when it is unavailable."""
     try:
-        from planmine.tag import lemmatize  # type: ignore[attr-defined]
+        from planmine.tag import lemmatize
     except ImportError:
         return [simple_lemmas(t) for t in texts]
     return [list(lemmas) for lemmas in lemmatize(list(texts))]
@@ -102,7 +102,7 @@ def passage_lemmas(texts: Sequence[str]) -> list[list[str]]:
 def taxonomy_texts() -> tuple[dict[str, str], dict[str, str]]:
     """(theme id → text to embed, theme id → label) of the taxonomy; empty when it is not available."""
     try:
-        from planmine.themes import load_taxonomy  # type: ignore[attr-defined]
+        from planmine.themes.taxonomy import load_taxonomy
     except ImportError:
         return {}, {}
     texts, labels = {}, {}

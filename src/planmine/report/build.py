@@ -12,7 +12,7 @@ from planmine.graph import ThemeGraph, region_theme_png
 from planmine.graph.inputs import GraphInputs, PassageEmbedder, graph_inputs
 from planmine.report.html import DocumentQuality, RegionSummary, render_report
 from planmine.report.plots import heatmap_bytes
-from planmine.types import Comparison, Evidence, QueryAnswer
+from planmine.types import Comparison, Evidence, Passage, QueryAnswer, ThemeMatch
 
 SUMMARY_ITEMS = 8
 
@@ -28,28 +28,36 @@ class Analysis:
 
 def load_cached_embedder(store: Any) -> PassageEmbedder:
     """The project's embedder, caching vectors in ``store``."""
-    from planmine.embed import CachedEmbedder, load_embedder  # type: ignore[attr-defined]
+    from planmine.embed import CachedEmbedder, load_embedder
 
-    return CachedEmbedder(load_embedder(), store)  # type: ignore[no-any-return]
+    return CachedEmbedder(load_embedder(), store)
 
 
 def compare_store(store: Any, embedder: PassageEmbedder, themes: Sequence[str] | None = None) -> Comparison:
-    """The region × theme table of the whole taxonomy (or of ``themes``)."""
-    from planmine.compare import compare  # type: ignore[import-not-found]
-    from planmine.themes import load_taxonomy  # type: ignore[attr-defined]
+    """The region × theme table of the whole taxonomy (or of ``themes``: ids, labels or abbreviations)."""
+    from planmine.compare import compare
 
-    taxonomy = load_taxonomy()
-    selected = [taxonomy.get(t) for t in themes] if themes else list(taxonomy)
-    return compare(store, embedder, selected)  # type: ignore[no-any-return]
+    return compare(store, embedder, list(themes) if themes else None)  # type: ignore[arg-type]
 
 
-def theme_matches_of(store: Any, embedder: PassageEmbedder) -> list[Any]:
-    """Passage → taxonomy theme matches from the themes stage ([] when it offers none)."""
-    try:
-        from planmine.themes import passage_matches  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(passage_matches(store, embedder))
+def theme_matches_of(passages: Sequence[Passage]) -> list[ThemeMatch]:
+    """Lexical taxonomy matches of each passage (strong terms only; weak ones only hint at a theme)."""
+    from planmine.themes.matcher import ThemeMatcher
+    from planmine.themes.taxonomy import load_taxonomy
+
+    matcher = ThemeMatcher(load_taxonomy())
+    matches = []
+    for p in passages:
+        best: dict[str, ThemeMatch] = {}
+        for hit in matcher.hits(p.text):
+            if hit.strength != "strong" or p.id is None:
+                continue
+            if hit.theme_id not in best or hit.quality > best[hit.theme_id].score:
+                best[hit.theme_id] = ThemeMatch(
+                    passage_id=p.id, theme_id=hit.theme_id, score=hit.quality, term=hit.term, fuzzy=hit.fuzzy
+                )
+        matches.extend(best[t] for t in sorted(best))
+    return matches
 
 
 def analyse(store: Any, embedder: PassageEmbedder, *, aligner: ThemeGraph | None = None) -> Analysis:
@@ -57,9 +65,8 @@ def analyse(store: Any, embedder: PassageEmbedder, *, aligner: ThemeGraph | None
     if not store.documents():
         raise StoreError("The store has no documents. Ingest some first: planmine ingest corpus/")
     comparison = compare_store(store, embedder)
-    inputs = graph_inputs(
-        store, embedder, theme_matches=theme_matches_of(store, embedder), comparison=comparison
-    )
+    inputs = graph_inputs(store, embedder, comparison=comparison)
+    inputs.theme_matches = theme_matches_of(inputs.passages)
     return Analysis(comparison, inputs, inputs.fit(aligner))
 
 
