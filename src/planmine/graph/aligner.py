@@ -92,7 +92,8 @@ class ThemeGraph:
         mutual_quantile: a lower quantile that suffices for mutual nearest neighbours (two passages that
             are each other's top-``k`` across regions); ignored with a fixed ``threshold``.
         center: compare passages after subtracting the corpus mean vector (removes the genre direction).
-        resolution: Louvain resolution; higher gives more, smaller discovered themes.
+        resolution: Louvain resolution; higher gives more, smaller discovered themes (2.0: on the seed
+            corpus 1.0 merges e.g. SIP with person-centred care into broad "how we work" communities).
         min_size: smallest community reported as a discovered theme.
         min_regions: regions a community must span to be reported.
         theme_threshold: centroid cosine (in the centred space) from which a discovered theme matches a
@@ -112,7 +113,7 @@ class ThemeGraph:
         edge_quantile: float = 0.99,
         mutual_quantile: float = 0.95,
         center: bool = True,
-        resolution: float = 1.0,
+        resolution: float = 2.0,
         min_size: int = 3,
         min_regions: int = 2,
         theme_threshold: float | str = "auto",

@@ -71,23 +71,27 @@ class GraphInputs:
         }
 
 
-def graph_passages(store: Any) -> tuple[list[Passage], list[str]]:
+def graph_passages(store: Any, also: Mapping[int, str] | None = None) -> tuple[list[Passage], list[str]]:
     """The passages the graph is about and their role: those tagged as goals or activities.
 
-    Without any goal or activity tag in the store (the tagger did not run), every non-heading passage of
-    at least ``MIN_WORDS`` words is used, with an empty role.
+    ``also`` adds passages by id with a role of their own (e.g. "theme" for passages that name a taxonomy
+    theme without being tagged as a goal or activity: what a plan says about SIP matters even in a
+    paragraph the tagger reads as background). Without any goal or activity tag in the store (the tagger
+    did not run), every non-heading passage of at least ``MIN_WORDS`` words is used, with an empty role.
     """
     roles: dict[int, str] = {}
     for kind in GRAPH_ROLES:
         for tag in store.tags(kind=kind):
             roles.setdefault(tag.passage_id, kind)  # a passage with a goal and activities counts as a goal
     passages = store.passages()
-    if roles:
-        chosen = [p for p in passages if p.id in roles]
-        return chosen, [roles[p.id] for p in chosen if p.id is not None]
-    log.info("no goal/activity tags in the store: the graph uses all passages")
-    chosen = [p for p in passages if p.kind != "heading" and len(p.text.split()) >= MIN_WORDS]
-    return chosen, [""] * len(chosen)
+    if not roles:
+        log.info("no goal/activity tags in the store: the graph uses all passages")
+        chosen = [p for p in passages if p.kind != "heading" and len(p.text.split()) >= MIN_WORDS]
+        return chosen, [""] * len(chosen)
+    for passage_id, role in (also or {}).items():
+        roles.setdefault(passage_id, role)
+    chosen = [p for p in passages if p.id in roles]
+    return chosen, [roles[p.id] for p in chosen if p.id is not None]
 
 
 def passage_lemmas(texts: Sequence[str]) -> list[list[str]]:
@@ -107,11 +111,8 @@ def taxonomy_texts() -> tuple[dict[str, str], dict[str, str]]:
         return {}, {}
     texts, labels = {}, {}
     for theme in load_taxonomy():
-        label = str(getattr(theme, "label_sv", "") or getattr(theme, "label", theme.id))
-        definition = str(getattr(theme, "definition", "") or "")
-        terms = list(getattr(theme, "swedish_terms", []) or [])
-        texts[theme.id] = f"{label}: {definition or ', '.join(terms[:12])}"
-        labels[theme.id] = label
+        texts[theme.id] = f"{theme.label_sv}: {theme.definition}"
+        labels[theme.id] = theme.label_sv
     return texts, labels
 
 
@@ -123,9 +124,16 @@ def graph_inputs(
     comparison: Comparison | None = None,
     theme_texts: Mapping[str, str] | None = None,
     theme_labels: Mapping[str, str] | None = None,
+    extra_roles: Mapping[int, str] | None = None,
 ) -> GraphInputs:
-    """Gather the graph's inputs from ``store``; passage vectors come from ``embedder`` (cache it)."""
-    passages, roles = graph_passages(store)
+    """Gather the graph's inputs from ``store``; passage vectors come from ``embedder`` (cache it).
+
+    ``extra_roles`` (passage id → role) adds passages beyond the goals and activities; by default the
+    passages with a ``theme_matches`` entry are added with the role "theme".
+    """
+    if extra_roles is None:
+        extra_roles = {m.passage_id: "theme" for m in theme_matches}
+    passages, roles = graph_passages(store, extra_roles)
     docs = {d.id: d for d in store.documents()}
     texts = [p.text for p in passages]
     vectors = embedder.embed_passages(texts) if texts else np.zeros((0, 1), dtype=np.float32)
@@ -133,8 +141,10 @@ def graph_inputs(
         theme_texts, default_labels = taxonomy_texts()
         theme_labels = theme_labels or default_labels
     theme_ids = sorted(theme_texts)
+    # Definitions are descriptive sentences compared with passage centroids: embedded as passages, they
+    # share the passages' distribution (E5 query vectors sit in another part of the space).
     theme_vectors = (
-        dict(zip(theme_ids, embedder.embed_queries([theme_texts[t] for t in theme_ids]), strict=True))
+        dict(zip(theme_ids, embedder.embed_passages([theme_texts[t] for t in theme_ids]), strict=True))
         if theme_ids
         else {}
     )

@@ -18,6 +18,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 # Genre words of every plan: never distinctive for a theme, whatever their frequency.
 _GENRE_WORDS = frozenset(
     {"ska", "samt", "arbeta", "arbete", "utveckla", "utveckling", "aktivitet", "aktiviteter", "mål", "pdf"}
+    | {"föra", "böra"}  # the lookup lemmatizer's reading of the preposition "för" and the modal "bör"
     | {"region", "regionen", "regioner", "regionens", "län", "länet", "länets", "kommun", "kommunen"}
 )
 

@@ -46,7 +46,7 @@ def theme_matches_of(passages: Sequence[Passage]) -> list[ThemeMatch]:
     from planmine.themes.taxonomy import load_taxonomy
 
     matcher = ThemeMatcher(load_taxonomy())
-    matches = []
+    matches: list[ThemeMatch] = []
     for p in passages:
         best: dict[str, ThemeMatch] = {}
         for hit in matcher.hits(p.text):
@@ -65,8 +65,8 @@ def analyse(store: Any, embedder: PassageEmbedder, *, aligner: ThemeGraph | None
     if not store.documents():
         raise StoreError("The store has no documents. Ingest some first: planmine ingest corpus/")
     comparison = compare_store(store, embedder)
-    inputs = graph_inputs(store, embedder, comparison=comparison)
-    inputs.theme_matches = theme_matches_of(inputs.passages)
+    matches = theme_matches_of(store.passages())
+    inputs = graph_inputs(store, embedder, theme_matches=matches, comparison=comparison)
     return Analysis(comparison, inputs, inputs.fit(aligner))
 
 
