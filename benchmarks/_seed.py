@@ -29,10 +29,11 @@ def load_vectors(store: Any, embedder: Any) -> None:
     """Warm a memory store with passage vectors cached on disk by earlier runs (embedding is slow)."""
     if not isinstance(store, MemoryStore):
         return
-    path = CACHE / f"vectors-{model_name(embedder)}.npz"
-    if path.exists():
-        data = np.load(path)
-        store.put_vectors(model_name(embedder), {k: data[k] for k in data.files})
+    for model in (model_name(embedder), model_name(embedder) + "#query"):
+        path = CACHE / f"vectors-{model}.npz"
+        if path.exists():
+            data = np.load(path)
+            store.put_vectors(model, {k: data[k] for k in data.files})
 
 
 def save_vectors(store: Any, embedder: Any) -> None:
@@ -40,8 +41,9 @@ def save_vectors(store: Any, embedder: Any) -> None:
         return
     CACHE.mkdir(parents=True, exist_ok=True)
     name = model_name(embedder)
-    vecs = {h: v for (m, h), v in store._vectors.items() if m == name}
-    np.savez(CACHE / f"vectors-{name}.npz", **vecs)
+    for model in (name, name + "#query"):
+        vecs = {h: v for (m, h), v in store._vectors.items() if m == model}
+        np.savez(CACHE / f"vectors-{model}.npz", **vecs)
 
 
 def embedder() -> Any:

@@ -38,8 +38,10 @@ def main() -> None:
         return next(v for k, v in analysed.items() if k.startswith(prefix))[1]
 
     found, linked, total, problems = kalmar_scores(read_jsonl(DATA / "kalmar_goals.jsonl"), tags_of("kalmar"))
-    print(f"\nKalmar: {found}/36 Målområde goals found; {linked}/{total} activity rows linked to the right goal "
-          f"({linked / total:.1%})")
+    print(
+        f"\nKalmar: {found}/36 Målområde goals found; {linked}/{total} activity rows linked to the right goal "
+        f"({linked / total:.1%})"
+    )
     if show_errors:
         for line in problems:
             print("    " + line)

@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _seed import embedder as load_embedder  # noqa: E402
-from _seed import gold, load_vectors, save_vectors, seed_store  # noqa: E402
+from _seed import embedder as load_embedder
+from _seed import gold, load_vectors, save_vectors, seed_store
 
-from planmine.compare import compare  # noqa: E402
-from planmine.query import answer, choose_theme  # noqa: E402
-from planmine.themes.decision import DEFAULT_THRESHOLDS  # noqa: E402
-from planmine.themes.index import get_index  # noqa: E402
+from planmine.compare import compare
+from planmine.query import answer, choose_theme, question_core
+from planmine.themes.decision import DEFAULT_THRESHOLDS
+from planmine.themes.index import get_index
 
 GRID = [round(0.30 + 0.025 * i, 3) for i in range(27)]  # 0.30 .. 0.95
 
@@ -58,7 +58,9 @@ def line(name: str, m: tuple[float, float, float, int]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--store", help="SQLite store after `planmine ingest corpus/` (default: corpus/ in memory)")
+    ap.add_argument(
+        "--store", help="SQLite store after `planmine ingest corpus/` (default: corpus/ in memory)"
+    )
     ap.add_argument("--no-embed", action="store_true", help="lexical matching only (no embedding model)")
     ap.add_argument("--verbose", action="store_true", help="print every wrong cell")
     args = ap.parse_args()
@@ -74,9 +76,13 @@ def main() -> None:
     if emb is not None:
         index.theme_z()
         save_vectors(store, emb)
-    print(f"index: {len(index.items)} passages, {len(index.regions)} regions, {time.perf_counter() - t0:.1f} s")
-    print(f"gold: {len(cells)} cells ({len(clear)} clear: {sum(clear.values())} addressed, "
-          f"{len(clear) - sum(clear.values())} absent), {len(questions)} questions")
+    print(
+        f"index: {len(index.items)} passages, {len(index.regions)} regions, {time.perf_counter() - t0:.1f} s"
+    )
+    print(
+        f"gold: {len(cells)} cells ({len(clear)} clear: {sum(clear.values())} addressed, "
+        f"{len(clear) - sum(clear.values())} absent), {len(questions)} questions"
+    )
     thr = DEFAULT_THRESHOLDS.addressed
     print(f"shipped threshold: addressed ≥ {thr}\n")
 
@@ -98,24 +104,33 @@ def main() -> None:
 
     # --- answer(): paraphrased questions ----------------------------------------------------------
     for lang in ("sv", "en"):
-        qs = [q for q in questions if q["lang"] == lang and any((q["theme"], r) in clear for r in index.regions)]
+        qs = [
+            q for q in questions if q["lang"] == lang and any((q["theme"], r) in clear for r in index.regions)
+        ]
         t1 = time.perf_counter()
         answers = answer([q["text"] for q in qs], store, emb)
         dt = (time.perf_counter() - t1) / max(len(qs), 1)
         qrows, mapped = [], 0
-        qvecs = emb.embed_queries([q["text"] for q in qs]) if emb is not None else [None] * len(qs)
+        qvecs = (
+            emb.embed_queries([question_core(q["text"]) for q in qs]) if emb is not None else [None] * len(qs)
+        )
         for q, a, v in zip(qs, answers, qvecs, strict=True):
             choice = choose_theme(index, q["text"], v)
             mapped += choice.theme is not None and choice.theme.id == q["theme"]
             if args.verbose and (choice.theme is None or choice.theme.id != q["theme"]):
-                got = choice.theme.id if choice.theme else f"none (best {choice.runner_up} {choice.cosine:.3f})"
+                got = (
+                    choice.theme.id if choice.theme else f"none (best {choice.runner_up} {choice.cosine:.3f})"
+                )
+                got += f" [{choice.cosine:.3f}]"
                 print(f"   mapped {q['text']!r} → {got}, gold {q['theme']}")
             for r in a.regions:
                 if (q["theme"], r.region) in clear:
                     qrows.append((r.region, clear[(q["theme"], r.region)], r.score, q["text"]))
         print()
-        print(f"answer() {lang}: {len(qs)} questions, theme read correctly for {mapped}/{len(qs)}, "
-              f"{dt * 1000:.0f} ms per question")
+        print(
+            f"answer() {lang}: {len(qs)} questions, theme read correctly for {mapped}/{len(qs)}, "
+            f"{dt * 1000:.0f} ms per question"
+        )
         print(line(f"answer() {lang} shipped threshold", prf([(g, s >= thr) for _, g, s, _ in qrows])))
         m, chosen = loro([(r, g, s) for r, g, s, _ in qrows])
         print(line(f"answer() {lang} leave-one-region-out", m), " thresholds", chosen)

@@ -58,7 +58,10 @@ class Gap:
             "level": self.level,
             "addressed_by": self.addressed_by,
             "evidence": {
-                r: [{"document": e.document, "page": e.page, "text": e.text, "score": e.score} for e in c.evidence[:2]]
+                r: [
+                    {"document": e.document, "page": e.page, "text": e.text, "score": e.score}
+                    for e in c.evidence[:2]
+                ]
                 for r, c in self.others.items()
             },
         }
@@ -77,7 +80,11 @@ def resolve_region(regions: list[str], name: str) -> str:
 
 
 def gaps(
-    store: Any, embedder: Embedder | None, region: str, taxonomy: Taxonomy | None = None, min_share: float = 0.5
+    store: Any,
+    embedder: Embedder | None,
+    region: str,
+    taxonomy: Taxonomy | None = None,
+    min_share: float = 0.5,
 ) -> list[Gap]:
     """Themes that at least `min_share` of the other regions address but `region` does not."""
     index = get_index(store, embedder, taxonomy)

@@ -11,10 +11,9 @@ from typing import Any
 import yaml
 
 from planmine.errors import UsageError
+from planmine.ingest import MANIFEST_NAMES
 from planmine.regions import canonical_region, detect_region, fold
 from planmine.types import CleanDocument, DocumentMeta
-
-MANIFEST_NAMES = ("planmine.yaml", "manifest.yaml", "manifest.yml", "manifest.csv")
 
 # Document types, most specific first; matched in the title, then the first page.
 _DOC_TYPES = (
@@ -96,7 +95,14 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
     text = doc.text
     metadata = doc.raw.metadata
     title = detect_title(text, metadata)
-    source = " ".join(str(metadata.get(k, "")) for k in ("source", "url", "source_url", "original_url"))
+    source = next(
+        (
+            str(metadata[k]).strip()
+            for k in ("source_url", "url", "original_url", "source")
+            if metadata.get(k)
+        ),
+        "",
+    )
     guess = detect_region(text, source_url=source)
     language = "sv"
     for warning in doc.raw.warnings:
@@ -119,7 +125,7 @@ def load_manifest(folder: Path) -> dict[str, dict[str, str]]:
     YAML: a mapping of file name to fields, or a list of mappings with a `file` key. CSV: a header with
     `file` and any of region, title, year, type.
     """
-    for name in MANIFEST_NAMES:
+    for name in sorted(MANIFEST_NAMES):
         path = folder / name
         if not path.is_file():
             continue

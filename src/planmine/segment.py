@@ -119,7 +119,7 @@ def _ends_terminal(text: str) -> bool:
 
 
 def _starts_lower(text: str) -> bool:
-    t = text.lstrip("-–•*·\"”“( ")
+    t = text.lstrip('-–•*·"”“( ')
     return bool(t) and t[0].islower()
 
 

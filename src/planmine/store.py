@@ -292,12 +292,15 @@ class Store:
         name = Path(raw.path).name
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
+            # A new version of a stored file keeps its id, so that users' references stay valid.
+            old = self.conn.execute("SELECT id FROM documents WHERE path = ?", (raw.path,)).fetchone()
             self.conn.execute("DELETE FROM documents WHERE path = ?", (raw.path,))
             cur = self.conn.execute(
-                """INSERT INTO documents(path, name, sha256, format, region, region_source, region_evidence,
+                """INSERT INTO documents(id, path, name, sha256, format, region, region_source, region_evidence,
                        title, year, doc_type, language, status, warnings, metadata, ingested_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
+                    old["id"] if old else None,
                     raw.path,
                     name,
                     raw.sha256,

@@ -23,7 +23,10 @@ ModelsDirOption = typer.Option(
 @handle_errors
 def install(
     from_hub: str = typer.Option(
-        None, "--from-hub", metavar="NAME", help="Fetch this sentence-transformers model instead (needs network)."
+        None,
+        "--from-hub",
+        metavar="NAME",
+        help="Fetch this sentence-transformers model instead (needs network).",
     ),
     force: bool = typer.Option(False, "--force", help="Rebuild even if the model is already there."),
     models_dir: Path = ModelsDirOption,
@@ -36,7 +39,9 @@ def install(
 
     with console.status("building the embedding model" if not from_hub else f"fetching {from_hub}"):
         info = install_model(models_dir, from_hub=from_hub, force=force)
-    console.print(f"[green]ready:[/] {info.name} ({info.dimension} dimensions) in {info.path}", highlight=False)
+    console.print(
+        f"[green]ready:[/] {info.name} ({info.dimension} dimensions) in {info.path}", highlight=False
+    )
 
 
 @model_app.command("info")

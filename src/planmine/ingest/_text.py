@@ -31,6 +31,12 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def one_line(text: str, limit: int = 120) -> str:
+    """A message on one line, at most `limit` characters (for error reasons built from exceptions)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-8 (BOM allowed, also UTF-16 with BOM), else cp1252, else latin-1.
 

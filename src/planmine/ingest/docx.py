@@ -47,7 +47,9 @@ def read_docx(data: bytes) -> tuple[list[Page], dict[str, str]]:
         before_break, has_break = _text_before_page_break(item)
         if has_break and not before_break.strip() and (blocks or tables):
             new_page()
-        if text:
+        if text.startswith("- ") and blocks and blocks[-1].startswith("- "):
+            blocks[-1] += "\n" + text  # a list stays one block, one item per line
+        elif text:
             blocks.append(text)
         if has_break and before_break.strip():
             new_page()

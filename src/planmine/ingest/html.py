@@ -62,6 +62,7 @@ class _Walker:
 
     def walk(self, element: Tag, depth: int = 0) -> None:
         from bs4 import NavigableString
+        from bs4 import Tag as TagType
         from bs4.element import Comment, Doctype, ProcessingInstruction
 
         for child in element.children:
@@ -69,6 +70,8 @@ class _Walker:
                 continue
             if isinstance(child, NavigableString):
                 self._inline.append(str(child).replace("\n", " "))
+                continue
+            if not isinstance(child, TagType):
                 continue
             name = child.name
             if name == "br":
@@ -97,6 +100,12 @@ class _Walker:
                 self.walk(child, depth)
 
     def _list(self, element: Tag, depth: int) -> None:
+        lines = self._list_lines(element, depth)
+        if lines:
+            self.blocks.append("\n".join(lines))
+
+    def _list_lines(self, element: Tag, depth: int) -> list[str]:
+        """One '- item' line per list item, nested lists indented by two spaces per level."""
         lines: list[str] = []
         for item in element.find_all("li", recursive=False):
             nested = item.find_all(list(LISTS), recursive=False)
@@ -105,11 +114,9 @@ class _Walker:
             text = collapse_spaces(item.get_text(" "))
             if text:
                 lines.append("  " * depth + "- " + text)
-            if lines:
-                self.blocks.append("\n".join(lines))
-                lines = []
             for sublist in nested:
-                self._list(sublist, depth + 1)
+                lines.extend(self._list_lines(sublist, depth + 1))
+        return lines
 
     def _table(self, table: Tag) -> None:
         caption = table.find("caption", recursive=False)
@@ -120,8 +127,7 @@ class _Walker:
             if row.find_parent("table") is not table:
                 continue  # a row of a nested table
             cells = [
-                collapse_spaces(cell.get_text(" "))
-                for cell in row.find_all(["td", "th"], recursive=False)
+                collapse_spaces(cell.get_text(" ")) for cell in row.find_all(["td", "th"], recursive=False)
             ]
             if any(cells):
                 rows.append(cells)

@@ -6,28 +6,18 @@ import re
 
 # Frequent function words that are (nearly) unique to each language; shared words such as
 # 'det', 'som', 'med' would not separate Swedish from Norwegian/Danish.
-STOPWORDS: dict[str, frozenset[str]] = {
-    "sv": frozenset(
-        "och att är för inte på av till som ett det den har med om kan vi ska från eller också "
-        "när där även mot sig deras vara blir inom genom samt utan efter under detta dessa varför "
-        "vad hur mycket många skall kommer måste utifrån vården hälso sjukvård".split()
-    ),
-    "en": frozenset(
-        "the and of to in is that for it with as on be are this by not or from at which have an "
-        "was were will would should can their they has been also these those into such".split()
-    ),
-    "da_no": frozenset(
-        "og ikke er af til jeg hvor hvordan kunne skal være blive bliver også ved fra etter "
-        "mellom mellem noen nogle kommune helse sundhed hvis".split()
-    ),
-    "de": frozenset(
-        "der die und das ist nicht mit von zu im ein eine auch sich auf für dem werden wird "
-        "sind bei nach oder aus durch über".split()
-    ),
-    "fi": frozenset(
-        "ja on ei että se ovat myös tai kun joka sekä jos kuin mutta niin tämä hän ole olla".split()
-    ),
+_STOPWORDS: dict[str, str] = {
+    "sv": "och att är för inte till ett från eller också när där även deras blir inom genom samt utan "
+    "detta dessa varför vad hur mycket många skall ska kommer måste utifrån vården hälso sjukvård",
+    "en": "the and of to in is that for it with as on be are this by not or from at which have an "
+    "was were will would should can their they has been also these those into such",
+    "da_no": "og ikke er af til jeg hvor hvordan kunne skal være blive bliver også ved fra etter "
+    "mellom mellem noen nogle kommune helse sundhed hvis",
+    "de": "der die und das ist nicht mit von zu im ein eine auch sich auf für dem werden wird "
+    "sind bei nach oder aus durch über",
+    "fi": "ja on ei että se ovat myös tai kun joka sekä jos kuin mutta niin tämä hän ole olla",
 }
+STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
 NAMES = {
     "sv": "Swedish",
     "en": "English",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from statistics import median
 from typing import Any
@@ -16,7 +17,9 @@ GUTTER_RANGE = (0.3, 0.7)  # a column gutter lies between these shares of the te
 MAX_CROSSING_SHARE = 0.25  # at most this share of lines may run across the gutter (titles, footers)
 MIN_COLUMN_SHARE = 0.2  # each column needs at least this share of the lines ...
 MIN_COLUMN_LINES = 3  # ... and at least this many
-PARAGRAPH_LEAD = 1.45  # a line further below the previous one than this x the usual line pitch opens a paragraph
+BAND_GAP = 2.5  # a gap this many text heights high across both columns closes a band of columns
+# A line further below the previous one than this many usual line pitches opens a paragraph.
+PARAGRAPH_LEAD = 1.45
 
 
 def group_lines(words: Sequence[Word]) -> list[list[Word]]:
@@ -71,7 +74,9 @@ def page_text(words: Sequence[Word]) -> str:
     """The words of a page as text in reading order.
 
     Lines running across a column gutter (titles, running headers and footers) are read in place;
-    between them, the left column is read before the right one. Blank lines separate paragraphs.
+    between them, the left column is read before the right one. A band of columns also ends at a
+    vertical gap across the whole width (a page header above the columns). Blank lines separate
+    paragraphs.
     """
     lines = group_lines(words)
     if not lines:
@@ -82,8 +87,15 @@ def page_text(words: Sequence[Word]) -> str:
     blocks: list[str] = []
     band: list[Word] = []
     spanning: list[list[Word]] = []
+    height = median(w["bottom"] - w["top"] for line in lines for w in line)
+    previous_bottom = lines[0][0]["top"]
     for line in lines:
         crosses = any(w["x0"] - GUTTER_PAD < gutter < w["x1"] + GUTTER_PAD for w in line)
+        if band and line[0]["top"] - previous_bottom > BAND_GAP * height:
+            # empty across the whole width: a header or a figure ends the columns above it
+            blocks.extend(_column_texts(band, gutter))
+            band = []
+        previous_bottom = max(previous_bottom, max(w["bottom"] for w in line))
         if crosses:
             if band:
                 blocks.extend(_column_texts(band, gutter))
@@ -109,7 +121,7 @@ def _column_texts(words: list[Word], gutter: float) -> list[str]:
 
 def _lines_text(lines: Sequence[Sequence[Word]]) -> str:
     """Lines joined by newlines, with a blank line where the vertical step is larger than usual."""
-    steps = [b[0]["top"] - a[0]["top"] for a, b in zip(lines, lines[1:], strict=False)]
+    steps = [b[0]["top"] - a[0]["top"] for a, b in itertools.pairwise(lines)]
     heights = [max(w["bottom"] - w["top"] for w in line) for line in lines]
     usual = median([s for s in steps if s > 0] or [1.2 * median(heights)])
     usual = max(usual, 1.05 * median(heights))

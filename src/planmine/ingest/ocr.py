@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass
+from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from planmine.errors import MissingExtraError
 from planmine.ingest._text import normalize_text
+from planmine.ingest.layout import PARAGRAPH_LEAD
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -25,7 +28,8 @@ OCR_TIMEOUT_S = 180
 # A text layer is unusable when it has fewer than MIN_TEXT_CHARS visible characters, when more than
 # MAX_CID_SHARE of its tokens are '(cid:NN)' (glyphs without a Unicode mapping), when more than
 # MAX_BAD_GLYPH_SHARE of its characters are replacement, private-use or control characters, or when
-# fewer than MIN_ALNUM_SHARE of its characters are letters or digits.
+# fewer than MIN_ALNUM_SHARE of its characters are letters or digits (runs of one repeated punctuation
+# mark, such as the dot leaders of a table of contents, are not counted).
 MIN_TEXT_CHARS = 25
 MAX_CID_SHARE = 0.05
 MAX_BAD_GLYPH_SHARE = 0.10
@@ -34,6 +38,9 @@ MIN_ALNUM_SHARE = 0.50
 MIN_INK_SHARE = 0.0005
 
 _CID = re.compile(r"\(cid:\d+\)")
+_LEADERS = re.compile(
+    r"([.·…_\-–—=~*•])(?:\s?\1){2,}"
+)  # dot leaders of a table of contents, rules of underscores
 
 
 def text_layer_problem(text: str) -> str:
@@ -42,7 +49,7 @@ def text_layer_problem(text: str) -> str:
     tokens = len(text.split())
     if tokens and cids / tokens > MAX_CID_SHARE:
         return "cid"
-    visible = [c for c in _CID.sub("", text) if not c.isspace()]
+    visible = [c for c in _LEADERS.sub("", _CID.sub("", text)) if not c.isspace()]
     if len(visible) < MIN_TEXT_CHARS:
         return "empty"
     bad = sum(1 for c in visible if c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cn", "Cs"))
@@ -61,6 +68,15 @@ class OcrResult:
     text: str
     confidence: float | None
     words: int
+
+
+def ocr_workers() -> int:
+    """How many Tesseract processes may run at once: $PLANMINE_OCR_WORKERS, else the cores (at most 4)."""
+    try:
+        wanted = int(os.environ.get("PLANMINE_OCR_WORKERS", "0"))
+    except ValueError:
+        wanted = 0
+    return wanted if wanted > 0 else max(1, min(4, os.cpu_count() or 1))
 
 
 @functools.lru_cache(maxsize=4)
@@ -147,8 +163,14 @@ def ocr_image(image: Image, *, lang: str = OCR_LANG, dpi: int = OCR_DPI) -> OcrR
 
 
 def parse_tsv(tsv: str) -> OcrResult:
-    """Rebuild text (lines; blank line between paragraphs) and mean word confidence from Tesseract TSV."""
+    """Rebuild text and mean word confidence from Tesseract TSV.
+
+    Lines are joined by newlines; a blank line goes between Tesseract's blocks and where the step to the
+    next line is larger than PARAGRAPH_LEAD times the block's usual line pitch (Tesseract's own paragraph
+    numbers split sentences too often to be used).
+    """
     lines: dict[tuple[int, int, int], list[str]] = {}
+    tops: dict[tuple[int, int, int], int] = {}
     confidences: list[float] = []
     for row in tsv.splitlines()[1:]:
         fields = row.split("\t")
@@ -160,17 +182,23 @@ def parse_tsv(tsv: str) -> OcrResult:
         try:
             conf = float(fields[10])
             key = (int(fields[2]), int(fields[3]), int(fields[4]))
+            top = int(fields[7])
         except ValueError:
             continue
         if conf >= 0:
             confidences.append(conf)
         lines.setdefault(key, []).append(word)
+        tops[key] = min(tops.get(key, top), top)
+    keys = list(lines)
+    steps = [tops[b] - tops[a] for a, b in itertools.pairwise(keys) if a[0] == b[0]]
+    usual = median([s for s in steps if s > 0] or [0])
     parts: list[str] = []
-    previous: tuple[int, int] | None = None
-    for (block, par, _line), words in lines.items():
-        if previous is not None:
-            parts.append("\n\n" if (block, par) != previous else "\n")
-        parts.append(" ".join(words))
-        previous = (block, par)
+    for i, key in enumerate(keys):
+        if i:
+            previous = keys[i - 1]
+            new_block = previous[0] != key[0]
+            big_step = usual > 0 and tops[key] - tops[previous] > PARAGRAPH_LEAD * usual
+            parts.append("\n\n" if new_block or big_step else "\n")
+        parts.append(" ".join(lines[key]))
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
     return OcrResult(text=normalize_text("".join(parts)), confidence=confidence, words=len(confidences))

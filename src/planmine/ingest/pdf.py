@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import itertools
+import logging
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from planmine.errors import IngestError
 from planmine.ingest import ocr as ocr_module
-from planmine.ingest._text import collapse_spaces, normalize_text, page_ranges
+from planmine.ingest._text import collapse_spaces, normalize_text, one_line, page_ranges
 from planmine.ingest.layout import page_text
 from planmine.types import Page
 
@@ -19,6 +22,9 @@ MIN_TABLE_ROWS = 2  # a ruled box with one row or one column is a frame around t
 MIN_TABLE_COLUMNS = 2
 SCAN_IMAGE_SHARE = 0.3  # images covering this share of a page with no text make it a scan
 MIN_VECTOR_OBJECTS = 200  # ... or this many curves (text converted to outlines)
+# Many PDFs (TeX, some office exports) place words apart without space characters; a gap wider than
+# this share of the font size starts a new word (spaces are 0.2-0.33 em, kerning well under 0.1 em).
+WORD_GAP_RATIO = 0.15
 
 
 def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, str], list[str]]:
@@ -30,6 +36,8 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
+    # pdfminer logs every oddity of a damaged file; the reader reports what matters as warnings/errors
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     if b"%%EOF" not in data[-2048:]:
         raise IngestError("", "the PDF is truncated: it has no end-of-file marker (%%EOF)", code="corrupt")
     try:
@@ -39,7 +47,6 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise IngestError("", f"the PDF is damaged ({_short(exc)})", code="corrupt") from None
     warnings: list[str] = []
-    renderer = ocr_module.PageRenderer(data)
     try:
         try:
             plumber_pages = pdf.pages
@@ -60,23 +67,24 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
                 wants_ocr = bool(problem) and (problem != "empty" or _looks_scanned(plumber_page))
             except Exception as exc:
                 failed.append(number)
-                warnings.append(f"page {number} could not be read ({_short(exc)})")
+                warnings.append(f"partly unreadable: page {number} could not be read ({_short(exc)})")
                 text, tables, wants_ocr = "", [], True
             finally:
                 plumber_page.close()
-            page = Page(number=number, text=text, tables=tables)
-            if wants_ocr and not ocr:
+            pages.append(Page(number=number, text=text, tables=tables))
+            if wants_ocr:
                 no_layer.append(number)
-            elif wants_ocr:
-                page = _ocr_page(renderer, page, warnings)
-            pages.append(page)
+        if ocr and no_layer:  # also pages pdfplumber failed on: pdfium may still render them
+            _ocr_pages(data, pages, no_layer, warnings)
+            no_layer = []
         if len(failed) == len(pages) and not any(p.text.strip() for p in pages):
             raise IngestError("", "the PDF is damaged: no page could be read", code="corrupt")
         if no_layer:
-            warnings.append(f"no usable text layer on pages {page_ranges(no_layer)} and OCR is off")
+            warnings.append(
+                f"partly unreadable: no usable text layer on pages {page_ranges(no_layer)} and OCR is off"
+            )
         return pages, metadata, warnings
     finally:
-        renderer.close()
         pdf.close()
 
 
@@ -93,8 +101,44 @@ def _page_content(page: pdfplumber.page.Page) -> tuple[str, list[list[list[str]]
     body: Any = page
     if boxes:
         body = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
-    words = body.extract_words(keep_blank_chars=False, use_text_flow=False, expand_ligatures=True)
-    return normalize_text(page_text(words)), tables
+    return normalize_text(_chars_text(body.chars)), tables
+
+
+def _chars_text(chars: list[dict[str, Any]]) -> str:
+    """Text of a page's characters: horizontal and turned (vertical) text each in reading order.
+
+    Vertical text (a page turned to landscape, a note up the margin) is turned upright first; the
+    larger group of characters is read first.
+    """
+    from pdfplumber.utils import extract_words
+
+    upright = [c for c in chars if c.get("upright", True)]
+    turned = [c for c in chars if not c.get("upright", True)]
+    texts: list[str] = []
+    for group in sorted((g for g in (upright, turned) if g), key=len, reverse=True):
+        words = extract_words(
+            group if group is upright else _turn_upright(group),
+            keep_blank_chars=False,
+            use_text_flow=False,
+            expand_ligatures=True,
+            x_tolerance_ratio=WORD_GAP_RATIO,
+        )
+        texts.append(page_text(words))
+    return "\n\n".join(text for text in texts if text)
+
+
+def _turn_upright(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copies of vertical characters with boxes turned so that their text runs left to right."""
+    steps = [b["top"] - a["top"] for a, b in itertools.pairwise(chars) if abs(b["x0"] - a["x0"]) < 1]
+    downwards = sum(step > 0 for step in steps) >= sum(step < 0 for step in steps)
+    turned: list[dict[str, Any]] = []
+    for char in chars:
+        if downwards:  # read top to bottom; the next line is to the left
+            x0, x1, top, bottom = char["top"], char["bottom"], -char["x1"], -char["x0"]
+        else:  # read bottom to top; the next line is to the right
+            x0, x1, top, bottom = -char["bottom"], -char["top"], char["x0"], char["x1"]
+        turned.append(dict(char, x0=x0, x1=x1, top=top, bottom=bottom, doctop=top, upright=True))
+    return turned
 
 
 def _cell(value: str | None) -> str:
@@ -116,27 +160,53 @@ def _looks_scanned(page: pdfplumber.page.Page) -> bool:
     area = float(page.width * page.height) or 1.0
     covered = 0.0
     for image in page.images:
-        covered += max(0.0, float(image["x1"] - image["x0"])) * max(0.0, float(image["bottom"] - image["top"]))
+        covered += max(0.0, float(image["x1"] - image["x0"])) * max(
+            0.0, float(image["bottom"] - image["top"])
+        )
     return covered / area >= SCAN_IMAGE_SHARE or len(page.curves) >= MIN_VECTOR_OBJECTS
 
 
-def _ocr_page(renderer: ocr_module.PageRenderer, page: Page, warnings: list[str]) -> Page:
-    """Replace a page's unusable text layer by OCR of its rendering (blank pages stay empty)."""
+def _ocr_pages(data: bytes, pages: list[Page], numbers: list[int], warnings: list[str]) -> None:
+    """Replace the unusable text layer of pages `numbers` by OCR of their rendering, in place.
+
+    Pages are rendered one by one and OCR'd by up to ocr_workers() Tesseract processes at a time
+    (each on one thread); blank renderings are not OCR'd.
+    """
+    ocr_module.check_tesseract()
+    workers = ocr_module.ocr_workers()
+    notes: dict[int, str] = {}
+    running: dict[int, Future[ocr_module.OcrResult]] = {}
+    renderer = ocr_module.PageRenderer(data)
     try:
-        image = renderer.render(page.number - 1)
-    except Exception as exc:
-        warnings.append(f"page {page.number} could not be rendered for OCR ({_short(exc)})")
-        return page
-    if ocr_module.is_blank(image):
-        return page
-    try:
-        result = ocr_module.ocr_image(image)
-    except RuntimeError as exc:
-        warnings.append(f"page {page.number}: OCR failed ({_short(exc)})")
-        return page
-    if not result.text.strip():
-        return Page(number=page.number, text=page.text, tables=page.tables, ocr=True, ocr_confidence=None)
-    return Page(number=page.number, text=result.text, ocr=True, ocr_confidence=result.confidence)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for number in numbers:
+                try:
+                    image = renderer.render(number - 1)
+                except Exception as exc:
+                    notes[number] = f"page {number} could not be rendered for OCR ({_short(exc)})"
+                    continue
+                if ocr_module.is_blank(image):
+                    continue
+                running[number] = pool.submit(ocr_module.ocr_image, image)
+                del image
+                busy = [f for f in running.values() if not f.done()]
+                if len(busy) > workers:  # keep few rendered pages in memory
+                    wait(busy, return_when=FIRST_COMPLETED)
+            for number, future in running.items():
+                page = pages[number - 1]
+                try:
+                    result = future.result()
+                except RuntimeError as exc:
+                    notes[number] = f"OCR failed on page {number} ({_short(exc)})"
+                    continue
+                text = result.text if result.text.strip() else page.text
+                tables = [] if result.text.strip() else page.tables
+                pages[number - 1] = Page(
+                    number=number, text=text, tables=tables, ocr=True, ocr_confidence=result.confidence
+                )
+    finally:
+        renderer.close()
+    warnings.extend(f"partly unreadable: {notes[n]}" for n in sorted(notes))
 
 
 def _open_error(exc: Exception) -> IngestError:
@@ -144,7 +214,9 @@ def _open_error(exc: Exception) -> IngestError:
     name = type(cause).__name__
     if "Password" in name or "Encryption" in name or "password" in str(cause).lower():
         return IngestError(
-            "", "the PDF is encrypted with a password; save an unprotected copy to ingest it", code="encrypted"
+            "",
+            "the PDF is encrypted with a password; save an unprotected copy to ingest it",
+            code="encrypted",
         )
     return IngestError("", f"the PDF is damaged or truncated ({_short(cause)})", code="corrupt")
 
@@ -161,5 +233,4 @@ def _metadata(info: dict[str, Any]) -> dict[str, str]:
 
 
 def _short(exc: BaseException) -> str:
-    text = collapse_spaces(str(exc)) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
+    return one_line(str(exc)) or type(exc).__name__

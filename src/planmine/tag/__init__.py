@@ -17,6 +17,7 @@ from planmine.tag.pipeline import (
     passage_docs,
     run,
     tag_passages,
+    tags_by_passage,
     to_docbin,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "passage_docs",
     "run",
     "tag_passages",
+    "tags_by_passage",
     "to_docbin",
 ]

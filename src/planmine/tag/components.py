@@ -53,8 +53,14 @@ def register_extensions() -> None:
         ("document_id", -1),
     ):
         Doc.set_extension(name, default=default, force=True)
-    for name, default in (("commitment", None), ("responsible", False), ("actors", []), ("goal", None)):
-        Span.set_extension(name, default=default, force=True)
+    span_defaults: list[tuple[str, object]] = [
+        ("commitment", None),
+        ("responsible", False),
+        ("actors", []),
+        ("goal", None),
+    ]
+    for name, span_default in span_defaults:
+        Span.set_extension(name, default=span_default, force=True)
 
 
 def cell_offsets(text: str) -> list[tuple[int, int]]:
@@ -172,15 +178,22 @@ class ActorsComponent:
         if responsible_label is not None and not any(
             s.start >= responsible_label.start and s.end <= responsible_label.end for s in spans
         ):
-            spans.append(Span(doc, responsible_label.start, responsible_label.end, normalise_actor(responsible_label.text)))
+            spans.append(
+                Span(
+                    doc,
+                    responsible_label.start,
+                    responsible_label.end,
+                    normalise_actor(responsible_label.text),
+                )
+            )
         for span in spans:
             if responsible_label is not None:
                 span._.responsible = True
                 continue
-            sentence = span.sent if doc.has_annotation("SENT_START") else doc[:]
-            if any(t.norm_ in ("ansvarar", "ansvara") for t in sentence):
-                before = doc[sentence.start : span.start]
-                span._.responsible = not any(t.norm_ in _NOT_RESPONSIBLE_AFTER for t in before)
+            sent_span: Span = span.sent if doc.has_annotation("SENT_START") else doc[:]
+            if any(t.norm_ in ("ansvarar", "ansvara") for t in sent_span):
+                lead = doc[sent_span.start : span.start]
+                span._.responsible = not any(t.norm_ in _NOT_RESPONSIBLE_AFTER for t in lead)
         doc.spans["actors"] = sorted(spans, key=lambda s: s.start)
         return doc
 
@@ -243,8 +256,10 @@ class IndicatorsComponent:
             spans = [Span(doc, s.start, s.end, label="; ".join(x for x in sources if x)) for s in spans]
         elif (labelled := _label_rest(doc, rules.INDICATOR_LABEL)) is not None:
             spans = [labelled]
-        elif doc._.passage_kind == "list_item" and doc._.section and fold(doc._.section[-1]).startswith(
-            "indikator"
+        elif (
+            doc._.passage_kind == "list_item"
+            and doc._.section
+            and fold(doc._.section[-1]).startswith("indikator")
         ):
             spans = [s for s in [_whole(doc)] if s is not None]
         doc.spans["indicators"] = spans
@@ -269,11 +284,13 @@ class GoalsComponent:
             labelled = _label_rest(doc, rules.GOAL_LABEL)
             if labelled is not None:
                 spans = [labelled]
-            elif kind == "list_item" and rules.GOAL_LIST_INTRO.search(doc._.intro):
+            elif (kind == "list_item" and rules.GOAL_LIST_INTRO.search(doc._.intro)) or (
+                kind == "paragraph"
+                and doc._.first_in_section
+                and _in_goal_heading_section(doc)
+                and len(doc.text) <= 300
+            ):
                 spans = [s for s in [_whole(doc)] if s is not None]
-            elif kind == "paragraph" and doc._.first_in_section and _in_goal_heading_section(doc):
-                if len(doc.text) <= 300:
-                    spans = [s for s in [_whole(doc)] if s is not None]
             if not spans and kind in ("paragraph", "list_item"):
                 spans = [
                     s

@@ -34,9 +34,7 @@ def minimal_clean_document(path: str | Path) -> CleanDocument:
     chunks = text.split("\f")
     pages = [Page(number=i + 1, text=chunk) for i, chunk in enumerate(chunks)]
     raw = RawDocument(path=str(path), format="txt", sha256=hashlib.sha256(data).hexdigest(), pages=pages)
-    clean_pages = [
-        CleanPage(number=p.number, text=_strip_table_html(p.text), raw_text=p.text) for p in pages
-    ]
+    clean_pages = [CleanPage(number=p.number, text=_strip_table_html(p.text), raw_text=p.text) for p in pages]
     return CleanDocument(raw=raw, pages=clean_pages)
 
 

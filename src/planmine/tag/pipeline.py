@@ -73,7 +73,8 @@ def _lemma_lookups() -> Lookups:
 
     if "sv" not in registry.lookups or "lemma_lookup" not in registry.lookups.get("sv"):
         raise MissingExtraError(
-            "The Swedish lemma table (spacy-lookups-data)", "Install it: pip install 'spacy-lookups-data>=1.0.5'."
+            "The Swedish lemma table (spacy-lookups-data)",
+            "Install it: pip install 'spacy-lookups-data>=1.0.5'.",
         )
     lookups = Lookups()
     table = _LemmaTable(load_language_data(registry.lookups.get("sv")["lemma_lookup"]))
@@ -115,9 +116,10 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
     ctx = _Context()
     last_document: int | None = None
     previous: Passage | None = None
+    before_previous: Passage | None = None
     for p in passages:
         if p.document_id != last_document:
-            ctx, last_document, previous = _Context(), p.document_id, None
+            ctx, last_document, previous, before_previous = _Context(), p.document_id, None, None
         # a line break inside "Region Örebro\nlän" must not split the name: same length, same offsets
         doc = nlp.make_doc(p.text.replace("\n", " ").replace("\t", "\t"))
         header = p.kind == "table_row" and rules.is_header_row(p.cells)
@@ -130,9 +132,19 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
                 ctx.examples = ctx.examples or "exempel" in fold(p.text)
             else:
                 ctx.examples = any("exempel" in fold(part) for part in p.section)
+        label_item = p.kind == "list_item" and _is_example_label(p.text)
+        if label_item:  # '- Regionala exempel' once the cleaner has dropped the bold marks
+            ctx.examples = True
         if p.kind == "list_item":
             if previous is not None and previous.kind != "list_item":
                 ctx.intro = fold(previous.text) if previous.kind == "paragraph" else ""
+                if (
+                    len(ctx.intro) < 15
+                    and before_previous is not None
+                    and before_previous.kind == "paragraph"
+                ):
+                    ctx.intro = fold(before_previous.text) + " " + ctx.intro  # '... med fokus' + 'på:'
+
         else:
             ctx.intro = ""
         doc._.passage_kind = p.kind
@@ -141,15 +153,21 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
         doc._.columns = list(ctx.columns) if p.kind == "table_row" else []
         doc._.intro = ctx.intro
         doc._.examples = ctx.examples
-        doc._.header = header
+        doc._.header = header or label_item
         doc._.first_in_section = p.kind != "heading" and p.section not in ctx.seen_sections
         doc._.passage_index = p.index
         doc._.document_id = p.document_id
         if p.kind != "heading":
             ctx.seen_sections.add(p.section)
         docs.append(doc)
-        previous = p
+        before_previous, previous = previous, p
     return docs
+
+
+def _is_example_label(text: str) -> bool:
+    """A short list item that names a group of examples: 'Regionala exempel', 'Exempel inom kommuner'."""
+    words = fold(text).strip(" *:").split()
+    return 0 < len(words) <= 4 and any(w.startswith("exempel") for w in words)
 
 
 def run(passages: list[Passage]) -> list[Doc]:
@@ -182,7 +200,7 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
     for p, doc in zip(passages, docs, strict=True):
         if p.document_id != last_document:
             table_goal, section_goals, responsible, latest_responsible = None, [], {}, []
-            declared: set[str] = set()
+            declared = set()
             last_document = p.document_id
         if p.kind == "heading" or (p.kind != "table_row" and (doc.spans["goals"] or doc.spans["activities"])):
             table_goal = None
@@ -211,8 +229,10 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
                     commitment=span._.commitment if kind in ("goal", "activity") else None,
                 )
                 if kind in ("goal", "activity"):
-                    actors = own or [_normalise(a) for a in column_actors] or _inherited(
-                        p.section, responsible, latest_responsible
+                    actors = (
+                        own
+                        or [_normalise(a) for a in column_actors]
+                        or _inherited(p.section, responsible, latest_responsible)
                     )
                     tag.actors = tuple(actors)
                     span._.actors = list(actors)
@@ -260,6 +280,14 @@ def _section_goal(section: tuple[str, ...], goals: list[tuple[tuple[str, ...], i
         if goal_section and section[: len(goal_section)] == goal_section:
             return index
     return None
+
+
+def tags_by_passage(tags: list[Tag]) -> dict[int, list[Tag]]:
+    """Tags grouped by Passage.index (e.g. which passages hold a binding goal or activity)."""
+    grouped: dict[int, list[Tag]] = {}
+    for tag in tags:
+        grouped.setdefault(tag.passage_index, []).append(tag)
+    return grouped
 
 
 def tag_passages(passages: list[Passage]) -> list[Tag]:

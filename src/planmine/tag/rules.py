@@ -51,7 +51,7 @@ GOAL_HEADING = re.compile(
 # a list introduced by "... fem delmål formulerats:" or "... effektmålen:" lists goals
 GOAL_LIST_INTRO = re.compile(
     r"(\b(delmal|effektmal|effektmalen|malen|malomraden|malsattningar|mal|delmalen)\b[^.:;]{0,40}[:;]\s*$)"
-    r"|(syftet (ar|med [^.]{0,60}ar) att uppna\s*[:;]\s*$)"
+    r"|(syftet (ar|med [^.]{0,60}ar) att uppna\s*[:;]\s*$)|(onskvart lage\b[^.]{0,60}[:;]\s*$)"
 )
 _IS = r"(?:ar|&r|dr|4r)"  # 'är', also as the OCR misreads it
 GOAL_SENTENCE = re.compile(
@@ -66,22 +66,125 @@ GOAL_SENTENCE = re.compile(
 # -- activities --------------------------------------------------------------------------------------------
 # verbs that open an action item, imperative or infinitive, folded
 LIST_VERBS = frozenset(
-    """
-    utveckla vidareutveckla implementera stodja stark starka skapa ta oka utoka sakerstall sakerstalla
-    tydliggor tydliggora sprida genomfor genomfora infor infora etablera erbjud erbjuda mojliggor mojliggora
-    underlatta minska bygg bygga gor gora se folj folja kartlagg kartlagga identifiera revidera samordna
-    initiera bevaka delta analysera sammanstall sammanstalla utbilda utvardera undersok undersoka tillsatt
-    tillsatta tillskapa inventera integrera forbattra framja forebygg forebygga prioritera medverka bidra
-    kommunicera samverka slutfor slutfora fortsatt fortsatta uppdatera sakra forstark forstarka planera
-    inratta starta testa dela lyfta anordna utred utreda sikra satsa arbeta arbetar ta fram verka hoja
-    fardigstall fardigstalla uppratta infora inkludera involvera stimulera rekrytera attrahera anpassa
-    """.split()
+    [
+        "utveckla",
+        "vidareutveckla",
+        "implementera",
+        "stodja",
+        "stark",
+        "starka",
+        "skapa",
+        "ta",
+        "oka",
+        "utoka",
+        "sakerstall",
+        "sakerstalla",
+        "tydliggor",
+        "tydliggora",
+        "sprida",
+        "genomfor",
+        "genomfora",
+        "infor",
+        "infora",
+        "etablera",
+        "erbjud",
+        "erbjuda",
+        "mojliggor",
+        "mojliggora",
+        "underlatta",
+        "minska",
+        "bygg",
+        "bygga",
+        "gor",
+        "gora",
+        "se",
+        "folj",
+        "folja",
+        "kartlagg",
+        "kartlagga",
+        "identifiera",
+        "revidera",
+        "samordna",
+        "initiera",
+        "bevaka",
+        "delta",
+        "analysera",
+        "sammanstall",
+        "sammanstalla",
+        "utbilda",
+        "utvardera",
+        "undersok",
+        "undersoka",
+        "tillsatt",
+        "tillsatta",
+        "tillskapa",
+        "inventera",
+        "integrera",
+        "forbattra",
+        "framja",
+        "forebygg",
+        "forebygga",
+        "prioritera",
+        "medverka",
+        "bidra",
+        "kommunicera",
+        "samverka",
+        "slutfor",
+        "slutfora",
+        "fortsatt",
+        "fortsatta",
+        "uppdatera",
+        "sakra",
+        "forstark",
+        "forstarka",
+        "planera",
+        "inratta",
+        "starta",
+        "testa",
+        "dela",
+        "lyfta",
+        "anordna",
+        "utred",
+        "utreda",
+        "sikra",
+        "satsa",
+        "arbeta",
+        "arbetar",
+        "ta",
+        "fram",
+        "verka",
+        "hoja",
+        "fardigstall",
+        "fardigstalla",
+        "uppratta",
+        "infora",
+        "inkludera",
+        "involvera",
+        "stimulera",
+        "rekrytera",
+        "attrahera",
+        "anpassa",
+    ]
 )
 # concrete verbs after a modal in running text ("behöver skapa", "ska förstärkas")
 SENTENCE_VERBS = LIST_VERBS - {
-    "samverka", "arbeta", "arbetar", "se", "ta", "delta", "bidra", "verka", "dela", "lyfta", "gor", "gora",
+    "samverka",
+    "arbeta",
+    "arbetar",
+    "se",
+    "ta",
+    "delta",
+    "bidra",
+    "verka",
+    "dela",
+    "lyfta",
+    "gor",
+    "gora",
+    "uppratta",
 }
-NOMINAL_ACTIONS = re.compile(r"^(utveckling|inforande|etablering|implementering|uppbyggnad|utbildning) (av|i)\b")
+NOMINAL_ACTIONS = re.compile(
+    r"^(utveckling|inforande|etablering|implementering|uppbyggnad|utbildning) (av|i)\b"
+)
 ACTIVITY_LIST_INTRO = re.compile(
     r"\b(aktiviteter|aktiviteterna|insatser|atgarder|exempel|uppdrag[^.]{0,80}genom att|genom att)\b[^.]{0,80}[:;]\s*$"
 )

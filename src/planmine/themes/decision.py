@@ -102,9 +102,7 @@ class RegionQuality:
         return True, ""
 
 
-def passage_weight(
-    role: Role, lexical: float, strong: bool, enumeration: int, semantic: float
-) -> float:
+def passage_weight(role: Role, lexical: float, strong: bool, enumeration: int, semantic: float) -> float:
     """Weight of one passage: kind × term quality × list dilution, nudged by the semantic fit (0..1)."""
     if lexical <= 0:
         return semantic

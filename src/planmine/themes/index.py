@@ -79,6 +79,7 @@ class ThemeIndex:
         self._theme_z: np.ndarray | None = None
         self._bm25: Any = None
         self._stems: list[list[str]] | None = None
+        self._theme_cache: dict[str, dict[str, list[PassageEvidence]]] = {}
 
     # --- loading ----------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -195,14 +196,16 @@ class ThemeIndex:
             return None
         if self._vectors is None:
             texts = [it.passage.text for it in self.items]
-            self._vectors = passage_vectors(self.store, self.embedder, texts, [it.passage.hash for it in self.items])
+            self._vectors = passage_vectors(
+                self.store, self.embedder, texts, [it.passage.hash for it in self.items]
+            )
         return self._vectors
 
     def theme_vectors(self) -> ThemeVectors | None:
         if self.embedder is None:
             return None
         if self._theme_vectors is None:
-            self._theme_vectors = ThemeVectors(self.taxonomy, self.embedder)
+            self._theme_vectors = ThemeVectors(self.taxonomy, self.embedder, self.store)
         return self._theme_vectors
 
     def theme_z(self) -> np.ndarray | None:
@@ -235,6 +238,11 @@ class ThemeIndex:
 
     def theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
         """Evidence passages per region for a taxonomy theme: term hits, plus strong semantic neighbours."""
+        if theme_id not in self._theme_cache:
+            self._theme_cache[theme_id] = self._theme_evidence(theme_id)
+        return self._theme_cache[theme_id]
+
+    def _theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
         self.taxonomy.get(theme_id)
         t = self.thresholds
         zs = self.theme_z()
@@ -275,9 +283,9 @@ class ThemeIndex:
                 )
             )
         if zs is not None:
-            cand = np.nonzero(zs[row] >= t.semantic_z)[0]
+            cand = [int(c) for c in np.nonzero(zs[row] >= t.semantic_z)[0]]
             for i in cand:
-                if int(i) in with_terms:
+                if i in with_terms:
                     continue
                 w = semantic_weight(float(zs[row, i]), t)
                 if w <= 0:
@@ -318,7 +326,9 @@ class ThemeIndex:
             cos = vecs @ qvec
             z = (cos - cos.mean()) / (cos.std() + 1e-6)
         out: dict[str, list[PassageEvidence]] = defaultdict(list)
-        candidates = set(np.nonzero(bm > 0)[0].tolist()) | set(np.nonzero(z >= self.thresholds.semantic_z)[0].tolist())
+        candidates = set(np.nonzero(bm > 0)[0].tolist()) | set(
+            np.nonzero(z >= self.thresholds.semantic_z)[0].tolist()
+        )
         for i in candidates:
             present = [s for s in q_stems if s in set(all_stems[i])]
             coverage = sum(idf[s] for s in present) / total
@@ -351,9 +361,7 @@ class ThemeIndex:
 _CACHE: dict[tuple[int, int, str], tuple[Any, ThemeIndex]] = {}
 
 
-def get_index(
-    store: Any, embedder: Embedder | None = None, taxonomy: Taxonomy | None = None
-) -> ThemeIndex:
+def get_index(store: Any, embedder: Embedder | None = None, taxonomy: Taxonomy | None = None) -> ThemeIndex:
     """The index of this store (built on first use, then reused while the store object lives)."""
     key = (id(store), id(embedder), ",".join(taxonomy.ids()) if taxonomy else "")
     hit = _CACHE.get(key)

@@ -24,8 +24,51 @@ from planmine.themes.text import fold, ocr_fold, raw_tokens, stem
 Strength = Literal["strong", "weak"]
 
 INFLECTIONS = frozenset(
-    """ a e n t s en et er ar or na ns es an ad at de te ade ats ens ets ers are arna erna orna ena
-    ande ende ernas arnas ornas ans ens ets iga igt ig ige ska skt ska""".split()
+    [
+        "a",
+        "e",
+        "n",
+        "t",
+        "s",
+        "en",
+        "et",
+        "er",
+        "ar",
+        "or",
+        "na",
+        "ns",
+        "es",
+        "an",
+        "ad",
+        "at",
+        "de",
+        "te",
+        "ade",
+        "ats",
+        "ens",
+        "ets",
+        "ers",
+        "are",
+        "arna",
+        "erna",
+        "orna",
+        "ena",
+        "ande",
+        "ende",
+        "ernas",
+        "arnas",
+        "ornas",
+        "ans",
+        "ens",
+        "ets",
+        "iga",
+        "igt",
+        "ig",
+        "ige",
+        "ska",
+        "skt",
+        "ska",
+    ]
 ) | {""}
 _LINKS = ("s", "e", "a", "u", "o")
 MIN_FUZZY_LEN = 8
@@ -60,7 +103,9 @@ def is_word_rest(rest: str, strict: bool = False) -> bool:
             continue
         for k in range(4, len(cand) - 1):
             head, tail = cand[:k], cand[k:]
-            if head in words and (tail in INFLECTIONS or tail in words or (tail[0] == "s" and tail[1:] in words)):
+            if head in words and (
+                tail in INFLECTIONS or tail in words or (tail[0] == "s" and tail[1:] in words)
+            ):
                 return True
     return False
 
@@ -216,7 +261,9 @@ class ThemeMatcher:
                     if quality > 0:
                         end = toks[i + n - 1][2]
                         found.append(
-                            TermHit(term.theme_id, term.text, text[start:end], start, end, quality, term.strength)
+                            TermHit(
+                                term.theme_id, term.text, text[start:end], start, end, quality, term.strength
+                            )
                         )
         for tok, start, end in raw_tokens(text):
             for term in self._abbr.get(tok, ()):

@@ -128,7 +128,13 @@ class MemoryStore:
         self._docs.append(doc)
         self._passages[doc_id] = passages
         self._pages[doc_id] = [
-            CleanPage(number=1, text=text, raw_text=text, ocr=ocr_confidence is not None, ocr_confidence=ocr_confidence)
+            CleanPage(
+                number=1,
+                text=text,
+                raw_text=text,
+                ocr=ocr_confidence is not None,
+                ocr_confidence=ocr_confidence,
+            )
         ]
         return doc
 

@@ -7,6 +7,7 @@ unit length, so a dot product is the cosine.
 
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -88,19 +89,40 @@ def passage_vectors(store: Any, embedder: Embedder, texts: list[str], hashes: li
         new = dict(zip(unique.keys(), fresh, strict=True))
         cached.update(new)
         if hasattr(store, "put_vectors"):
-            try:
+            with contextlib.suppress(Exception):  # read-only store: keep the vectors for this run only
                 store.put_vectors(name, new)
-            except Exception:  # read-only store: keep the vectors for this run only
-                pass
     if not hashes:
         return np.zeros((0, 384), dtype=np.float32)
+    return np.vstack([np.asarray(cached[h], dtype=np.float32) for h in hashes])
+
+
+def query_vectors(store: Any, embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Query-prompt vectors of fixed texts (theme phrasings), cached in the store like passage vectors."""
+    from planmine.types import text_hash
+
+    name = model_name(embedder) + "#query"
+    hashes = [text_hash(t) for t in texts]
+    cached: dict[str, np.ndarray] = {}
+    if store is not None and hasattr(store, "vectors"):
+        try:
+            cached = store.vectors(name, hashes)
+        except Exception:
+            cached = {}
+    missing = [i for i, h in enumerate(hashes) if h not in cached]
+    if missing:
+        fresh = embedder.embed_queries([texts[i] for i in missing])
+        new = {hashes[i]: fresh[k] for k, i in enumerate(missing)}
+        cached.update(new)
+        if store is not None and hasattr(store, "put_vectors"):
+            with contextlib.suppress(Exception):
+                store.put_vectors(name, new)
     return np.vstack([np.asarray(cached[h], dtype=np.float32) for h in hashes])
 
 
 class ThemeVectors:
     """Embedded descriptions of every theme: one centroid per theme, and all its phrasings."""
 
-    def __init__(self, taxonomy: Taxonomy, embedder: Embedder) -> None:
+    def __init__(self, taxonomy: Taxonomy, embedder: Embedder, store: Any = None) -> None:
         self.ids = taxonomy.ids()
         texts: list[str] = []
         owner: list[int] = []
@@ -121,7 +143,7 @@ class ThemeVectors:
                 texts.append(text)
                 owner.append(i)
             centroid_texts.append(mine[:2])
-        vecs = embedder.embed_queries(texts)
+        vecs = query_vectors(store, embedder, texts)
         self.phrasings = vecs
         self.owner = np.asarray(owner)
         cents = np.vstack([vecs[idx].mean(axis=0) for idx in centroid_texts])

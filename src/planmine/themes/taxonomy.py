@@ -20,6 +20,7 @@ _LIST_FIELDS = (
     "alt_labels",
     "related",
     "alt_labels_en",
+    "keywords",
     "abbreviations",
     "broader",
     "narrower",
@@ -44,6 +45,7 @@ class Theme:
     alt_labels: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     alt_labels_en: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # signal the theme in a question (any language); not matched in passages
     abbreviations: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
     narrower: tuple[str, ...] = ()
@@ -77,6 +79,7 @@ class Theme:
             "alt_labels": list(self.alt_labels),
             "related": list(self.related),
             "alt_labels_en": list(self.alt_labels_en),
+            "keywords": list(self.keywords),
             "abbreviations": list(self.abbreviations),
             "broader": list(self.broader),
             "narrower": list(self.narrower),
@@ -108,8 +111,7 @@ class Taxonomy:
         if theme_id in self._by_id:
             return self._by_id[theme_id]
         raise UsageError(
-            f"Unknown theme '{theme_id}'. {suggest(theme_id, self.ids())} "
-            "Run `planmine themes` to list them."
+            f"Unknown theme '{theme_id}'. {suggest(theme_id, self.ids())} Run `planmine themes` to list them."
         )
 
     def ids(self) -> list[str]:
@@ -250,8 +252,7 @@ def load_taxonomy(extra: str | Path | None = None) -> Taxonomy:
         p = Path(path)
         if not p.is_file():
             raise TaxonomyError(
-                f"Theme file '{p}' does not exist. Pass an existing YAML file with --themes or "
-                f"${THEMES_ENV}."
+                f"Theme file '{p}' does not exist. Pass an existing YAML file with --themes or ${THEMES_ENV}."
             )
         themes = merge(themes, parse_themes(p.read_text(encoding="utf-8"), str(p)))
     _validate_links(themes)

@@ -12,14 +12,117 @@ _OCR_MAP = str.maketrans({"&": "a", "|": "i"})
 
 # Swedish stopwords (folded), used by BM25 and query analysis.
 STOPWORDS = frozenset(
-    """
-    och i att det som en pa ar av for med till den har inte om ett de var jag men sa fran ska vi kan
-    eller nar sig vid under efter hur vad vilka vilken vilket alla samt ocksa utan inom mellan genom
-    dess deras detta dessa man bade aven mer mest nagon nagot nagra sin sitt sina hos blir bli ha
-    the of and to in for on with which what who how do does regions region work working are is be by
-    that this there their they at as or from an any have has regioner regionerna arbetar jobbar
-    nagot gor gora finns vilken vilket hur
-    """.split()
+    [
+        "och",
+        "i",
+        "att",
+        "det",
+        "som",
+        "en",
+        "pa",
+        "ar",
+        "av",
+        "for",
+        "med",
+        "till",
+        "den",
+        "har",
+        "inte",
+        "om",
+        "ett",
+        "de",
+        "var",
+        "jag",
+        "men",
+        "sa",
+        "fran",
+        "ska",
+        "vi",
+        "kan",
+        "eller",
+        "nar",
+        "sig",
+        "vid",
+        "under",
+        "efter",
+        "hur",
+        "vad",
+        "vilka",
+        "vilken",
+        "vilket",
+        "alla",
+        "samt",
+        "ocksa",
+        "utan",
+        "inom",
+        "mellan",
+        "genom",
+        "dess",
+        "deras",
+        "detta",
+        "dessa",
+        "man",
+        "bade",
+        "aven",
+        "mer",
+        "mest",
+        "nagon",
+        "nagot",
+        "nagra",
+        "sin",
+        "sitt",
+        "sina",
+        "hos",
+        "blir",
+        "bli",
+        "ha",
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "for",
+        "on",
+        "with",
+        "which",
+        "what",
+        "who",
+        "how",
+        "do",
+        "does",
+        "regions",
+        "region",
+        "work",
+        "working",
+        "are",
+        "is",
+        "be",
+        "by",
+        "that",
+        "this",
+        "there",
+        "their",
+        "they",
+        "at",
+        "as",
+        "or",
+        "from",
+        "an",
+        "any",
+        "have",
+        "has",
+        "regioner",
+        "regionerna",
+        "arbetar",
+        "jobbar",
+        "nagot",
+        "gor",
+        "gora",
+        "finns",
+        "vilken",
+        "vilket",
+        "hur",
+    ]
 )
 
 
@@ -54,8 +157,44 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 _VOWELS = set("aeiouy")
 _STEP1 = sorted(
-    """a arna erna heterna orna ad e ade ande arne are aste en anden aren heten ern ar er heter or as
-    arnas ernas ornas es ades andes ens arens hetens erns at andet het ast""".split(),
+    [
+        "a",
+        "arna",
+        "erna",
+        "heterna",
+        "orna",
+        "ad",
+        "e",
+        "ade",
+        "ande",
+        "arne",
+        "are",
+        "aste",
+        "en",
+        "anden",
+        "aren",
+        "heten",
+        "ern",
+        "ar",
+        "er",
+        "heter",
+        "or",
+        "as",
+        "arnas",
+        "ernas",
+        "ornas",
+        "es",
+        "ades",
+        "andes",
+        "ens",
+        "arens",
+        "hetens",
+        "erns",
+        "at",
+        "andet",
+        "het",
+        "ast",
+    ],
     key=len,
     reverse=True,
 )
@@ -81,13 +220,9 @@ def stem(word: str) -> str:
             w = w[:-1]
     if len(w) - 2 >= r1 and w[-2:] in _STEP2:
         w = w[:-1]
-    if len(w) - 4 >= r1 and w.endswith("fullt"):
+    if (len(w) - 4 >= r1 and w.endswith("fullt")) or (len(w) - 4 >= r1 and w.endswith("lost")):
         w = w[:-1]
-    elif len(w) - 4 >= r1 and w.endswith("lost"):
-        w = w[:-1]
-    elif len(w) - 3 >= r1 and w.endswith("lig"):
-        w = w[:-3]
-    elif len(w) - 3 >= r1 and w.endswith("els"):
+    elif (len(w) - 3 >= r1 and w.endswith("lig")) or (len(w) - 3 >= r1 and w.endswith("els")):
         w = w[:-3]
     elif len(w) - 2 >= r1 and w.endswith("ig"):
         w = w[:-2]
