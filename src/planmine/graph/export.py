@@ -110,7 +110,13 @@ def region_theme_png(graph: nx.Graph, *, dpi: int = 120) -> bytes:
     regions = sorted(n for n, d in picture.nodes(data=True) if d.get("type") == "region")
     themes = sorted(
         (n for n, d in picture.nodes(data=True) if d.get("type") != "region"),
-        key=lambda n: (picture.nodes[n].get("type") != "theme", str(picture.nodes[n].get("label", n))),
+        key=lambda n: (
+            picture.nodes[n].get("type") != "theme",
+            int(str(picture.nodes[n].get("theme_id", "D0"))[1:] or 0)
+            if picture.nodes[n].get("type") == "discovered"
+            else 0,
+            str(picture.nodes[n].get("label", n)),
+        ),
     )
     height = max(4.0, 0.32 * max(len(themes), len(regions)) + 1.5)
     fig, ax = plt.subplots(figsize=(11, height))

@@ -116,6 +116,26 @@ def taxonomy_texts() -> tuple[dict[str, str], dict[str, str]]:
     return texts, labels
 
 
+def theme_matches_of(passages: Sequence[Passage]) -> list[ThemeMatch]:
+    """Lexical taxonomy matches of each passage (strong terms only; weak ones only hint at a theme)."""
+    from planmine.themes.matcher import ThemeMatcher
+    from planmine.themes.taxonomy import load_taxonomy
+
+    matcher = ThemeMatcher(load_taxonomy())
+    matches: list[ThemeMatch] = []
+    for p in passages:
+        best: dict[str, ThemeMatch] = {}
+        for hit in matcher.hits(p.text):
+            if hit.strength != "strong" or p.id is None:
+                continue
+            if hit.theme_id not in best or hit.quality > best[hit.theme_id].score:
+                best[hit.theme_id] = ThemeMatch(
+                    passage_id=p.id, theme_id=hit.theme_id, score=hit.quality, term=hit.term, fuzzy=hit.fuzzy
+                )
+        matches.extend(best[t] for t in sorted(best))
+    return matches
+
+
 def graph_inputs(
     store: Any,
     embedder: PassageEmbedder,
@@ -167,5 +187,9 @@ def graph_inputs(
 
 
 def discover_themes(store: Any, embedder: PassageEmbedder, **graph_options: Any) -> list[DiscoveredTheme]:
-    """The cross-region themes discovered in the store's goal and activity passages (for `planmine themes`)."""
-    return graph_inputs(store, embedder).fit(ThemeGraph(**graph_options)).themes_
+    """The cross-region themes discovered in the store's goal and activity passages (for `planmine themes`).
+
+    ``graph_options`` are ThemeGraph parameters (seed, resolution, ...).
+    """
+    inputs = graph_inputs(store, embedder, theme_matches=theme_matches_of(store.passages()))
+    return inputs.fit(ThemeGraph(**graph_options)).themes_

@@ -9,10 +9,10 @@ from typing import Any
 
 from planmine.errors import StoreError
 from planmine.graph import ThemeGraph, region_theme_png
-from planmine.graph.inputs import GraphInputs, PassageEmbedder, graph_inputs
+from planmine.graph.inputs import GraphInputs, PassageEmbedder, graph_inputs, theme_matches_of
 from planmine.report.html import DocumentQuality, RegionSummary, render_report
 from planmine.report.plots import heatmap_bytes
-from planmine.types import Comparison, Evidence, Passage, QueryAnswer, ThemeMatch
+from planmine.types import Comparison, Evidence, QueryAnswer
 
 SUMMARY_ITEMS = 8
 
@@ -38,26 +38,6 @@ def compare_store(store: Any, embedder: PassageEmbedder, themes: Sequence[str] |
     from planmine.compare import compare
 
     return compare(store, embedder, list(themes) if themes else None)  # type: ignore[arg-type]
-
-
-def theme_matches_of(passages: Sequence[Passage]) -> list[ThemeMatch]:
-    """Lexical taxonomy matches of each passage (strong terms only; weak ones only hint at a theme)."""
-    from planmine.themes.matcher import ThemeMatcher
-    from planmine.themes.taxonomy import load_taxonomy
-
-    matcher = ThemeMatcher(load_taxonomy())
-    matches: list[ThemeMatch] = []
-    for p in passages:
-        best: dict[str, ThemeMatch] = {}
-        for hit in matcher.hits(p.text):
-            if hit.strength != "strong" or p.id is None:
-                continue
-            if hit.theme_id not in best or hit.quality > best[hit.theme_id].score:
-                best[hit.theme_id] = ThemeMatch(
-                    passage_id=p.id, theme_id=hit.theme_id, score=hit.quality, term=hit.term, fuzzy=hit.fuzzy
-                )
-        matches.extend(best[t] for t in sorted(best))
-    return matches
 
 
 def analyse(store: Any, embedder: PassageEmbedder, *, aligner: ThemeGraph | None = None) -> Analysis:
