@@ -100,10 +100,7 @@ def region_theme_graph(graph: nx.Graph) -> nx.Graph:
 
 def region_theme_png(graph: nx.Graph, *, dpi: int = 120) -> bytes:
     """PNG bytes of the bipartite picture: regions left, themes right, edge width by weight."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     picture = region_theme_graph(graph)
@@ -119,7 +116,8 @@ def region_theme_png(graph: nx.Graph, *, dpi: int = 120) -> bytes:
         ),
     )
     height = max(4.0, 0.32 * max(len(themes), len(regions)) + 1.5)
-    fig, ax = plt.subplots(figsize=(11, height))
+    fig = Figure(figsize=(11, height))  # no pyplot: no global backend switch, nothing left open
+    ax = fig.subplots()
     ax.set_axis_off()
     if not regions:
         ax.text(0.5, 0.5, "No region–theme relations to draw", ha="center", va="center")
@@ -163,5 +161,4 @@ def region_theme_png(graph: nx.Graph, *, dpi: int = 120) -> bytes:
     ax.set_title("Regions and themes (squares: discovered themes)")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
     return buffer.getvalue()

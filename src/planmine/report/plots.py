@@ -30,12 +30,9 @@ PLOT_FORMATS = (".png", ".svg")
 
 def heatmap_figure(comparison: Comparison, *, title: str = "Themes across regions") -> Figure:
     """A matplotlib figure: one row per theme, one column per region, each cell coloured by its level."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     regions = list(comparison.regions)
@@ -47,7 +44,9 @@ def heatmap_figure(comparison: Comparison, *, title: str = "Themes across region
             codes[i, j] = LEVELS.index(cell.level) if cell is not None else LEVELS.index("cannot_assess")
     width = 3.5 + 1.1 * len(regions)
     height = 1.8 + 0.34 * len(rows)
-    fig, ax = plt.subplots(figsize=(width, height))
+    # a bare Figure (no pyplot): no global backend switch, nothing left open, safe in threads and notebooks
+    fig = Figure(figsize=(width, height))
+    ax = fig.subplots()
     cmap = ListedColormap([LEVEL_COLOURS[level] for level in LEVELS])
     ax.imshow(codes, cmap=cmap, vmin=-0.5, vmax=len(LEVELS) - 0.5, aspect="auto", interpolation="nearest")
     ax.set_xticks(range(len(regions)), labels=[_short_region(r) for r in regions], rotation=35, ha="right")
@@ -76,7 +75,6 @@ def heatmap_figure(comparison: Comparison, *, title: str = "Themes across region
 def heatmap_bytes(comparison: Comparison, *, fmt: str = "png", dpi: int = 120) -> bytes:
     """The heatmap encoded as PNG or SVG bytes (for embedding in the HTML report)."""
     import matplotlib
-    import matplotlib.pyplot as plt
 
     if fmt not in ("png", "svg"):
         raise UsageError(f"Cannot draw the heatmap as '{fmt}': use png or svg.")
@@ -86,7 +84,6 @@ def heatmap_bytes(comparison: Comparison, *, fmt: str = "png", dpi: int = 120) -
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata)
-        plt.close(fig)
     return buffer.getvalue()
 
 
