@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from planmine.graph import ThemeGraph
-from planmine.graph.inputs import GraphInputs, graph_inputs
+from planmine.graph.inputs import GraphInputs, graph_inputs, theme_matches_of
 
 BUDGET_S = 10.0
 
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 ingest_paths([args.corpus], store)
             embedder = load_cached_embedder(store)
             start = time.perf_counter()
-            inputs = graph_inputs(store, embedder)
+            inputs = graph_inputs(store, embedder, theme_matches=theme_matches_of(store.passages()))
             print(
                 f"inputs from the store (embedding included on a cold cache): {time.perf_counter() - start:.2f} s"
             )
