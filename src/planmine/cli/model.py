@@ -23,7 +23,10 @@ ModelsDirOption = typer.Option(
 @handle_errors
 def install(
     from_hub: str = typer.Option(
-        None, "--from-hub", metavar="NAME", help="Fetch this sentence-transformers model instead (needs network)."
+        None,
+        "--from-hub",
+        metavar="NAME",
+        help="Fetch this sentence-transformers model instead (needs network).",
     ),
     force: bool = typer.Option(False, "--force", help="Rebuild even if the model is already there."),
     models_dir: Path = ModelsDirOption,
@@ -32,11 +35,23 @@ def install(
 
     Example: planmine model install
     """
-    from planmine.embed.models import install_model
+    from planmine.embed.models import install_model, is_installed
 
+    if not force and is_installed(models_dir, from_hub=from_hub):
+        info = install_model(models_dir, from_hub=from_hub)
+        console.print(
+            f"already installed: {info.name} in {info.path} (--force rebuilds it)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     with console.status("building the embedding model" if not from_hub else f"fetching {from_hub}"):
         info = install_model(models_dir, from_hub=from_hub, force=force)
-    console.print(f"[green]ready:[/] {info.name} ({info.dimension} dimensions) in {info.path}", highlight=False)
+    console.print(
+        f"[green]ready:[/] {info.name} ({info.dimension} dimensions) in {info.path}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @model_app.command("info")
@@ -64,4 +79,4 @@ def info(
         ("built", "yes" if data.built else "no: run `planmine model install`"),
     ]
     for key, value in rows:
-        console.print(f"[bold]{key:<10}[/] {value}", highlight=False)
+        console.print(f"[bold]{key:<10}[/] {value}", highlight=False, soft_wrap=True)

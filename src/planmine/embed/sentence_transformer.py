@@ -61,7 +61,10 @@ class SentenceTransformerEmbedder(Embedder):
             raise ModelError(f"Unknown quantisation {quantize!r}; allowed: None or 'int8'.")
         base = name or Path(self.model_path).name
         self.name = f"{base}+int8" if quantize else base
-        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         dim = get_dim()
         if not dim:
             raise ModelError(f"Cannot tell the embedding dimension of the model at '{self.model_path}'.")
@@ -154,7 +157,13 @@ class SentenceTransformerEmbedder(Embedder):
         from torch.ao.quantization import quantize_dynamic
 
         transformer = self.model[0]
-        transformer.auto_model = quantize_dynamic(transformer.auto_model, {torch.nn.Linear}, dtype=torch.qint8)
+        # sentence-transformers 6 keeps the transformers model in `.model`, 5 in `.auto_model`.
+        attr = "model" if isinstance(getattr(transformer, "model", None), torch.nn.Module) else "auto_model"
+        setattr(
+            transformer,
+            attr,
+            quantize_dynamic(getattr(transformer, attr), {torch.nn.Linear}, dtype=torch.qint8),
+        )
 
 
 def _special_ids(tokenizer: Any) -> tuple[list[int], list[int]]:
