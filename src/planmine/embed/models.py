@@ -109,6 +109,12 @@ def install_model(
     return model_info(root)
 
 
+def is_installed(models_dir: Path | str | None = None, *, from_hub: str | None = None) -> bool:
+    """Whether install_model would find the model already built (and so do nothing but select it)."""
+    root = models_root(models_dir)
+    return is_built(root / (_folder_name(from_hub) if from_hub else DEFAULT_MODEL))
+
+
 def _folder_name(hub_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "--", hub_name).strip("-.") or "model"
 

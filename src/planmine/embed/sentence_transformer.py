@@ -157,8 +157,12 @@ class SentenceTransformerEmbedder(Embedder):
         from torch.ao.quantization import quantize_dynamic
 
         transformer = self.model[0]
-        transformer.auto_model = quantize_dynamic(
-            transformer.auto_model, {torch.nn.Linear}, dtype=torch.qint8
+        # sentence-transformers 6 keeps the transformers model in `.model`, 5 in `.auto_model`.
+        attr = "model" if isinstance(getattr(transformer, "model", None), torch.nn.Module) else "auto_model"
+        setattr(
+            transformer,
+            attr,
+            quantize_dynamic(getattr(transformer, attr), {torch.nn.Linear}, dtype=torch.qint8),
         )
 
 
