@@ -26,7 +26,7 @@ runner = CliRunner()
 def corpus_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("store") / "planmine.db"
     with Store(path) as store:
-        results = ingest_paths([CORPUS], store)
+        results = ingest_paths([CORPUS], store, embed=False)
     assert [r.status for r in results] == ["ok"] * 5, [(r.path, r.reason) for r in results]
     return path
 
@@ -43,7 +43,7 @@ def test_seed_corpus_gets_the_right_regions(corpus_store):
 def test_reingest_is_a_no_op(corpus_store):
     with Store(corpus_store) as store:
         before = store.counts()
-        results = ingest_paths([CORPUS], store)
+        results = ingest_paths([CORPUS], store, embed=False)
         assert {r.status for r in results} == {"unchanged"}
         assert store.counts() == before
 
@@ -52,7 +52,7 @@ def test_file_name_does_not_decide_the_region(tmp_path):
     misleading = tmp_path / "skane_malbild.txt"
     shutil.copy(seed_file("kalmar"), misleading)
     with Store(tmp_path / "s.db") as store:
-        [result] = ingest_paths([misleading], store)
+        [result] = ingest_paths([misleading], store, embed=False)
     assert result.region == "Region Kalmar län"
 
 
@@ -61,11 +61,11 @@ def test_changed_file_replaces_its_earlier_version(tmp_path):
     text = seed_file("ostergotland").read_text(encoding="utf-8")
     plan.write_text(text, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
-        [first] = ingest_paths([plan], store)
+        [first] = ingest_paths([plan], store, embed=False)
         plan.write_text(
             text + "\n\nEtt nytt stycke om fallprevention i Region Östergötland.\n", encoding="utf-8"
         )
-        [second] = ingest_paths([plan], store)
+        [second] = ingest_paths([plan], store, embed=False)
         assert second.status == "replaced" and "replaced document" in second.reason
         assert store.counts()["documents"] == 1
         assert any("fallprevention" in p.text for p in store.passages())
@@ -77,7 +77,7 @@ def test_same_content_under_another_name_is_not_stored_twice(tmp_path):
     shutil.copy(seed_file("skane"), a)
     shutil.copy(seed_file("skane"), b)
     with Store(tmp_path / "s.db") as store:
-        results = ingest_paths([a, b], store)
+        results = ingest_paths([a, b], store, embed=False)
         assert [r.status for r in results] == ["ok", "duplicate"]
         assert store.counts()["documents"] == 1
 
@@ -88,10 +88,10 @@ def test_region_option_and_manifest_override_detection(tmp_path):
     shutil.copy(seed_file("skane"), folder / "plan.txt")
     (folder / "manifest.yaml").write_text("plan.txt:\n  region: Region Halland\n  year: '2022'\n")
     with Store(tmp_path / "s.db") as store:
-        [result] = ingest_paths([folder], store)
+        [result] = ingest_paths([folder], store, embed=False)
         assert result.region == "Region Halland"
         assert store.documents()[0].meta.region_source == "manifest"
-        [again] = ingest_paths([folder], store, region="Gotland")
+        [again] = ingest_paths([folder], store, region="Gotland", embed=False)
         assert again.region == "Region Gotland" and again.status == "replaced"
 
 
@@ -103,7 +103,7 @@ def test_bad_files_fail_alone_and_the_batch_goes_on(tmp_path):
     (folder / "data.xyz").write_bytes(b"\x00\x01binary")
     shutil.copy(seed_file("ostergotland"), folder / "good.txt")
     store = tmp_path / "s.db"
-    result = runner.invoke(app, ["ingest", str(folder), "--store", str(store), "--json"])
+    result = runner.invoke(app, ["ingest", str(folder), "--store", str(store), "--json", "--no-embed"])
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout)
     by_name = {Path(r["path"]).name: r for r in summary}
@@ -141,7 +141,7 @@ def test_docs_lists_the_store(corpus_store):
 @pytest.mark.skipif(not REALDOCS.exists(), reason="shared/realdocs not present")
 def test_all_real_documents_go_in(tmp_path):
     with Store(tmp_path / "s.db") as store:
-        results = ingest_paths([REALDOCS], store)
+        results = ingest_paths([REALDOCS], store, embed=False)
         by_name = {Path(r.path).name: r for r in results}
     failed = {n: r.reason for n, r in by_name.items() if r.failed and not n.endswith(".tsv")}
     assert not failed
@@ -160,7 +160,7 @@ def test_a_killed_ingest_leaves_the_store_consistent(tmp_path):
     store = tmp_path / "s.db"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planmine", "ingest", str(folder), "--store", str(store)],
+        [sys.executable, "-m", "planmine", "ingest", str(folder), "--store", str(store), "--no-embed"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
@@ -185,6 +185,21 @@ def test_a_killed_ingest_leaves_the_store_consistent(tmp_path):
             "SELECT COUNT(*) FROM passages WHERE document_id NOT IN (SELECT id FROM documents)"
         ).fetchone()[0]
         assert orphans == 0
-        results = ingest_paths([folder], db)
+        results = ingest_paths([folder], db, embed=False)
         assert sum(r.status == "unchanged" for r in results) == len(docs)
         assert db.counts()["documents"] == 12
+
+
+@pytest.mark.slow
+def test_ingest_embeds_passages_once(tmp_path):
+    plan = tmp_path / "plan.txt"
+    shutil.copy(seed_file("ostergotland"), plan)
+    with Store(tmp_path / "s.db") as store:
+        [result] = ingest_paths([plan], store)
+        assert not [w for w in result.warnings if "not embedded" in w]
+        hashes = {p.hash for p in store.passages()}
+        assert store.counts()["vectors"] == len(hashes) > 50
+        assert store.get_meta("embedding_model")
+        (tmp_path / "other.txt").write_text(plan.read_text(encoding="utf-8") + "\nEtt stycke till.\n")
+        ingest_paths([tmp_path / "other.txt"], store)
+        assert store.counts()["vectors"] == len(hashes) + 1  # only the new passage was embedded

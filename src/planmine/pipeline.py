@@ -11,12 +11,16 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planmine.errors import IngestError, PlanmineError
 from planmine.meta import apply_overrides, detect_metadata, load_manifest
 from planmine.regions import canonical_region
 from planmine.store import Store
 from planmine.types import Status
+
+if TYPE_CHECKING:
+    from planmine.embed import CachedEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +149,19 @@ def ingest_paths(
     region: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     ocr: bool = True,
+    embed: bool = True,
     on_file: Callable[[Path], None] | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
-    """Ingest files and folders (recursively); each file's result, in order."""
+    """Ingest files and folders (recursively); each file's result, in order.
+
+    With `embed`, the passages of each stored document are embedded and cached in the store right away,
+    so that questions later need no embedding; without the model installed, a warning says so and the
+    vectors are computed on first use.
+    """
     from planmine.ingest import iter_documents
 
+    embedder = _PassageEmbedder(store) if embed else None
     files = list(iter_documents(list(paths)))
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
     results: list[IngestResult] = []
@@ -167,7 +178,35 @@ def ingest_paths(
         result = ingest_file(
             path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifests[folder]
         )
+        stored = result.document_id is not None and result.status in ("ok", "partial", "replaced")
+        if embedder and stored and (warning := embedder.embed_document(result.document_id or 0)):
+            result.warnings.append(warning)
         results.append(result)
         if on_result:
             on_result(result)
     return results
+
+
+class _PassageEmbedder:
+    """Embeds a stored document's passages into the store's vector cache; loads the model once, lazily."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._embedder: CachedEmbedder | None = None
+        self._unavailable = ""
+
+    def embed_document(self, document_id: int) -> str:
+        """Embed and cache; returns a warning when the model cannot be used (the document stays stored)."""
+        from planmine.embed import CachedEmbedder, load_embedder
+
+        if self._unavailable:
+            return self._unavailable
+        try:
+            if self._embedder is None:
+                self._embedder = CachedEmbedder(load_embedder(), self.store)
+            texts = [p.text for p in self.store.passages(document_id=document_id)]
+            self._embedder.embed_passages(texts)
+        except PlanmineError as exc:
+            self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
+            return self._unavailable
+        return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -489,7 +490,7 @@ class Store:
         }
 
     # -- vectors ------------------------------------------------------------------------------------
-    def vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+    def vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         """Cached vectors of `model` for the given text hashes (missing ones are absent)."""
         found: dict[str, np.ndarray] = {}
         unique = list(dict.fromkeys(hashes))

@@ -46,10 +46,12 @@ def _har(ctx: Context) -> str | None:
 
 
 def _vara(ctx: Context) -> str | None:
-    if ctx.prev in P.VERB_TRIGGERS:
+    if ctx.prev in P.VERB_TRIGGERS or ctx.prev in {"de", "vi", "ni", "det", "man", "som"}:
         return "vara"
-    if ctx.prev in P.PREPOSITIONS or ctx.prev == "alla":
+    if ctx.prev in P.PREPOSITIONS or ctx.prev == "alla" or ctx.sentence_start:
         return "våra"
+    if len(ctx.prev) > 3 and ctx.prev.endswith("a") and ctx.prev.isalpha():
+        return "våra"  # after an infinitive: "samordna våra resurser"
     return None
 
 
@@ -61,16 +63,54 @@ def _women_near(ctx: Context) -> bool:
     return any(w.startswith("kvinn") for w in ctx.window)
 
 
+PLURAL_TRIGGERS = frozenset(
+    [
+        "äldre",
+        "unga",
+        "yngre",
+        "vuxna",
+        "fler",
+        "färre",
+        "bland",
+        "hos",
+        "mellan",
+        "båda",
+        "alla",
+        "två",
+        "tre",
+        "flera",
+        "olika",
+        "ansvariga",
+        "många",
+    ]
+)
+
+
 def _man(ctx: Context) -> str | None:
-    if ctx.prev in {"äldre", "unga", "yngre", "vuxna", "fler", "färre"}:
+    if ctx.prev in PLURAL_TRIGGERS:
         return "män"
-    if ctx.prev in {"än", "och"} and _women_near(ctx):
+    if ctx.prev in {"än", "och", "att"} and _women_near(ctx):
         return "män"
     return None
 
 
 def _mannen(ctx: Context) -> str | None:
-    return "männen" if _women_near(ctx) else None
+    return "männen" if _women_near(ctx) or ctx.prev in PLURAL_TRIGGERS else None
+
+
+def _compound_man(key: str, ctx: Context) -> str | None:
+    """huvudman/huvudmän, huvudmannen/huvudmännen: plural after "mellan", "båda", "ansvariga", ..."""
+    if ctx.prev in PLURAL_TRIGGERS or ctx.prev in {"de", "dessa", "våra", "era"}:
+        return key[:-6] + "männen" if key.endswith("mannen") else key[:-3] + "män"
+    return None
+
+
+def _kalla(ctx: Context) -> str | None:
+    return "källa" if ctx.next == P.BOS else None  # "Källa: Socialstyrelsen"
+
+
+def _nar(ctx: Context) -> str | None:
+    return "når" if ctx.prev in {"som", "vi", "man", "invånarna", "alla"} else None
 
 
 def _saker(ctx: Context) -> str | None:
@@ -98,7 +138,13 @@ def _starka(ctx: Context) -> str | None:
 
 
 def _stark(ctx: Context) -> str | None:
-    return "stark" if ctx.prev in P.ARTICLES or ctx.prev in {"en", "ett"} else None
+    if ctx.prev in P.ARTICLES or ctx.prev in {"en", "ett"}:
+        return "stark"
+    if ctx.sentence_start and (
+        ctx.next in {"det", "den", "de"} or ctx.next.endswith(("et", "ens", "nas", "arna"))
+    ):
+        return "stärk"  # an imperative heading: "Stärk arbetet med levnadsvanor"
+    return None
 
 
 def _bor(ctx: Context) -> str | None:
@@ -158,6 +204,8 @@ RULES: dict[str, Callable[[Context], str | None]] = {
     "mota": _mota,
     "beror": _beror,
     "lag": _lag,
+    "kalla": _kalla,
+    "nar": _nar,
     "fortsatta": _fortsatta,
 }
 
@@ -165,4 +213,8 @@ RULES: dict[str, Callable[[Context], str | None]] = {
 def preferred_form(key: str, ctx: Context) -> str | None:
     """The form context prefers for a token with skeleton ``key``, if a rule knows one."""
     rule = RULES.get(key)
-    return rule(ctx) if rule else None
+    if rule is not None:
+        return rule(ctx)
+    if len(key) > 5 and key.endswith(("man", "mannen")):
+        return _compound_man(key, ctx)
+    return None

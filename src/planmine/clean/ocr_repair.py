@@ -18,15 +18,16 @@ from functools import lru_cache
 
 from planmine.clean import patterns as P
 from planmine.clean.context import RULE_BONUS, Context, preferred_form
+from planmine.clean.damage import Damage, assess_damage
 from planmine.clean.lexicon import Lexicon, get_lexicon, skeleton
+from planmine.clean.tokens import Candidate, breaks, describe, fixed_context, restore_case, sentence_start
 from planmine.types import Change
 
-EXPECTED_DIACRITIC_RATE = 0.055  # å/ä/ö per letter in the clean seed plans: 5.1–7.0 %
 UNKNOWN_LOGP = -11.0
-RARE_VALID_LOGP = -7.5
+RARE_VALID_LOGP = -8.5
 SUSPECT_PENALTY = 1.5
 COMPOUND_BONUS = 3.0
-UNLISTED_CAP = -7.0  # an unlisted compound never outranks a listed word of zipf 2  # parts of a compound are not independent words: a join costs less than a new word  # listed by wordfreq only, rejected by hunspell: often a stripped form
+UNLISTED_CAP = -7.5  # an unlisted compound hardly outranks a listed word of zipf 1.5
 TRUSTED_ZIPF = 3.0
 STEP = "ocr_repair"
 
@@ -72,30 +73,6 @@ _NOT_PARTS = frozenset(
 _INSERTABLE = "aeiouyö"
 
 
-@dataclass(frozen=True)
-class Damage:
-    """How OCR-damaged a text looks, and whether repair should run."""
-
-    words: int
-    diacritic_rate: float  # å/ä/ö per letter
-    symbol_share: float  # share of words holding OCR symbols (6kar, &r, l4n)
-    unknown_share: float  # share of words no lexicon accepts
-    strip_rate: float  # estimated share of å/ä/ö that lost their marks
-    damaged: bool
-    reason: str
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One spelling proposed for an observed token (lower case; a space for split words)."""
-
-    text: str
-    channel: float  # log10 P(observed | text)
-    edit: str  # what OCR did, for the change log ("a→ä", "dropped letter", "merged words")
-    symbolic_start: bool = False  # first letter came from a symbol or edit: its case says nothing
-    compound: bool = False  # built from listed parts by the compound search
-
-
 @dataclass
 class _Slot:
     start: int
@@ -119,7 +96,7 @@ class OcrRepairer:
         expensive_cost: float = -2.5,
         swap_cost: float = -0.8,
         symbol_cost: float = -0.5,
-        split_cost: float = -1.5,
+        split_cost: float = -3.0,
         max_candidates: int = 6,
     ) -> None:
         self.lexicon = lexicon if lexicon is not None else get_lexicon()
@@ -134,35 +111,8 @@ class OcrRepairer:
 
     # -- damage ------------------------------------------------------------------------------------------
     def assess(self, text: str) -> Damage:
-        """Judge whether ``text`` is OCR-damaged: few å/ä/ö, OCR symbols inside words, many unknown words."""
-        words = [m.group(0) for m in P.OCR_TOKEN.finditer(text) if len(m.group(0)) > 1]
-        words = [w for w in words if not w.isupper() and not w.isdigit()]
-        letters = sum(ch.isalpha() for w in words for ch in w)
-        marks = sum(ch in P.DIACRITICS for w in words for ch in w)
-        rate = marks / letters if letters else 0.0
-        symbols = sum(1 for w in words if any(s in w for s in _SYMBOLS) and any(c.isalpha() for c in w))
-        lowered = {w.lower() for w in words if w.isalpha()}
-        unlisted = {w for w in lowered if self.lexicon.zipf(w) < 2.5 and not self.lexicon.in_corpus(w)}
-        verdict = self.lexicon.valid(unlisted)
-        unknown = sum(1 for w in words if w.lower() in unlisted and not verdict.get(w.lower(), False))
-        n = max(len(words), 1)
-        strip = min(max(1.0 - rate / EXPECTED_DIACRITIC_RATE, 0.02), 0.97)
-        reasons = []
-        if letters >= 200 and rate < 0.015:
-            reasons.append(f"almost no å/ä/ö ({rate:.1%} of letters, clean Swedish ~5.5%)")
-        if symbols / n > 0.005 and symbols >= 2:
-            reasons.append(f"{symbols} words with OCR symbols")
-        if unknown / n > 0.08 and len(words) >= 20:
-            reasons.append(f"{unknown / n:.0%} unknown words")
-        return Damage(
-            words=len(words),
-            diacritic_rate=rate,
-            symbol_share=symbols / n,
-            unknown_share=unknown / n,
-            strip_rate=strip if reasons else 0.02,
-            damaged=bool(reasons),
-            reason="; ".join(reasons) or "looks clean",
-        )
+        """Judge whether ``text`` is OCR-damaged (see :func:`assess_damage`)."""
+        return assess_damage(text, self.lexicon)
 
     # -- channel -----------------------------------------------------------------------------------------
     @staticmethod
@@ -210,20 +160,26 @@ class OcrRepairer:
             lp = sum(self.word_logp(part) for part in word.split(" "))
             self._lm_cache[word] = lp
             return lp
-        lp_listed = self.lexicon.logp(word)
-        ok = self._valid.get(word, False)
-        if lp_listed is not None:
-            lp = lp_listed
-            if not ok and not self.lexicon.in_corpus(word) and lp < -6.0:
+        listed = self.lexicon.logp(word)
+        ok = self._valid.get(word, False) or self.lexicon.in_corpus(word)
+        split = self._compound_split(word)
+        compound = None
+        if split is not None:
+            compound = split[0]
+            if compound > UNLISTED_CAP:
+                compound = UNLISTED_CAP + 0.3 * (compound - UNLISTED_CAP)
+        if listed is not None:
+            lp = listed
+            if not ok and lp < -6.0:
                 lp -= SUSPECT_PENALTY
+            elif ok and compound is not None:
+                lp = max(lp, compound)
+        elif ok:
+            lp = max(compound if compound is not None else -math.inf, RARE_VALID_LOGP)
+        elif compound is not None and split is not None and split[1] == 2 and split[2] >= 4:
+            lp = compound - 2 * SUSPECT_PENALTY  # two solid parts hunspell does not know: possible
         else:
-            compound = self._compound_logp(word)
-            if compound is not None:
-                compound = min(compound, UNLISTED_CAP)
-            if ok:
-                lp = compound if compound is not None else RARE_VALID_LOGP
-            else:
-                lp = compound - 2 * SUSPECT_PENALTY if compound is not None else UNKNOWN_LOGP
+            lp = UNKNOWN_LOGP - 0.5  # worse than leaving the token alone
         self._lm_cache[word] = lp
         return lp
 
@@ -236,12 +192,16 @@ class OcrRepairer:
         return lp
 
     def _compound_logp(self, word: str) -> float | None:
-        """log10 probability of a compound: its parts' log probabilities plus a bonus per join."""
+        split = self._compound_split(word)
+        return split[0] if split is not None else None
+
+    def _compound_split(self, word: str) -> tuple[float, int, int] | None:
+        """Best split into listed parts: (log10 probability with a bonus per join, parts, shortest part)."""
         n = len(word)
         if n < 6:
             return None
-        best: list[tuple[float, int] | None] = [None] * (n + 1)
-        best[0] = (0.0, 0)
+        best: list[tuple[float, int, int] | None] = [None] * (n + 1)
+        best[0] = (0.0, 0, n)
         for end in range(2, n + 1):
             for start in range(0, end - 1):
                 prev = best[start]
@@ -253,13 +213,17 @@ class OcrRepairer:
                     lp = self._part_logp(part[:-1])
                 if lp is None:
                     continue
-                cand = (prev[0] + lp + (COMPOUND_BONUS if start else 0.0), prev[1] + 1)
+                cand = (
+                    prev[0] + lp + (COMPOUND_BONUS if start else 0.0),
+                    prev[1] + 1,
+                    min(prev[2], end - start),
+                )
                 if best[end] is None or cand[0] > best[end][0]:  # type: ignore[index]
                     best[end] = cand
         final = best[n]
         if final is None or final[1] < 2:
             return None
-        return final[0]
+        return final
 
     # -- candidates --------------------------------------------------------------------------------------
     def _skeleton_variants(self, observed: str) -> list[str]:
@@ -278,7 +242,7 @@ class OcrRepairer:
                     continue
                 ch = self._channel(observed, form, costs)
                 if ch is not None and (form not in found or ch > found[form].channel):
-                    found[form] = Candidate(form, ch, _describe(observed, form), observed[0] in _SYMBOLS)
+                    found[form] = Candidate(form, ch, describe(observed, form), observed[0] in _SYMBOLS)
             if compounds and len(key) >= 7:
                 for compound in self._compound_from_skeleton(observed, key, costs):
                     if compound.text not in found:
@@ -296,7 +260,7 @@ class OcrRepairer:
         for end in range(2, n + 1):
             for start in range(0, end - 1):
                 prev = best[start]
-                if prev is None or (end - start < 3 and start > 0) or (end - start < 2):
+                if prev is None or end - start < 3:
                     continue
                 choices = self._best_parts(observed[start:end], key[start:end], costs)
                 if not choices:
@@ -319,7 +283,7 @@ class OcrRepairer:
                 continue
             ch = self._channel(observed, form, costs)
             if ch is not None:
-                out.append(Candidate(form, ch, _describe(observed, form), observed[0] in _SYMBOLS, True))
+                out.append(Candidate(form, ch, describe(observed, form), observed[0] in _SYMBOLS, True))
         return out
 
     def _best_parts(
@@ -410,6 +374,9 @@ class OcrRepairer:
                 out.append((word, sum(c for _, c in combo)))
         return out
 
+    def _common_key(self, key: str) -> bool:
+        return any(self.lexicon.zipf(form) >= 4.5 for form in self.lexicon.forms(key))
+
     def _is_word(self, word: str) -> bool:
         return self._valid.get(word, False) or self.lexicon.in_corpus(word) or self.lexicon.zipf(word) >= 4.5
 
@@ -442,6 +409,8 @@ class OcrRepairer:
                 found[observed] = Candidate(
                     observed, self._channel(observed, observed, costs) or 0.0, "unchanged"
                 )
+            elif observed not in found:
+                found[observed] = Candidate(observed, 0.0, "unchanged")  # "l4n" must stay choosable
             table[original] = found
         self._check({w for found in table.values() for w in found})
         extra: set[str] = set()
@@ -450,7 +419,7 @@ class OcrRepairer:
                 continue
             for variant, ch in self._diacritic_variants(original.lower(), costs):
                 if variant not in found:
-                    found[variant] = Candidate(variant, ch, _describe(original.lower(), variant))
+                    found[variant] = Candidate(variant, ch, describe(original.lower(), variant))
                     extra.add(variant)
             for cand in self._expensive(original.lower(), original, costs):
                 if cand.text not in found or cand.channel > found[cand.text].channel:
@@ -478,15 +447,18 @@ class OcrRepairer:
             start, end, tok = m.start(), m.end(), m.group(0)
             if any(a <= start < b for a, b in urls):
                 continue
-            sentence_start = _sentence_start(text, start)
-            fixed_word = None if tok == "|" else _fixed_context(tok)
+            at_start = sentence_start(text, start)
+            pipe_for_i = tok == "|" and at_start and text[end : end + 2].strip()[:1].islower()
+            fixed_word = None if pipe_for_i else fixed_context(tok)
+            if fixed_word is not None and tok.isalpha() and tok.isupper() and self._common_key(skeleton(tok)):
+                fixed_word = None  # a word in capitals ("MÖT PERSONEN DÄR DEN ÄR"), not an abbreviation
             if fixed_word is not None:
-                slot = _Slot(start, end, tok, [Candidate(tok, 0.0, "unchanged")], fixed_word, sentence_start)
+                slot = _Slot(start, end, tok, [Candidate(tok, 0.0, "unchanged")], fixed_word, at_start)
                 slot.fixed = True
-            elif tok == "|":
-                slot = _Slot(start, end, tok, [Candidate("i", 0.0, "| read for I", True)], "", sentence_start)
+            elif pipe_for_i:
+                slot = _Slot(start, end, tok, [Candidate("i", 0.0, "| read for I", True)], "", at_start)
             else:
-                slot = _Slot(start, end, tok, [], "", sentence_start, key=skeleton(tok))
+                slot = _Slot(start, end, tok, [], "", at_start, key=skeleton(tok))
             slots.append(slot)
         table = self.candidates({s.original for s in slots if not s.candidates}, costs)
         for slot in slots:
@@ -519,8 +491,8 @@ class OcrRepairer:
         prev_scores: list[float] = [0.0]
         prev_words: list[str] = [P.BOS]
         for i, slot in enumerate(slots):
-            brk = i == 0 or _breaks(text, slots[i - 1].end, slot.start)
-            nxt = P.BOS if i + 1 == len(slots) or _breaks(text, slot.end, slots[i + 1].start) else keys[i + 1]
+            brk = i == 0 or breaks(text, slots[i - 1].end, slot.start)
+            nxt = P.BOS if i + 1 == len(slots) or breaks(text, slot.end, slots[i + 1].start) else keys[i + 1]
             window = tuple(keys[max(0, i - 10) : i + 11])
             scores, pointers, words = [], [], []
             if brk:  # the previous word no longer matters: continue from the best path so far
@@ -561,7 +533,7 @@ class OcrRepairer:
             cand = slot.candidates[choice]
             if slot.fixed:
                 continue
-            new = _restore_case(slot.original, cand, slot.sentence_start)
+            new = restore_case(slot.original, cand, slot.sentence_start)
             if new == slot.original:
                 continue
             pieces.append(text[pos : slot.start])
@@ -571,55 +543,3 @@ class OcrRepairer:
             changes.append(Change(STEP, slot.original, new, reason, start=slot.start))
         pieces.append(text[pos:])
         return "".join(pieces), changes
-
-
-def _fixed_context(tok: str) -> str | None:
-    """Context word for tokens the repairer must not touch (numbers, abbreviations, names in CamelCase)."""
-    if tok.isdigit() or (
-        not any(ch.isalpha() for ch in tok) and tok != "|" and not any(c in "&¢" for c in tok)
-    ):
-        return P.NUM if any(ch.isdigit() for ch in tok) else tok
-    letters = [ch for ch in tok if ch.isalpha()]
-    digits = [ch for ch in tok if ch.isdigit()]
-    if digits and (
-        any(d not in "641" for d in digits) or tok[-1].isdigit() or (tok[0] == "1" and len(tok) < 3)
-    ):
-        return tok.lower()
-    if len(letters) >= 2 and all(ch.isupper() for ch in letters):
-        return tok.lower()
-    if any(ch.isupper() for ch in tok[1:]):
-        return tok.lower()
-    if len(tok) == 1:
-        return tok.lower()
-    return None
-
-
-def _breaks(text: str, end: int, start: int) -> bool:
-    """Whether a sentence or paragraph boundary lies between two tokens ("t.ex. vara" is none)."""
-    gap = text[end:start]
-    if "\n\n" in gap or "\t" in gap or gap.strip().startswith("-") or any(ch in "!?;:" for ch in gap):
-        return True
-    return "." in gap and not text[start : start + 1].islower()
-
-
-def _sentence_start(text: str, start: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    prefix = text[line_start:start].strip().strip("”\"'(«»")
-    if prefix in ("", "-", "•", "–"):
-        if prefix or line_start == 0:
-            return True
-        before = text[:line_start].rstrip(" \t")
-        return before.endswith("\n") or not before or before.rstrip()[-1:] in ".!?:"
-    return prefix[-1:] in ".!?:"
-
-
-def _describe(observed: str, form: str) -> str:
-    pairs = sorted({f"{o}→{t}" for o, t in zip(observed, form, strict=False) if o != t})
-    return ", ".join(pairs) if pairs else "unchanged"
-
-
-def _restore_case(original: str, cand: Candidate, sentence_start: bool) -> str:
-    text = cand.text
-    first = original[:1]
-    upper = sentence_start if cand.symbolic_start or not first.isalpha() else first.isupper()
-    return text[:1].upper() + text[1:] if upper else text

@@ -59,7 +59,9 @@ SUSPENSION_WORDS = frozenset(
 # --- Tokens for OCR repair -----------------------------------------------------------------------------
 # Letters plus the symbols OCR puts in place of å/ä/ö and l ("6kar", "&r", "l4n", "1an", "I6sningar").
 OCR_TOKEN = re.compile(r"[^\W_]+(?:[&¢|][^\W_]*)*|[&¢|][^\W_]+|\|")
-URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+URL = re.compile(
+    r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w.-]+\.(?:se|nu|com|org|net|eu|info)\b(?:/\S*)?", re.IGNORECASE
+)
 WORD = re.compile(r"[^\W\d_]+")
 COUNT_TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?|[.!?;:]")
 DIACRITICS = frozenset("åäöÅÄÖ")

@@ -23,7 +23,7 @@ MIN_WORDS_FOR_PAGE_VERDICT = 80
 
 def _reason(step: S.Step) -> str:
     doc = (step.__doc__ or step.__name__).strip().splitlines()[0]
-    return doc.rstrip(".")
+    return doc.rstrip(".").replace("``", "")
 
 
 def diff_changes(step: str, reason: str, before: str, after: str, *, page: int = 0) -> list[Change]:

@@ -59,6 +59,9 @@ def ingest(
     ),
     max_mb: float = typer.Option(200.0, "--max-mb", help="Refuse files larger than this many MB."),
     no_ocr: bool = typer.Option(False, "--no-ocr", help="Do not OCR pages without a text layer."),
+    no_embed: bool = typer.Option(
+        False, "--no-embed", help="Do not embed passages now (they are embedded on first use)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
 ) -> None:
     """Read documents into the store: extract, OCR where needed, clean, detect region, tag.
@@ -106,6 +109,7 @@ def ingest(
                 region=region,
                 max_bytes=int(max_mb * 1024**2),
                 ocr=not no_ocr,
+                embed=not no_embed,
                 on_file=on_file,
                 on_result=on_result,
             )
