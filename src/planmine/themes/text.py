@@ -1,4 +1,4 @@
-"""Text helpers for matching: accent folding, tokens, a Swedish stemmer, sentences and commitment cues."""
+"""Text helpers for matching: accent folding, tokens, a Swedish stemmer, sentences and background cues."""
 
 from __future__ import annotations
 
@@ -234,41 +234,16 @@ def stems(text: str) -> list[str]:
     return [stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
 
 
-# Commitment cues: a sentence that says what will be done (goal/activity), not how things are.
-_COMMIT = re.compile(
-    r"\b(ska|skall|kommer att|behover|bor|maste|avser|planerar|prioriter\w*|mal(et|en|omrade\w*)?|malsattning\w*"
-    r"|syftar|syfte|viktigt|viktig|avgorande|nodvandig\w*|fortsatt|satsa\w*|stark\w*|utveckla\w*|implementer\w*"
-    r"|infor\w*|erbjud\w*|sakerstall\w*|arbeta\w*|genomfor\w*|stodja|stodj\w*|utoka\w*|oka|forbattra\w*"
-    r"|etablera\w*|skapa|ta fram|tillskapa|sprida|revidera\w*|delta|bevaka|kartlagga|utbilda\w*|webbinari\w*"
-    r"|utbildning\w*|initiera|samverka\w*|mojliggora|underlatta|uppratta\w*|insats\w*|aktivitet\w*)\b"
-)
+# Background cues: a statistic or a list of examples, where a theme is named in passing.
 _BACKGROUND = re.compile(
     r"(\d+[,.]?\d*\s*(%|procent|miljon\w*|miljard\w*|kronor|ar\b|dagar)|\b(t\.?\s?ex|exempelvis|bland annat"
     r"|till exempel|sasom|kan vara|vanligast\w*|orsakar|statistik|andel\w*|kostade|okade)\b)"
 )
 
 
-def is_commitment(sentence: str) -> bool:
-    """Does this (folded) sentence state a goal, an intention or an activity?"""
-    return bool(_COMMIT.search(sentence))
-
-
 def is_background(sentence: str) -> bool:
     """Is this (folded) sentence a statistic, an example list or a description of how things are?"""
     return bool(_BACKGROUND.search(sentence))
-
-
-_IMPERATIVE = re.compile(
-    r"^\W*(utveckla|starka?|stark|arbeta|implementera|erbjud|utoka|oka|skapa|sakerstall\w*|mojliggora"
-    r"|underlatta|tydliggora|ta fram|bygg|gor|se over|vidareutveckla|infora|genomfora|stodja|sprida"
-    r"|tillskapa|revidera|bevaka|folja|identifiera|kartlagga|etablera|delta|samverka\w*|utbilda|minska"
-    r"|forbattra|riktad|sikra|satsa)\b"
-)
-
-
-def is_imperative(text: str) -> bool:
-    """Does a (folded) list item or table cell start with an action verb ('Utöka den mobila vården')?"""
-    return bool(_IMPERATIVE.match(text))
 
 
 def enumeration_size(sentence: str, start: int, end: int) -> int:
