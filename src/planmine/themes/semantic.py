@@ -1,9 +1,9 @@
 """Semantic similarity through `planmine.embed`: passages ↔ themes, questions ↔ themes.
 
-Passages and theme descriptions are embedded with the passage prompt through `CachedEmbedder`, so their
-vectors live in the store's vector cache (ingest fills it for passages; theme descriptions are embedded
-once, on first use). Questions are embedded with the query prompt. Rows have unit length, so a dot
-product is the cosine.
+Passages are embedded with the passage prompt through `CachedEmbedder`, so their vectors come from the
+store's vector cache (ingest fills it; missing ones are computed and cached once). Questions and theme
+definitions are embedded with the query prompt (a second or so for the whole taxonomy, once per process).
+Rows have unit length, so a dot product is the cosine.
 """
 
 from __future__ import annotations
@@ -28,19 +28,17 @@ def cached(embedder: Embedder, store: Any) -> CachedEmbedder:
 
 
 def phrasings(theme: Theme) -> list[str]:
-    """What a theme is called and how it is defined, in Swedish and English: the texts that are embedded."""
-    texts = [
-        *theme.describe(),
-        theme.label_sv,
-        theme.label_en,
-        *theme.alt_labels_en,
-        *theme.alt_labels[:6],
-    ]
+    """How a theme is defined, in Swedish and English, with and without its label: the texts embedded.
+
+    Definitions only: short labels ("Äldre", "Kost") lie close to many unrelated questions, while the
+    definitions separate the themes (measured in benchmarks/eval_themes.py).
+    """
+    texts = [*theme.describe(), theme.definition, theme.definition_en]
     return list(dict.fromkeys(t for t in texts if t.strip()))
 
 
 class ThemeVectors:
-    """Embedded descriptions of every theme: one centroid per theme (its two definitions) and all phrasings."""
+    """Embedded definitions of every theme (query prompt): one centroid per theme and all its phrasings."""
 
     def __init__(self, taxonomy: Taxonomy, embedder: CachedEmbedder) -> None:
         self.ids = taxonomy.ids()
@@ -50,11 +48,10 @@ class ThemeVectors:
             for text in phrasings(theme):
                 texts.append(text)
                 owner.append(i)
-        vecs = embedder.embed_passages(texts)
+        vecs = embedder.embed_queries(texts)
         self.phrasings = vecs
         self.owner = np.asarray(owner)
-        first = [owner.index(i) for i in range(len(self.ids))]
-        cents = np.vstack([vecs[k : k + 2].mean(axis=0) for k in first])
+        cents = np.vstack([vecs[self.owner == i].mean(axis=0) for i in range(len(self.ids))])
         self.centroids = cents / np.linalg.norm(cents, axis=1, keepdims=True)
 
     def query_scores(self, qvec: np.ndarray) -> np.ndarray:
