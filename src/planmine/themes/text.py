@@ -246,11 +246,30 @@ def is_background(sentence: str) -> bool:
     return bool(_BACKGROUND.search(sentence))
 
 
+_PARENS = re.compile(r"\([^()]*\)")
+_ITEM_SEPARATOR = re.compile(r",|\b(?:och|samt|eller)\b")
+_WORDS = re.compile(r"[^\W_]+")
+
+
 def enumeration_size(sentence: str, start: int, end: int) -> int:
-    """How many items the comma/och list around [start, end) of a sentence has (1 = not a list)."""
-    left = sentence.rfind(":", 0, start)
-    piece = sentence[left + 1 :] if left >= 0 else sentence
-    return piece.count(",") + 1 if piece.count(",") >= 2 else 1
+    """How many items the list around [start, end) of a (folded) sentence has: 'A, B och C' is 3.
+
+    The list runs from the last colon before the match; parenthesised explanations do not count. The match
+    must be (nearly) a whole item: a clause after a comma ("..., där insatserna ...") is no list.
+    """
+    left = sentence.rfind(":", 0, start) + 1
+    piece = _PARENS.sub(lambda m: " " * len(m.group(0)), sentence[left:])
+    if "," not in piece:
+        return 1
+    bounds = [0, *(x for m in _ITEM_SEPARATOR.finditer(piece) for x in m.span()), len(piece)]
+    items = [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds) - 1, 2)]
+    items = [(a, b) for a, b in items if _WORDS.search(piece[a:b])]
+    s, e = start - left, end - left
+    mine = next(((a, b) for a, b in items if a <= s < b), None)
+    if len(items) < 3 or mine is None:
+        return 1
+    extra = len(_WORDS.findall(piece[mine[0] : mine[1]])) - len(_WORDS.findall(piece[s:e]))
+    return len(items) if extra <= 2 else 1
 
 
 def ocr_fold(text: str) -> str:
