@@ -105,8 +105,9 @@ def main() -> None:
     emb = None
     if not args.no_embed:
         from planmine.embed import load_embedder
+        from planmine.query import QUERY_THREADS
 
-        emb = load_embedder()
+        emb = load_embedder(num_threads=QUERY_THREADS)
     t0, c0 = time.perf_counter(), cpu_seconds()
     index = get_index(store, emb)
     index.theme_z()

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 # MAP_SCORE; otherwise hybrid retrieval answers it. Chosen on the development questions of
 # tests/data/themes/gold.jsonl and a few questions outside the taxonomy (benchmarks/eval_themes.py).
 MAP_SCORE = 0.86
+# Questions are short: one torch thread embeds one in ~25 ms, while two threads on a shared 2-core machine
+# stall for up to a second waiting for each other (benchmarks/bench_query.py).
+QUERY_THREADS = 1
 LEXICAL_WEIGHT = 0.05
 NARROWER_MARGIN = 0.03
 LEXICAL_ONLY_MIN = 0.5

@@ -41,12 +41,13 @@ def open_store(path: Path | None) -> Iterator[Store]:
 
 
 def _embedder(no_model: bool) -> Embedder | None:
-    """The configured embedding model (loaded once), or None for lexical matching only."""
+    """The configured embedding model (loaded when first needed), or None for lexical matching only."""
     if no_model:
         return None
-    from planmine.embed import load_embedder
+    from planmine.query import QUERY_THREADS
+    from planmine.themes.semantic import configured_embedder
 
-    return load_embedder()
+    return configured_embedder(num_threads=QUERY_THREADS)
 
 
 def _taxonomy(themes_file: Path | None) -> Any:
@@ -114,19 +115,29 @@ def shorten(text: str, width: int) -> str:
     return line[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
+def short_name(name: str, width: int = 48) -> str:
+    """A file name of at most `width` characters: its start and its end, which tell documents apart."""
+    if len(name) <= width:
+        return name
+    tail = width // 3
+    return name[: width - tail - 1] + "…" + name[-tail:]
+
+
 def print_answer(answer: QueryAnswer, top: int) -> None:
-    """Region, level and score per line; under it the best evidence: document, page, kind and quote."""
+    """A line per region (level, score); under it the best evidence: document, page, kind, then the quote."""
     from planmine.compare_export import COLOURS
 
     console.rule(f"[bold]{answer.query}", align="left")
     width = max(len(r.region) for r in answer.regions) if answer.regions else 10
     for r in answer.regions:
-        console.print(
-            f"{r.region:<{width}}  [{COLOURS[r.level]}]{r.level:<13}[/] {r.score:4.2f}", highlight=False
-        )
+        level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
+        console.print(f"{r.region:<{width}}  {level} {r.score:4.2f}", highlight=False, soft_wrap=True)
         for e in r.evidence[: min(top, 2)]:
-            where = f"{e.document} p.{e.page} {e.kind}"
-            console.print(f"    [dim]{shorten(where, 60)}[/]  “{shorten(e.text, 110)}”", highlight=False)
+            console.print(
+                f"    [dim]{short_name(e.document)}, p. {e.page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @app.command("compare")
@@ -151,7 +162,7 @@ def compare_command(
         raise UsageError(f"Unknown format '{fmt}'. Allowed: {', '.join(FORMATS)}.")
     with open_store(store) as st:
         embedder = _embedder(no_model)
-        table = compare(st, embedder, list(theme) or None, taxonomy=_taxonomy(themes_file))
+        table = compare(st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file))
     if fmt == "table" and output is None:
         console.print(render_table(table))
         return

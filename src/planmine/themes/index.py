@@ -9,7 +9,7 @@ in the store; passages without such tags fall back to their kind and to statisti
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +104,8 @@ class ThemeIndex:
         self._theme_z: np.ndarray | None = None
         self._cos: np.ndarray | None = None
         self._bm25: Any = None
-        self._stems: list[list[str]] | None = None
+        self._stem_sets: list[set[str]] = []
+        self._df: Counter[str] = Counter()
         self._theme_cache: dict[str, dict[str, list[PassageEvidence]]] = {}
 
     # --- loading ----------------------------------------------------------------------------------
@@ -322,27 +323,28 @@ class ThemeIndex:
         why = f"by meaning only (no term): cosine {cos:.3f} (z {z:.1f})"
         out[it.region].append(self._evidence(i, reading, w, cosine=cos, z=z, explanation=why))
 
-    def _bm25_index(self) -> tuple[Any, list[list[str]]]:
+    def _bm25_index(self) -> tuple[Any, list[set[str]], Counter[str]]:
+        """BM25 over passage stems, each passage's stem set, and the document frequency of each stem."""
         if self._bm25 is None:
             import bm25s
 
-            self._stems = [stems(it.passage.text) for it in self.items]
+            passage_stems = [stems(it.passage.text) for it in self.items]
+            self._stem_sets = [set(s) for s in passage_stems]
+            self._df = Counter(s for st in self._stem_sets for s in st)
             retriever = bm25s.BM25()
-            retriever.index([s or ["_"] for s in self._stems], show_progress=False)
+            retriever.index([s or ["_"] for s in passage_stems], show_progress=False)
             self._bm25 = retriever
-        assert self._stems is not None
-        return self._bm25, self._stems
+        return self._bm25, self._stem_sets, self._df
 
     def text_evidence(self, query: str, qvec: np.ndarray | None = None) -> dict[str, list[PassageEvidence]]:
         """Evidence per region for a free-text question: BM25 over stems plus cosine to the question."""
         q_stems = [s for s in dict.fromkeys(stems(query)) if s not in STOPWORDS]
-        retriever, all_stems = self._bm25_index()
+        retriever, stem_sets, df = self._bm25_index()
         n = len(self.items)
         bm = np.zeros(n, dtype=np.float32)
         if q_stems:
             bm = np.asarray(retriever.get_scores(q_stems), dtype=np.float32)
         # coverage: idf-weighted share of the question's content words found in the passage
-        df = {s: sum(1 for ps in all_stems if s in ps) for s in q_stems}
         idf = {s: float(np.log(1 + n / (1 + df[s]))) for s in q_stems}
         total = sum(idf.values()) or 1.0
         z = np.zeros(n, dtype=np.float32)
@@ -353,7 +355,7 @@ class ThemeIndex:
             z = (cos - cos.mean()) / (cos.std() + 1e-6)
         out: dict[str, list[PassageEvidence]] = defaultdict(list)
         for i in np.nonzero(bm > 0)[0].tolist():
-            present = [s for s in q_stems if s in set(all_stems[i])]
+            present = [s for s in q_stems if s in stem_sets[i]]
             coverage = sum(idf[s] for s in present) / total
             if coverage < 0.5:
                 continue

@@ -2,20 +2,58 @@
 
 Passages are embedded with the passage prompt through `CachedEmbedder`, so their vectors come from the
 store's vector cache (ingest fills it; missing ones are computed and cached once). Questions and theme
-definitions are embedded with the query prompt (a second or so for the whole taxonomy, once per process).
-Rows have unit length, so a dot product is the cosine.
+definitions are embedded with the query prompt; the definitions' vectors are cached in the store too
+(embedding them in a fresh process takes seconds). Rows have unit length, so a dot product is the cosine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from planmine.embed import Embedder  # light: the backend (torch) is imported when a model loads
 from planmine.themes.taxonomy import Taxonomy, Theme
 
 if TYPE_CHECKING:
-    from planmine.embed import CachedEmbedder, Embedder
+    from planmine.embed import CachedEmbedder
+
+
+def configured_embedder(**options: Any) -> Embedder:
+    """The configured model behind a stand-in that loads it on first use.
+
+    A command whose vectors are all in the store's cache (`planmine compare` after ingest) then never
+    pays the seconds of loading the model; the model's name and dimension come from its folder.
+    """
+    from planmine.embed import model_info
+
+    info = model_info()
+    if not info.built or not info.dimension:
+        from planmine.embed import load_embedder
+
+        return load_embedder(**options)  # raises the ModelError that says how to install it
+    return _LazyEmbedder(info.name, int(info.dimension), options)
+
+
+class _LazyEmbedder(Embedder):
+    """`load_embedder(**options)`, called only when a text has to be embedded."""
+
+    def __init__(self, name: str, dim: int, options: dict[str, Any]) -> None:
+        self.name = name
+        self.dim = dim
+        self.options = options
+
+    def _model(self) -> Embedder:
+        from planmine.embed import load_embedder
+
+        return load_embedder(**self.options)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model().embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model().embed_queries(texts)
 
 
 def cached(embedder: Embedder, store: Any) -> CachedEmbedder:
@@ -48,7 +86,7 @@ class ThemeVectors:
             for text in phrasings(theme):
                 texts.append(text)
                 owner.append(i)
-        vecs = embedder.embed_queries(texts)
+        vecs = embedder.embed_stored_queries(texts)
         self.phrasings = vecs
         self.owner = np.asarray(owner)
         cents = np.vstack([vecs[self.owner == i].mean(axis=0) for i in range(len(self.ids))])
