@@ -12,11 +12,14 @@ from typer.testing import CliRunner
 
 from planmine.cli import app
 from planmine.embed import Embedder
+from planmine.embed.cache import QUERY_SUFFIX
 from planmine.pipeline import ingest_paths
 from planmine.query import answer, question_core
 from planmine.store import Store
 from planmine.themes.decision import PassageEvidence, RegionQuality, decide
-from planmine.types import QueryAnswer
+from planmine.themes.semantic import configured_embedder, phrasings
+from planmine.themes.taxonomy import load_taxonomy
+from planmine.types import QueryAnswer, text_hash
 
 SEED_DOCUMENTS = {
     "Region Kalmar län": "kalmar_handlingsplaner-lansgemensam-ledning_2023-2024.txt",
@@ -167,3 +170,12 @@ def test_cli_missing_store_unknown_region_and_theme(seed_store: Store, tmp_path:
     assert r.exit_code == 2
     r = runner.invoke(app, ["compare", "fallprevntion", "--no-model", "--store", store])
     assert r.exit_code == 2 and "fallprevention" in r.output
+
+
+def test_theme_definitions_are_embedded_once_and_cached(seed_store: Store, embedder: Embedder) -> None:
+    answer(["Which regions work to prevent falls among the elderly?"], seed_store, embedder)
+    theme = load_taxonomy().get("fallprevention")
+    hashes = [text_hash(t) for t in phrasings(theme)]
+    assert len(seed_store.vectors(embedder.name + QUERY_SUFFIX, hashes)) == len(hashes)
+    lazy = configured_embedder()
+    assert (lazy.name, lazy.dim) == (embedder.name, embedder.dim)
