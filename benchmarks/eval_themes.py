@@ -9,7 +9,7 @@ absent (tests/data/themes/gold.jsonl), for
 Each with the shipped thresholds and leave-one-region-out: for each region (= its one document, held out
 whole), the `addressed` threshold is chosen on the other regions' cells and applied to the held-out one.
 
-Usage: PYTHONPATH=src python benchmarks/eval_themes.py [--store DB] [--no-embed] [--verbose]
+Usage: python benchmarks/eval_themes.py [--store DB] [--no-embed] [--verbose]
 Without --store, corpus/ is ingested first into a temporary store (read, clean, segment, tag, embed).
 """
 
@@ -21,6 +21,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _seed import cpu_seconds, gold, heldout_questions, seed_store
