@@ -56,6 +56,14 @@ class _LazyEmbedder(Embedder):
         return self._model().embed_queries(texts)
 
 
+def cache_theme_vectors(store: Any, embedder: Embedder, taxonomy: Taxonomy | None = None) -> None:
+    """Embed the taxonomy's definitions into the store's vector cache (ingest does, after the passages),
+    so that the first `planmine query` or `compare` after ingest finds every vector it needs."""
+    from planmine.themes.taxonomy import load_taxonomy
+
+    ThemeVectors(taxonomy or load_taxonomy(), cached(embedder, store))
+
+
 def cached(embedder: Embedder, store: Any) -> CachedEmbedder:
     """The embedder with the store's vector cache in front of it (unchanged when it already has one)."""
     from planmine.embed import CachedEmbedder
