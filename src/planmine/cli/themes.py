@@ -202,5 +202,9 @@ def gaps_command(
         )
         for r, cell in g.others.items():
             if cell.evidence:
-                quote = " ".join(cell.evidence[0].text.split())[:140]
-                console.print(f"   [dim]{r}, p. {cell.evidence[0].page}:[/] {quote}", highlight=False)
+                e = cell.evidence[0]
+                console.print(
+                    f"    [dim]{r}: {short_name(e.document)}, p. {e.page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                    highlight=False,
+                    soft_wrap=True,
+                )
