@@ -1,55 +1,60 @@
-"""Shared helpers of the theme benchmarks: the seed corpus store, a cached embedder, the gold data."""
+"""Shared helpers of the theme benchmarks: a store of the seed corpus built by the real pipeline, the gold."""
 
 from __future__ import annotations
 
 import json
+import resource
+import tempfile
+import time
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from planmine.themes.memstore import MemoryStore
-from planmine.themes.semantic import default_embedder, model_name
+from planmine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "tests" / "data" / "themes" / "gold.jsonl"
-CACHE = ROOT / "outputs" / "cache"
+THEMES_DATA = ROOT / "tests" / "data" / "themes"
+GOLD = THEMES_DATA / "gold.jsonl"
+HELDOUT = THEMES_DATA / "heldout_questions.jsonl"
 
 
-def seed_store(store_path: str | None = None) -> Any:
-    """The SQLite store when given (after `planmine ingest corpus/`), else the seed corpus in memory."""
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (user + system)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def seed_store(store_path: str | None = None) -> Store:
+    """The store at `store_path`, or corpus/ ingested now (read, clean, segment, tag, embed) into a temp file."""
     if store_path:
-        from planmine.store import Store  # type: ignore[import-not-found]
+        return Store(Path(store_path), create=False)
+    from planmine.pipeline import ingest_paths
 
-        return Store(Path(store_path))
-    return MemoryStore.from_files(sorted((ROOT / "corpus").glob("*.txt")))
-
-
-def load_vectors(store: Any, embedder: Any) -> None:
-    """Warm a memory store with passage vectors cached on disk by earlier runs (embedding is slow)."""
-    if not isinstance(store, MemoryStore):
-        return
-    for model in (model_name(embedder), model_name(embedder) + "#query"):
-        path = CACHE / f"vectors-{model}.npz"
-        if path.exists():
-            data = np.load(path)
-            store.put_vectors(model, {k: data[k] for k in data.files})
-
-
-def save_vectors(store: Any, embedder: Any) -> None:
-    if not isinstance(store, MemoryStore):
-        return
-    CACHE.mkdir(parents=True, exist_ok=True)
-    name = model_name(embedder)
-    for model in (name, name + "#query"):
-        vecs = {h: v for (m, h), v in store._vectors.items() if m == model}
-        np.savez(CACHE / f"vectors-{model}.npz", **vecs)
+    path = Path(tempfile.mkdtemp(prefix="planmine-themes-")) / "planmine.db"
+    store = Store(path)
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    results = ingest_paths([ROOT / "corpus"], store)
+    failed = [f"{r.path}: {r.reason}" for r in results if r.failed]
+    if failed:
+        raise SystemExit("ingest failed:\n" + "\n".join(failed))
+    warnings = sorted({w for r in results for w in r.warnings if "embedded" in w})
+    print(
+        f"ingested corpus/ into {path}: {len(results)} documents, {store.counts()['passages']} passages, "
+        f"{time.perf_counter() - t0:.1f} s wall, {cpu_seconds() - c0:.1f} s CPU"
+        + (f" ({'; '.join(warnings)})" if warnings else "")
+    )
+    return store
 
 
-def embedder() -> Any:
-    return default_embedder()
+def read_jsonl(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def gold() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The labelled cells (theme × region) and the development questions of gold.jsonl."""
+    rows = read_jsonl(GOLD)
     return [r for r in rows if r["type"] == "cell"], [r for r in rows if r["type"] == "question"]
+
+
+def heldout_questions() -> list[dict[str, str]]:
+    """Paraphrased questions written apart from the development set, never used for tuning."""
+    return read_jsonl(HELDOUT)

@@ -11,16 +11,14 @@ import pytest
 
 from planmine.compare import compare, gaps
 from planmine.compare_export import cell_text, export, to_csv, to_html, to_json, to_markdown, write_xlsx
-from planmine.themes.memstore import MemoryStore
+from planmine.embed import Embedder
+from planmine.store import Store
 from planmine.types import Comparison
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 @pytest.fixture(scope="module")
-def table() -> Comparison:
-    store = MemoryStore.from_files(sorted(CORPUS.glob("*.txt")))
-    return compare(store, None, ["sip", "fallprevention", "patientkontrakt", "nutrition"])
+def table(seed_store: Store, embedder: Embedder) -> Comparison:
+    return compare(seed_store, embedder, ["sip", "fallprevention", "patientkontrakt", "nutrition"])
 
 
 def expected(table: Comparison) -> list[list[str]]:
@@ -87,9 +85,8 @@ def test_export_rejects_unknown_format(table: Comparison) -> None:
         export(table, "pdf")
 
 
-def test_gaps_lists_themes_others_address() -> None:
-    store = MemoryStore.from_files(sorted(CORPUS.glob("*.txt")))
-    found = gaps(store, None, "östergötland")
+def test_gaps_lists_themes_others_address(seed_store: Store, embedder: Embedder) -> None:
+    found = gaps(seed_store, embedder, "östergötland")
     ids = {g.theme_id for g in found}
     assert "fast_vardkontakt" in ids  # Kalmar, Skåne, Värmland, Örebro address it; Östergötland does not
     assert all(len(g.addressed_by) >= 2 for g in found)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from planmine.errors import UsageError
 from planmine.themes.decision import decide
 from planmine.themes.index import ThemeIndex, get_index
-from planmine.themes.semantic import Embedder
 from planmine.themes.taxonomy import Taxonomy, suggest
 from planmine.types import Comparison, ComparisonRow, RegionEvidence
+
+if TYPE_CHECKING:
+    from planmine.embed import Embedder
+    from planmine.store import Store
 
 
 def theme_row(index: ThemeIndex, theme_id: str, top_k: int = 5) -> ComparisonRow:
@@ -25,7 +28,7 @@ def theme_row(index: ThemeIndex, theme_id: str, top_k: int = 5) -> ComparisonRow
 
 
 def compare(
-    store: Any,
+    store: Store,
     embedder: Embedder | None,
     themes: list[str] | None = None,
     taxonomy: Taxonomy | None = None,
@@ -80,7 +83,7 @@ def resolve_region(regions: list[str], name: str) -> str:
 
 
 def gaps(
-    store: Any,
+    store: Store,
     embedder: Embedder | None,
     region: str,
     taxonomy: Taxonomy | None = None,

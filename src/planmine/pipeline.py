@@ -184,6 +184,8 @@ def ingest_paths(
         results.append(result)
         if on_result:
             on_result(result)
+    if embedder:
+        embedder.embed_themes()
     return results
 
 
@@ -210,3 +212,14 @@ class _PassageEmbedder:
             self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
             return self._unavailable
         return ""
+
+    def embed_themes(self) -> None:
+        """Cache the theme definitions' vectors too, when the model was loaded for this ingest."""
+        if self._embedder is None:
+            return
+        from planmine.themes.semantic import cache_theme_vectors
+
+        try:
+            cache_theme_vectors(self.store, self._embedder)
+        except PlanmineError as exc:  # e.g. a broken $PLANMINE_THEMES file: query will say so itself
+            log.warning("theme vectors not cached: %s", exc)

@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planmine.themes.decision import decide
+from planmine.themes.decision import PassageEvidence, decide
 from planmine.themes.index import ThemeIndex, get_index
-from planmine.themes.semantic import Embedder
 from planmine.themes.taxonomy import Taxonomy, Theme
 from planmine.themes.text import STOPWORDS, fold, stems
 from planmine.types import QueryAnswer
 
-# A question maps to a theme when its best cosine to the theme's phrasings reaches MAP_COSINE, or when a
-# theme term occurs in it and the cosine reaches MAP_COSINE_WITH_TERM. Calibrated on paraphrases that are
-# not the taxonomy's labels (tests/data/themes/gold.jsonl, benchmarks/eval_themes.py).
-MAP_SCORE = 0.88  # cosine + LEXICAL_WEIGHT × keyword overlap + TERM_BONUS
-MAP_COSINE_WITH_TERM = 0.80
-TERM_BONUS = 0.04
-LEXICAL_WEIGHT = 0.1
+if TYPE_CHECKING:
+    from planmine.embed import Embedder
+    from planmine.store import Store
+
+# A question is read as the theme with the highest cosine to one of its definitions plus LEXICAL_WEIGHT ×
+# the share of the question's content words among the theme's labels and keywords, when that reaches
+# MAP_SCORE; otherwise hybrid retrieval answers it. Chosen on the development questions of
+# tests/data/themes/gold.jsonl and a few questions outside the taxonomy (benchmarks/eval_themes.py).
+MAP_SCORE = 0.86
+# Questions are short: one torch thread embeds one in ~25 ms, while two threads on a shared 2-core machine
+# stall for up to a second waiting for each other (benchmarks/bench_query.py).
+QUERY_THREADS = 1
+LEXICAL_WEIGHT = 0.05
+NARROWER_MARGIN = 0.03
 LEXICAL_ONLY_MIN = 0.5
 _WORD = re.compile(r"[^\W_]+")
 
@@ -145,53 +151,46 @@ def choose_theme(index: ThemeIndex, question: str, qvec: np.ndarray | None) -> T
             term_of.setdefault(hit.theme_id, hit.term)
     for theme_id, phrase in _english_hits(taxonomy, question).items():
         term_of.setdefault(theme_id, phrase)
-    # a narrower theme named in the question beats its broader one ("falls among the elderly")
-    for theme_id in list(term_of):
-        for other in taxonomy.get(theme_id).narrower:
-            if other in term_of and theme_id in term_of:
-                del term_of[theme_id]
-                break
     lex: np.ndarray = _profiles(taxonomy).scores(question)
     tv = index.theme_vectors()
     if tv is None or qvec is None:
-        bonus = np.array([1.0 if i in term_of else 0.0 for i in ids], dtype=np.float32)
-        lex_score = lex + bonus
+        lex_score = lex + np.array([1.0 if i in term_of else 0.0 for i in ids], dtype=np.float32)
         best_i = int(np.argmax(lex_score))
         if lex_score[best_i] >= LEXICAL_ONLY_MIN:
             return ThemeChoice(taxonomy.get(ids[best_i]), float(lex[best_i]), term_of.get(ids[best_i], ""))
         return ThemeChoice(None)
     cos = tv.query_scores(qvec)
-    score: np.ndarray = (
-        cos
-        + LEXICAL_WEIGHT * lex
-        + np.array([TERM_BONUS if i in term_of else 0.0 for i in ids], dtype=np.float32)
-    )
+    score: np.ndarray = cos + LEXICAL_WEIGHT * lex
     order = np.argsort(-score)
     best_i, second_i = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
-    # a narrower theme the question also names wins over its broader one ("falls among older people")
+    # a narrower theme the question names wins over its broader one ("falls among older people")
     for narrower in taxonomy.get(ids[best_i]).narrower:
         j = ids.index(narrower)
-        if (lex[j] > 0 or narrower in term_of) and score[j] >= score[best_i] - 0.05:
+        if narrower in term_of and score[j] >= score[best_i] - NARROWER_MARGIN:
             best_i, second_i = j, best_i
             break
     best_id = ids[best_i]
-    accepted = score[best_i] >= MAP_SCORE or (best_id in term_of and cos[best_i] >= MAP_COSINE_WITH_TERM)
-    if not accepted:
+    if score[best_i] < MAP_SCORE:
         return ThemeChoice(None, float(cos[best_i]), "", best_id)
     return ThemeChoice(taxonomy.get(best_id), float(cos[best_i]), term_of.get(best_id, ""), ids[second_i])
 
 
-def answer_one(index: ThemeIndex, question: str, qvec: np.ndarray | None, top_k: int = 5) -> QueryAnswer:
-    """Every region's level and evidence for one question."""
+def question_evidence(
+    index: ThemeIndex, question: str, qvec: np.ndarray | None
+) -> tuple[dict[str, list[PassageEvidence]], str]:
+    """Evidence passages per region for one question, and how the question was read."""
     choice = choose_theme(index, question, qvec)
     if choice.theme is not None:
-        evidence = index.theme_evidence(choice.theme.id)
         how = f"read as theme '{choice.theme.id}'"
         how += f" (term '{choice.term}')" if choice.term else ""
         how += f" (cosine {choice.cosine:.3f})" if qvec is not None else ""
-    else:
-        evidence = index.text_evidence(question, qvec)
-        how = "free-text search (BM25 + embeddings)"
+        return index.theme_evidence(choice.theme.id), how
+    return index.text_evidence(question, qvec), "free-text search (BM25 + embeddings)"
+
+
+def answer_one(index: ThemeIndex, question: str, qvec: np.ndarray | None, top_k: int = 5) -> QueryAnswer:
+    """Every region's level and evidence for one question."""
+    evidence, how = question_evidence(index, question, qvec)
     regions = []
     for region in index.regions:
         result = decide(region, evidence.get(region, []), index.quality[region], index.thresholds, top_k)
@@ -203,7 +202,7 @@ def answer_one(index: ThemeIndex, question: str, qvec: np.ndarray | None, top_k:
 
 def answer(
     queries: list[str],
-    store: Any,
+    store: Store,
     embedder: Embedder | None,
     top_k: int = 5,
     taxonomy: Taxonomy | None = None,
@@ -212,13 +211,11 @@ def answer(
 
     Args:
         queries: phrases or questions, Swedish or English.
-        store: a `planmine.store.Store` (or anything with its read API).
-        embedder: the loaded embedding model, shared by all questions; None for lexical matching only.
+        store: the store after `planmine ingest` (passage vectors are read from its cache).
+        embedder: the loaded embedding model (`planmine.embed.load_embedder()`); None for lexical
+            matching only.
         top_k: evidence passages per region.
     """
     index = get_index(store, embedder, taxonomy)
-    qvecs: list[np.ndarray | None] = [None] * len(queries)
-    if embedder is not None and queries:
-        vecs = embedder.embed_queries([question_core(q) for q in queries])
-        qvecs = [vecs[i] for i in range(len(queries))]
+    qvecs = index.embed_questions([question_core(q) for q in queries])
     return [answer_one(index, q, v, top_k) for q, v in zip(queries, qvecs, strict=True)]

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from planmine.cli._app import StoreOption, app, console, handle_errors, print_json, store_path
 from planmine.errors import StoreError
+from planmine.types import QueryAnswer
+
+if TYPE_CHECKING:
+    from planmine.embed import Embedder
+    from planmine.store import Store
 
 ThemesOption = typer.Option(
     None,
@@ -21,27 +26,28 @@ ThemesOption = typer.Option(
 
 
 @contextlib.contextmanager
-def open_store(path: Path | None) -> Iterator[Any]:
-    """The store at --store; a folder of .txt plans is read in memory (no ingest needed)."""
-    p = store_path(path)
-    if p.is_dir():
-        from planmine.themes.memstore import MemoryStore
+def open_store(path: Path | None) -> Iterator[Store]:
+    """The store at --store (or $PLANMINE_STORE, or outputs/planmine.db), which must exist."""
+    from planmine.store import Store
 
-        files = sorted(p.glob("*.txt"))
-        if not files:
-            raise StoreError(
-                f"'{p}' is a folder without .txt plans. Pass a store file or run `planmine ingest`."
-            )
-        yield MemoryStore.from_files(files)
-        return
-    if not p.exists():
-        raise StoreError(f"No store at '{p}'. Run `planmine ingest corpus/` first, or pass --store FILE.")
-    try:
-        from planmine.store import Store  # type: ignore[import-not-found]
-    except ImportError as exc:  # pragma: no cover - store.py lands on main
-        raise StoreError(f"Cannot open '{p}': planmine.store is not available in this build.") from exc
-    with Store(p) as store:
+    p = store_path(path)
+    if p.is_dir() or not p.exists():
+        raise StoreError(
+            f"No store at '{p}'{' (that is a folder)' if p.is_dir() else ''}. "
+            "Run `planmine ingest corpus/` first, or pass --store FILE."
+        )
+    with Store(p, create=False) as store:
         yield store
+
+
+def _embedder(no_model: bool) -> Embedder | None:
+    """The configured embedding model (loaded when first needed), or None for lexical matching only."""
+    if no_model:
+        return None
+    from planmine.query import QUERY_THREADS
+    from planmine.themes.semantic import configured_embedder
+
+    return configured_embedder(num_threads=QUERY_THREADS)
 
 
 def _taxonomy(themes_file: Path | None) -> Any:
@@ -90,25 +96,48 @@ def query_command(
     Example: planmine query "Which regions work to prevent falls among the elderly?" fallprevention --json
     """
     from planmine.query import answer
-    from planmine.themes.semantic import default_embedder
 
     with open_store(store) as st:
-        embedder = None if no_model else default_embedder()
+        embedder = _embedder(no_model)
         answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file))
     if json_out:
         print_json([a.to_dict() for a in answers])
         return
+    for a in answers:
+        print_answer(a, top)
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters, cut at a word with an ellipsis."""
+    line = " ".join(text.split())
+    if len(line) <= width:
+        return line
+    return line[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def short_name(name: str, width: int = 48) -> str:
+    """A file name of at most `width` characters: its start and its end, which tell documents apart."""
+    if len(name) <= width:
+        return name
+    tail = width // 3
+    return name[: width - tail - 1] + "…" + name[-tail:]
+
+
+def print_answer(answer: QueryAnswer, top: int) -> None:
+    """A line per region (level, score); under it the best evidence: document, page, kind, then the quote."""
     from planmine.compare_export import COLOURS
 
-    for a in answers:
-        console.rule(f"[bold]{a.query}")
-        for r in a.regions:
-            console.print(f"[bold]{r.region}[/]: [{COLOURS[r.level]}]{r.level}[/] (score {r.score:.2f})")
-            for e in r.evidence[:2]:
-                quote = " ".join(e.text.split())[:160]
-                console.print(
-                    f"   [dim]{e.document} p. {e.page} {e.kind} {e.score:.2f}:[/] {quote}", highlight=False
-                )
+    console.rule(f"[bold]{answer.query}", align="left")
+    width = max(len(r.region) for r in answer.regions) if answer.regions else 10
+    for r in answer.regions:
+        level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
+        console.print(f"{r.region:<{width}}  {level} {r.score:4.2f}", highlight=False, soft_wrap=True)
+        for e in r.evidence[: min(top, 2)]:
+            console.print(
+                f"    [dim]{short_name(e.document)}, p. {e.page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @app.command("compare")
@@ -128,13 +157,12 @@ def compare_command(
     from planmine.compare import compare
     from planmine.compare_export import FORMATS, export, render_table
     from planmine.errors import UsageError
-    from planmine.themes.semantic import default_embedder
 
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format '{fmt}'. Allowed: {', '.join(FORMATS)}.")
     with open_store(store) as st:
-        embedder = None if no_model else default_embedder()
-        table = compare(st, embedder, list(theme) or None, taxonomy=_taxonomy(themes_file))
+        embedder = _embedder(no_model)
+        table = compare(st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file))
     if fmt == "table" and output is None:
         console.print(render_table(table))
         return
@@ -159,10 +187,9 @@ def gaps_command(
     Example: planmine gaps --region "Region Skåne"
     """
     from planmine.compare import gaps
-    from planmine.themes.semantic import default_embedder
 
     with open_store(store) as st:
-        embedder = None if no_model else default_embedder()
+        embedder = _embedder(no_model)
         found = gaps(st, embedder, region, taxonomy=_taxonomy(themes_file))
     if json_out:
         print_json([g.to_dict() for g in found])
@@ -175,5 +202,9 @@ def gaps_command(
         )
         for r, cell in g.others.items():
             if cell.evidence:
-                quote = " ".join(cell.evidence[0].text.split())[:140]
-                console.print(f"   [dim]{r}, p. {cell.evidence[0].page}:[/] {quote}", highlight=False)
+                e = cell.evidence[0]
+                console.print(
+                    f"    [dim]{r}: {short_name(e.document)}, p. {e.page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                    highlight=False,
+                    soft_wrap=True,
+                )

@@ -11,6 +11,7 @@ from planmine.embed.base import Embedder
 from planmine.types import text_hash
 
 EMBEDDING_MODEL_KEY = "embedding_model"
+QUERY_SUFFIX = "#query"  # stored query-prompt vectors live under "<model>#query"
 
 
 class VectorStore(Protocol):
@@ -70,6 +71,29 @@ class CachedEmbedder(Embedder):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._queries[t] for t in texts])
+
+    def embed_stored_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Query-prompt vectors of fixed texts (theme definitions), cached in the store like passages.
+
+        Questions go through `embed_queries` (kept in memory only); texts asked for again and again by
+        every process, such as a taxonomy's definitions, are worth keeping under "<model>#query".
+        """
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self.name + QUERY_SUFFIX
+        hashes = [text_hash(t) for t in texts]
+        known = dict(self.store.vectors(model, sorted(set(hashes))))
+        missing: dict[str, str] = {}
+        for h, t in zip(hashes, texts, strict=True):
+            if h not in known:
+                missing.setdefault(h, t)
+        if missing:
+            fresh = self.embedder.embed_queries(list(missing.values()))
+            new = {h: fresh[i] for i, h in enumerate(missing)}
+            self.store.put_vectors(model, new)
+            known.update(new)
+        return np.stack([np.asarray(known[h], dtype=np.float32) for h in hashes])
 
     def _record_model(self) -> None:
         """Note in the store which model its vectors come from (stores without metadata are skipped)."""

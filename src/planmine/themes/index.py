@@ -2,14 +2,16 @@
 
 `ThemeIndex.theme_evidence(theme_id)` and `ThemeIndex.text_evidence(query)` return the passage evidence
 per region that `decision.decide` turns into levels; `query.answer` and `compare.compare` share it.
+What a passage says (goal, activity, indicator and their commitment) comes from the tagging stage's tags
+in the store; passages without such tags fall back to their kind and to statistic/example-list cues.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,34 +25,57 @@ from planmine.themes.decision import (
     semantic_weight,
 )
 from planmine.themes.matcher import TermHit, ThemeMatcher
-from planmine.themes.semantic import Embedder, ThemeVectors, passage_vectors
+from planmine.themes.semantic import ThemeVectors, cached
 from planmine.themes.taxonomy import Taxonomy, load_taxonomy
-from planmine.themes.text import (
-    STOPWORDS,
-    enumeration_size,
-    is_background,
-    is_commitment,
-    is_imperative,
-    ocr_fold,
-    sentences,
-    stems,
-)
+from planmine.themes.text import STOPWORDS, enumeration_size, is_background, ocr_fold, sentences, stems
 from planmine.types import Passage
+
+if TYPE_CHECKING:
+    from planmine.embed import CachedEmbedder, Embedder
+    from planmine.store import Store
 
 _INDICATOR_HEAD = re.compile(r"^\s*(indikator\w*|kalla|matt\w*)\b")
 _ACTIVITY_HEAD = re.compile(r"^\s*(malomrade\w*|aktivitet\w*|atgard\w*|insats\w*)\b")
+_STATEMENT_KINDS = ("goal", "activity", "indicator")
+QUOTE_CHARS = 300  # passages up to this long are quoted whole; longer ones by the sentences that match
+QUOTE_MIN_CHARS = 60
+_COMMITMENT_RANK = {"binding": 3, "intention": 2, None: 1, "background": 0}
+
+
+@dataclass(frozen=True)
+class PassageTag:
+    """A goal, activity or indicator the tagging stage found in a passage (offsets into its text)."""
+
+    kind: str
+    commitment: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a passage says around a match: the role that weighs it, the kind shown, the commitment."""
+
+    role: Role
+    kind: str  # tag kind (goal, activity, indicator) or passage kind (paragraph, list_item, ...)
+    commitment: str | None = None
+    enumeration: int = 1  # items of the comma list the match stands in (1 = not a list)
+
+    def describe(self) -> str:
+        text = self.kind if self.role in (self.kind, "semantic") else f"{self.kind} ({self.role})"
+        return f"{text}, {self.commitment}" if self.commitment else text
 
 
 @dataclass
 class IndexedPassage:
-    """A passage with what matching needs: region, document, folded text, table context."""
+    """A passage with what matching needs: region, document name, folded text, tags, table context."""
 
     passage: Passage
     region: str
-    document: str
+    document: str  # the document's file name
     folded: str
     table_context: str = ""  # "indicator" or "activity" for rows of such a table
-    tag_kinds: tuple[tuple[str, str | None, int, int], ...] = ()  # (kind, commitment, start, end)
+    tags: tuple[PassageTag, ...] = ()
 
 
 class ThemeIndex:
@@ -58,13 +83,13 @@ class ThemeIndex:
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         embedder: Embedder | None = None,
         taxonomy: Taxonomy | None = None,
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ) -> None:
         self.store = store
-        self.embedder = embedder
+        self.embedder: CachedEmbedder | None = cached(embedder, store) if embedder is not None else None
         self.taxonomy = taxonomy or load_taxonomy()
         self.thresholds = thresholds
         self.matcher = ThemeMatcher(self.taxonomy)
@@ -77,35 +102,38 @@ class ThemeIndex:
         self._vectors: np.ndarray | None = None
         self._theme_vectors: ThemeVectors | None = None
         self._theme_z: np.ndarray | None = None
+        self._cos: np.ndarray | None = None
         self._bm25: Any = None
-        self._stems: list[list[str]] | None = None
+        self._stem_sets: list[set[str]] = []
+        self._df: Counter[str] = Counter()
         self._theme_cache: dict[str, dict[str, list[PassageEvidence]]] = {}
 
     # --- loading ----------------------------------------------------------------------------------
     def _load(self) -> None:
-        docs = list(self.store.documents())
+        docs = self.store.documents()
         self.documents = {d.id: d for d in docs}
-        self.regions: list[str] = sorted({str(getattr(d, "region", "") or "unknown") for d in docs})
-        tags_by_passage: dict[tuple[int, int], list[tuple[str, str | None, int, int]]] = defaultdict(list)
-        try:
-            for tag in self.store.tags():
-                key = (getattr(tag, "document_id", None), getattr(tag, "passage_index", None))
-                if None not in key:
-                    tags_by_passage[key].append(  # type: ignore[index]
-                        (tag.kind, getattr(tag, "commitment", None), tag.start, tag.end)
-                    )
-        except Exception:  # a store without tags (not yet tagged): heuristics decide passage roles
-            pass
+        self.regions: list[str] = sorted({d.region or "unknown" for d in docs})
+        tags: dict[int, list[PassageTag]] = defaultdict(list)
+        for tag in self.store.tags():
+            if tag.kind not in _STATEMENT_KINDS:
+                continue
+            start = tag.passage_text.find(tag.text)
+            if start < 0:  # the tag's text is always in its passage; keep it passage-wide if not
+                start, end = 0, len(tag.passage_text)
+            else:
+                end = start + len(tag.text)
+            tags[tag.passage_id].append(PassageTag(tag.kind, tag.commitment, start, end))
         self.items: list[IndexedPassage] = []
         self.quality: dict[str, RegionQuality] = {r: RegionQuality(region=r) for r in self.regions}
         for doc in docs:
-            region = str(getattr(doc, "region", "") or "unknown")
+            region = doc.region or "unknown"
             q = self.quality[region]
             q.documents += 1
-            title = str(getattr(doc, "title", "") or getattr(doc, "path", "") or f"document {doc.id}")
-            self._page_quality(doc, q)
+            q.pages += doc.pages
+            q.low_confidence_pages += doc.low_confidence_pages
+            q.unreadable_pages += sum(1 for page in self.store.pages(doc.id) if not page.text.strip())
             table_context = ""
-            for p in sorted(self.store.passages(document_id=doc.id), key=lambda p: p.index):
+            for p in self.store.passages(document_id=doc.id):
                 if not p.text.strip():
                     continue
                 folded = ocr_fold(p.text)
@@ -120,93 +148,84 @@ class ThemeIndex:
                     IndexedPassage(
                         passage=p,
                         region=region,
-                        document=title,
+                        document=doc.name,
                         folded=folded,
                         table_context=table_context if p.kind == "table_row" else "",
-                        tag_kinds=tuple(tags_by_passage.get((doc.id, p.index), ())),
+                        tags=tuple(tags.get(p.id or -1, ())),
                     )
                 )
                 q.passages += 1
                 q.chars += len(p.text)
         self.region_of = [it.region for it in self.items]
 
-    def _page_quality(self, doc: Any, q: RegionQuality) -> None:
-        pages = []
-        if hasattr(self.store, "pages"):
-            try:
-                pages = list(self.store.pages(doc.id))
-            except Exception:
-                pages = []
-        for page in pages:
-            q.pages += 1
-            if not str(getattr(page, "text", "")).strip():
-                q.unreadable_pages += 1
-            conf = getattr(page, "ocr_confidence", None)
-            if getattr(page, "ocr", False) and conf is not None and conf < self.thresholds.min_ocr_confidence:
-                q.low_confidence_pages += 1
-        failed = getattr(doc, "failed_pages", 0) or 0
-        q.unreadable_pages += int(failed)
-
-    # --- roles ------------------------------------------------------------------------------------
-    def role(self, i: int, start: int, end: int) -> tuple[Role, int]:
-        """What the passage says around [start, end): goal, activity, heading, paragraph or background."""
+    # --- what a passage says ----------------------------------------------------------------------
+    def reading(self, i: int, start: int, end: int) -> Reading:
+        """The role of passage `i` around [start, end): its tag there, else its kind and cues."""
         item = self.items[i]
-        for kind, commitment, s, e in item.tag_kinds:
-            if s < end and start < e:
-                if commitment == "background":
-                    return "background", 1
-                if kind in ("goal", "activity"):
-                    return kind, 1  # type: ignore[return-value]
-                if kind == "indicator":
-                    return "background", 1
-        folded = item.folded
-        sentence = folded
-        s_start = 0
-        for a, b in sentences(folded):
+        sentence, s_start = item.folded, 0
+        for a, b in sentences(item.folded):
             if a <= start < b:
-                sentence, s_start = folded[a:b], a
+                sentence, s_start = item.folded[a:b], a
                 break
         enum = enumeration_size(sentence, start - s_start, end - s_start)
+        here = [t for t in item.tags if t.start < end and start < t.end]
+        if here:
+            tag = max(here, key=lambda t: (t.kind != "indicator", _COMMITMENT_RANK[t.commitment]))
+            role: Role = "background" if tag.commitment == "background" else tag.kind  # type: ignore[assignment]
+            return Reading(role, tag.kind, tag.commitment, enum)
         kind = item.passage.kind
         if kind == "heading":
-            return "heading", 1
-        if kind == "table_row":
-            if item.table_context == "indicator":
-                return "background", enum
-            return "activity", enum
-        if kind == "list_item":
-            if is_background(sentence) and not is_commitment(sentence):
-                return "background", enum
-            if is_imperative(sentence) or is_commitment(sentence) or len(sentence.split()) <= 8:
-                return "activity", enum
-            return "paragraph", enum
-        if is_background(sentence) and not is_imperative(sentence) and not is_commitment(sentence):
-            return "background", enum
-        if is_imperative(sentence):
-            return "activity", enum
-        if is_commitment(sentence):
-            return "goal", enum
-        if is_commitment(folded):
-            return "statement", enum
-        return "paragraph", enum
+            return Reading("heading", kind, None, enum)
+        if kind == "table_row" and item.table_context == "indicator":
+            return Reading("indicator", kind, None, enum)
+        if is_background(sentence):
+            return Reading("background", kind, None, enum)
+        stated = [t for t in item.tags if t.kind != "indicator" and t.commitment != "background"]
+        if stated:  # the passage states a goal or activity, in another sentence than the match
+            best = max(stated, key=lambda t: _COMMITMENT_RANK[t.commitment])
+            return Reading("statement", kind, best.commitment, enum)
+        return Reading("paragraph", kind, None, enum)
+
+    def quote(self, i: int, start: int, end: int) -> str:
+        """The sentence(s) of passage `i` around [start, end): the whole passage when it is short."""
+        text = self.items[i].passage.text
+        if len(text) <= QUOTE_CHARS:
+            return text.strip()
+        spans = sentences(self.items[i].folded)
+        first = next((k for k, (a, b) in enumerate(spans) if a <= start < b), 0)
+        last = next((k for k, (a, b) in enumerate(spans) if a < end <= b), first)
+        a, b = spans[first][0], spans[max(last, first)][1]
+        while b - a < QUOTE_MIN_CHARS and (first > 0 or last < len(spans) - 1):
+            if last < len(spans) - 1:
+                last += 1
+                b = spans[last][1]
+            else:
+                first -= 1
+                a = spans[first][0]
+        return text[a:b].strip()
 
     # --- semantic ---------------------------------------------------------------------------------
     def vectors(self) -> np.ndarray | None:
+        """Passage vectors (from the store's cache; computed and cached once where missing)."""
         if self.embedder is None:
             return None
         if self._vectors is None:
-            texts = [it.passage.text for it in self.items]
-            self._vectors = passage_vectors(
-                self.store, self.embedder, texts, [it.passage.hash for it in self.items]
-            )
+            self._vectors = self.embedder.embed_passages([it.passage.text for it in self.items])
         return self._vectors
 
     def theme_vectors(self) -> ThemeVectors | None:
         if self.embedder is None:
             return None
         if self._theme_vectors is None:
-            self._theme_vectors = ThemeVectors(self.taxonomy, self.embedder, self.store)
+            self._theme_vectors = ThemeVectors(self.taxonomy, self.embedder)
         return self._theme_vectors
+
+    def embed_questions(self, questions: list[str]) -> list[np.ndarray | None]:
+        """Question vectors (query prompt), or None each without a model."""
+        if self.embedder is None or not questions:
+            return [None] * len(questions)
+        vecs = self.embedder.embed_queries(questions)
+        return [vecs[i] for i in range(len(questions))]
 
     def theme_z(self) -> np.ndarray | None:
         """Per theme × passage: how many standard deviations the cosine lies above the theme's mean."""
@@ -222,16 +241,21 @@ class ThemeIndex:
         return self._theme_z
 
     # --- evidence ---------------------------------------------------------------------------------
-    def _evidence(self, i: int, role: Role, weight: float, **kw: Any) -> PassageEvidence:
+    def _evidence(
+        self, i: int, reading: Reading, weight: float, span: tuple[int, int] | None = None, **kw: Any
+    ) -> PassageEvidence:
         it = self.items[i]
+        quote = self.quote(i, *span) if span else it.passage.text.strip()
         return PassageEvidence(
             passage_id=int(it.passage.id if it.passage.id is not None else i),
             region=it.region,
             document=it.document,
             page=it.passage.page,
             section=it.passage.section_path,
-            text=it.passage.text,
-            role=role,
+            text=quote,
+            role=reading.role,
+            kind=reading.kind,
+            commitment=reading.commitment,
             weight=round(weight, 4),
             **kw,
         )
@@ -244,79 +268,83 @@ class ThemeIndex:
 
     def _theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
         self.taxonomy.get(theme_id)
-        t = self.thresholds
         zs = self.theme_z()
         row = self.taxonomy.ids().index(theme_id)
         out: dict[str, list[PassageEvidence]] = defaultdict(list)
         with_terms = set(self._theme_passages.get(theme_id, ()))
-        for i in with_terms:
+        for i in sorted(with_terms):
             hits = [h for h in self._hits[i] if h.theme_id == theme_id]
             z = float(zs[row, i]) if zs is not None else 1.5
-            cos = float(self._cos[row, i]) if zs is not None else 0.0
+            cos = float(self._cos[row, i]) if self._cos is not None else 0.0
             sem = min(max(z / 3.0, 0.0), 1.0)
-            best: tuple[float, TermHit, Role] | None = None
+            scored = []
             for h in hits:
-                role, enum = self.role(i, h.start, h.end)
-                w = passage_weight(role, h.quality, h.strength == "strong", enum, sem)
-                if best is None or w > best[0]:
-                    best = (w, h, role)
-            assert best is not None
-            w, h, role = best
+                reading = self.reading(i, h.start, h.end)
+                w = passage_weight(reading, h.quality, h.strength == "strong", sem)
+                scored.append((w, h, reading))
+            w, h, reading = max(scored, key=lambda s: s[0])
             terms = sorted({x.term for x in hits})
             why = f"term '{h.term}' as '{h.surface}'"
             why += f" (fuzzy {h.quality:.2f})" if h.quality < 1 else ""
-            why += f"{' (related term)' if h.strength == 'weak' else ''} in {role}"
+            why += f"{' (related term)' if h.strength == 'weak' else ''} in {reading.describe()}"
+            why += f"; list of {reading.enumeration}" if reading.enumeration > 1 else ""
             why += f"; cosine {cos:.3f} (z {z:.1f})" if zs is not None else ""
             if len(terms) > 1:
                 why += f"; terms {', '.join(terms)}"
             out[self.items[i].region].append(
                 self._evidence(
                     i,
-                    role,
+                    reading,
                     w,
+                    (h.start, h.end),
                     term=h.term,
                     fuzzy=h.fuzzy,
                     cosine=cos,
+                    z=z if zs is not None else 0.0,
                     lexical=h.quality,
                     weak=h.strength == "weak",
                     explanation=why,
                 )
             )
-        if zs is not None:
-            cand = [int(c) for c in np.nonzero(zs[row] >= t.semantic_z)[0]]
-            for i in cand:
+        if zs is not None and self._cos is not None:
+            for i in np.nonzero(zs[row] >= self.thresholds.semantic_z)[0].tolist():
                 if i in with_terms:
                     continue
-                w = semantic_weight(float(zs[row, i]), t)
-                if w <= 0:
-                    continue
-                why = f"by meaning only: cosine {float(self._cos[row, i]):.3f} (z {float(zs[row, i]):.1f})"
-                out[self.items[i].region].append(
-                    self._evidence(int(i), "semantic", w, cosine=float(self._cos[row, i]), explanation=why)
-                )
+                self._add_semantic(out, i, float(self._cos[row, i]), float(zs[row, i]))
         return out
 
-    def _bm25_index(self) -> tuple[Any, list[list[str]]]:
+    def _add_semantic(self, out: dict[str, list[PassageEvidence]], i: int, cos: float, z: float) -> None:
+        """A passage close in meaning but without a matching term: weak evidence on its own."""
+        w = semantic_weight(z, self.thresholds)
+        if w <= 0:
+            return
+        it = self.items[i]
+        reading = Reading("semantic", it.passage.kind)
+        why = f"by meaning only (no term): cosine {cos:.3f} (z {z:.1f})"
+        out[it.region].append(self._evidence(i, reading, w, cosine=cos, z=z, explanation=why))
+
+    def _bm25_index(self) -> tuple[Any, list[set[str]], Counter[str]]:
+        """BM25 over passage stems, each passage's stem set, and the document frequency of each stem."""
         if self._bm25 is None:
             import bm25s
 
-            self._stems = [stems(it.passage.text) for it in self.items]
+            passage_stems = [stems(it.passage.text) for it in self.items]
+            self._stem_sets = [set(s) for s in passage_stems]
+            self._df = Counter(s for st in self._stem_sets for s in st)
             retriever = bm25s.BM25()
-            retriever.index([s or ["_"] for s in self._stems], show_progress=False)
+            retriever.index([s or ["_"] for s in passage_stems], show_progress=False)
             self._bm25 = retriever
-        assert self._stems is not None
-        return self._bm25, self._stems
+        return self._bm25, self._stem_sets, self._df
 
     def text_evidence(self, query: str, qvec: np.ndarray | None = None) -> dict[str, list[PassageEvidence]]:
         """Evidence per region for a free-text question: BM25 over stems plus cosine to the question."""
         q_stems = [s for s in dict.fromkeys(stems(query)) if s not in STOPWORDS]
-        retriever, all_stems = self._bm25_index()
+        retriever, stem_sets, df = self._bm25_index()
         n = len(self.items)
         bm = np.zeros(n, dtype=np.float32)
         if q_stems:
             bm = np.asarray(retriever.get_scores(q_stems), dtype=np.float32)
         # coverage: idf-weighted share of the question's content words found in the passage
-        df = {s: sum(1 for ps in all_stems if s in ps) for s in q_stems}
         idf = {s: float(np.log(1 + n / (1 + df[s]))) for s in q_stems}
         total = sum(idf.values()) or 1.0
         z = np.zeros(n, dtype=np.float32)
@@ -326,42 +354,42 @@ class ThemeIndex:
             cos = vecs @ qvec
             z = (cos - cos.mean()) / (cos.std() + 1e-6)
         out: dict[str, list[PassageEvidence]] = defaultdict(list)
-        candidates = set(np.nonzero(bm > 0)[0].tolist()) | set(
-            np.nonzero(z >= self.thresholds.semantic_z)[0].tolist()
-        )
-        for i in candidates:
-            present = [s for s in q_stems if s in set(all_stems[i])]
+        for i in np.nonzero(bm > 0)[0].tolist():
+            present = [s for s in q_stems if s in stem_sets[i]]
             coverage = sum(idf[s] for s in present) / total
-            sem = min(max(float(z[i]) / 3.0, 0.0), 1.0)
-            lexical = coverage**2 if coverage >= 0.5 else 0.0
-            role, enum = self.role(i, 0, len(self.items[i].folded))
-            if lexical > 0:
-                w = passage_weight(role, lexical, True, enum, sem)
-            else:
-                w = semantic_weight(float(z[i]), self.thresholds)
-            if w <= 0:
+            if coverage < 0.5:
                 continue
-            why = f"BM25 {float(bm[i]):.2f}, words {', '.join(present) or '-'} (coverage {coverage:.2f})"
-            if vecs is not None and qvec is not None:
+            sem = min(max(float(z[i]) / 3.0, 0.0), 1.0)
+            reading = self.reading(i, 0, len(self.items[i].folded))
+            w = passage_weight(reading, coverage**2, True, sem)
+            why = f"words {', '.join(present)} (coverage {coverage:.2f}, BM25 {float(bm[i]):.2f})"
+            if qvec is not None and vecs is not None:
                 why += f"; cosine {float(cos[i]):.3f} (z {float(z[i]):.1f})"
+            why += f" in {reading.describe()}"
             out[self.items[i].region].append(
                 self._evidence(
                     i,
-                    role if lexical > 0 else "semantic",
+                    reading,
                     w,
                     term=" ".join(present),
                     cosine=float(cos[i]),
-                    lexical=lexical,
+                    z=float(z[i]),
+                    lexical=coverage**2,
                     explanation=why,
                 )
             )
+        lexical = {e.passage_id for evidence in out.values() for e in evidence}
+        for i in np.nonzero(z >= self.thresholds.semantic_z)[0].tolist():
+            pid = self.items[i].passage.id
+            if pid not in lexical:
+                self._add_semantic(out, i, float(cos[i]), float(z[i]))
         return out
 
 
 _CACHE: dict[tuple[int, int, str], tuple[Any, ThemeIndex]] = {}
 
 
-def get_index(store: Any, embedder: Embedder | None = None, taxonomy: Taxonomy | None = None) -> ThemeIndex:
+def get_index(store: Store, embedder: Embedder | None = None, taxonomy: Taxonomy | None = None) -> ThemeIndex:
     """The index of this store (built on first use, then reused while the store object lives)."""
     key = (id(store), id(embedder), ",".join(taxonomy.ids()) if taxonomy else "")
     hit = _CACHE.get(key)

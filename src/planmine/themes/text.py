@@ -1,4 +1,4 @@
-"""Text helpers for matching: accent folding, tokens, a Swedish stemmer, sentences and commitment cues."""
+"""Text helpers for matching: accent folding, tokens, a Swedish stemmer, sentences and background cues."""
 
 from __future__ import annotations
 
@@ -234,23 +234,11 @@ def stems(text: str) -> list[str]:
     return [stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
 
 
-# Commitment cues: a sentence that says what will be done (goal/activity), not how things are.
-_COMMIT = re.compile(
-    r"\b(ska|skall|kommer att|behover|bor|maste|avser|planerar|prioriter\w*|mal(et|en|omrade\w*)?|malsattning\w*"
-    r"|syftar|syfte|viktigt|viktig|avgorande|nodvandig\w*|fortsatt|satsa\w*|stark\w*|utveckla\w*|implementer\w*"
-    r"|infor\w*|erbjud\w*|sakerstall\w*|arbeta\w*|genomfor\w*|stodja|stodj\w*|utoka\w*|oka|forbattra\w*"
-    r"|etablera\w*|skapa|ta fram|tillskapa|sprida|revidera\w*|delta|bevaka|kartlagga|utbilda\w*|webbinari\w*"
-    r"|utbildning\w*|initiera|samverka\w*|mojliggora|underlatta|uppratta\w*|insats\w*|aktivitet\w*)\b"
-)
+# Background cues: a statistic or a list of examples, where a theme is named in passing.
 _BACKGROUND = re.compile(
     r"(\d+[,.]?\d*\s*(%|procent|miljon\w*|miljard\w*|kronor|ar\b|dagar)|\b(t\.?\s?ex|exempelvis|bland annat"
     r"|till exempel|sasom|kan vara|vanligast\w*|orsakar|statistik|andel\w*|kostade|okade)\b)"
 )
-
-
-def is_commitment(sentence: str) -> bool:
-    """Does this (folded) sentence state a goal, an intention or an activity?"""
-    return bool(_COMMIT.search(sentence))
 
 
 def is_background(sentence: str) -> bool:
@@ -258,24 +246,30 @@ def is_background(sentence: str) -> bool:
     return bool(_BACKGROUND.search(sentence))
 
 
-_IMPERATIVE = re.compile(
-    r"^\W*(utveckla|starka?|stark|arbeta|implementera|erbjud|utoka|oka|skapa|sakerstall\w*|mojliggora"
-    r"|underlatta|tydliggora|ta fram|bygg|gor|se over|vidareutveckla|infora|genomfora|stodja|sprida"
-    r"|tillskapa|revidera|bevaka|folja|identifiera|kartlagga|etablera|delta|samverka\w*|utbilda|minska"
-    r"|forbattra|riktad|sikra|satsa)\b"
-)
-
-
-def is_imperative(text: str) -> bool:
-    """Does a (folded) list item or table cell start with an action verb ('Utöka den mobila vården')?"""
-    return bool(_IMPERATIVE.match(text))
+_PARENS = re.compile(r"\([^()]*\)")
+_ITEM_SEPARATOR = re.compile(r",|\b(?:och|samt|eller)\b")
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def enumeration_size(sentence: str, start: int, end: int) -> int:
-    """How many items the comma/och list around [start, end) of a sentence has (1 = not a list)."""
-    left = sentence.rfind(":", 0, start)
-    piece = sentence[left + 1 :] if left >= 0 else sentence
-    return piece.count(",") + 1 if piece.count(",") >= 2 else 1
+    """How many items the list around [start, end) of a (folded) sentence has: 'A, B och C' is 3.
+
+    The list runs from the last colon before the match; parenthesised explanations do not count. The match
+    must be (nearly) a whole item: a clause after a comma ("..., där insatserna ...") is no list.
+    """
+    left = sentence.rfind(":", 0, start) + 1
+    piece = _PARENS.sub(lambda m: " " * len(m.group(0)), sentence[left:])
+    if "," not in piece:
+        return 1
+    bounds = [0, *(x for m in _ITEM_SEPARATOR.finditer(piece) for x in m.span()), len(piece)]
+    items = [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds) - 1, 2)]
+    items = [(a, b) for a, b in items if _WORDS.search(piece[a:b])]
+    s, e = start - left, end - left
+    mine = next(((a, b) for a, b in items if a <= s < b), None)
+    if len(items) < 3 or mine is None:
+        return 1
+    extra = len(_WORDS.findall(piece[mine[0] : mine[1]])) - len(_WORDS.findall(piece[s:e]))
+    return len(items) if extra <= 2 else 1
 
 
 def ocr_fold(text: str) -> str:
