@@ -21,16 +21,11 @@ TOPICS = {
 
 
 @pytest.fixture(scope="module")
-def seed_inputs(corpus_dir, tmp_path_factory) -> GraphInputs:
-    from planmine.pipeline import ingest_paths
+def seed_inputs(seed_store) -> GraphInputs:
     from planmine.report.build import load_cached_embedder, theme_matches_of
-    from planmine.store import Store
 
-    with Store(tmp_path_factory.mktemp("seed") / "seed.db") as store:
-        results = ingest_paths([corpus_dir], store)
-        assert not [r for r in results if r.failed]
-        embedder = load_cached_embedder(store)
-        return graph_inputs(store, embedder, theme_matches=theme_matches_of(store.passages()))
+    embedder = load_cached_embedder(seed_store)
+    return graph_inputs(seed_store, embedder, theme_matches=theme_matches_of(seed_store.passages()))
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +82,21 @@ def test_seed_graph_is_deterministic(seed_inputs, seed_graph):
     again = seed_inputs.fit(ThemeGraph(seed=0))
     assert sorted(again.graph_.edges) == sorted(seed_graph.graph_.edges)
     assert [t.to_dict() for t in again.themes_] == [t.to_dict() for t in seed_graph.themes_]
+
+
+def test_themes_command_lists_discovered_themes_with_their_passages(seed_store):
+    import json
+
+    from typer.testing import CliRunner
+
+    from planmine.cli import app
+
+    result = CliRunner().invoke(app, ["themes", "--json", "--store", str(seed_store.path)])
+    assert result.exit_code == 0, result.output
+    listing = json.loads(result.stdout)
+    assert len(listing["taxonomy"]) >= 30
+    assert listing["discovered"], "no theme discovered in the seed corpus"
+    for theme in listing["discovered"]:
+        assert len({p["region"] for p in theme["passages"]}) >= 2
+        assert len(theme["passages"]) == theme["size"]
+        assert theme["candidate"] == (theme["taxonomy_theme"] == "")

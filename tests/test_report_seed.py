@@ -12,17 +12,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def seed_report(corpus_dir, tmp_path_factory) -> tuple[Path, int]:
-    from planmine.pipeline import ingest_paths
+def seed_report(seed_store, tmp_path_factory) -> tuple[Path, int]:
     from planmine.report.build import analyse, build_report, load_cached_embedder
-    from planmine.store import Store
 
     folder = tmp_path_factory.mktemp("report")
-    with Store(folder / "seed.db") as store:
-        ingest_paths([corpus_dir], store)
-        embedder = load_cached_embedder(store)
-        analysis = analyse(store, embedder)
-        html = build_report(store, embedder, analysis=analysis)
+    embedder = load_cached_embedder(seed_store)
+    analysis = analyse(seed_store, embedder)
+    html = build_report(seed_store, embedder, analysis=analysis)
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path, len(analysis.comparison.rows)

@@ -61,15 +61,24 @@ def _taxonomy(themes_file: Path | None) -> Any:
 def themes_command(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     themes_file: Path | None = ThemesOption,
+    store: Path | None = StoreOption,
+    discovered: bool = typer.Option(
+        True, "--discovered/--taxonomy-only", help="Also list the themes discovered in the store."
+    ),
 ) -> None:
-    """List the theme taxonomy (id, labels, definition, terms).
+    """List the theme taxonomy, and the cross-regional themes discovered in the store's plans.
+
+    Discovered themes are communities of similar goal and activity passages from at least two regions;
+    those that match no taxonomy theme are candidate new themes, shown with their passages.
 
     Example: planmine themes --json
     """
     taxonomy = _taxonomy(themes_file)
+    found = _discovered(store) if discovered else []
     if json_out:
-        print_json({"taxonomy": [t.to_dict() for t in taxonomy]})
+        print_json({"taxonomy": [t.to_dict() for t in taxonomy], "discovered": found})
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(taxonomy)} themes", show_lines=False)
@@ -79,6 +88,57 @@ def themes_command(
         terms = ", ".join([*t.alt_labels[:5], *t.abbreviations])
         table.add_row(t.id, t.label_sv, t.label_en, terms)
     console.print(table)
+    if not found:
+        return
+    table = Table(title=f"{len(found)} themes discovered across regions")
+    for col in ("id", "label (distinctive lemmas)", "regions", "passages", "taxonomy theme"):
+        table.add_column(col, overflow="fold")
+    for d in found:
+        table.add_row(
+            str(d["id"]),
+            escape(str(d["label"])),
+            escape(", ".join(d["regions"])),
+            str(d["size"]),
+            escape(str(d["taxonomy_theme"]) or "[bold]candidate new theme[/]"),
+        )
+    console.print(table)
+    for d in (d for d in found if d["candidate"]):
+        console.print(f"[bold]{d['id']}[/] {escape(str(d['label']))}")
+        for p in d["passages"][:4]:
+            quote = p["text"] if len(p["text"]) <= 140 else p["text"][:139] + "…"
+            console.print(f"  {escape(p['region'])}, {escape(p['document'])} p. {p['page']}: {escape(quote)}")
+
+
+def _discovered(store: Path | None) -> list[dict[str, Any]]:
+    """Discovered themes of the store with their passages; none when there is no store yet."""
+    if not store_path(store).exists():
+        return []
+    from planmine.graph import discover_themes
+    from planmine.report.build import load_cached_embedder
+
+    with open_store(store) as db:
+        if not db.documents():
+            return []
+        found = discover_themes(db, load_cached_embedder(db))
+        passages = {p.id: p for p in db.passages()}
+        docs = {d.id: d for d in db.documents()}
+    result = []
+    for theme in found:
+        item = theme.to_dict()
+        item["passages"] = [
+            {
+                "region": docs[passages[pid].document_id].region,
+                "document": docs[passages[pid].document_id].name,
+                "page": passages[pid].page,
+                "section": passages[pid].section_path,
+                "kind": passages[pid].kind,
+                "text": passages[pid].text,
+            }
+            for pid in theme.passage_ids
+            if pid in passages
+        ]
+        result.append(item)
+    return result
 
 
 @app.command("query")

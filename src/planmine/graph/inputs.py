@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
+from planmine.embed.base import Embedder
 from planmine.graph.aligner import DiscoveredTheme, ThemeGraph
 from planmine.graph.labels import simple_lemmas
 from planmine.types import Comparison, Evidence, Passage, ThemeMatch
@@ -17,12 +18,6 @@ log = logging.getLogger(__name__)
 
 GRAPH_ROLES = ("goal", "activity")
 MIN_WORDS = 3  # without tags, shorter passages (page furniture, labels) only add noise
-
-
-class PassageEmbedder(Protocol):
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass
@@ -138,7 +133,7 @@ def theme_matches_of(passages: Sequence[Passage]) -> list[ThemeMatch]:
 
 def graph_inputs(
     store: Any,
-    embedder: PassageEmbedder,
+    embedder: Embedder,
     *,
     theme_matches: Sequence[ThemeMatch] = (),
     comparison: Comparison | None = None,
@@ -186,7 +181,7 @@ def graph_inputs(
     )
 
 
-def discover_themes(store: Any, embedder: PassageEmbedder, **graph_options: Any) -> list[DiscoveredTheme]:
+def discover_themes(store: Any, embedder: Embedder, **graph_options: Any) -> list[DiscoveredTheme]:
     """The cross-region themes discovered in the store's goal and activity passages (for `planmine themes`).
 
     ``graph_options`` are ThemeGraph parameters (seed, resolution, ...).

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from planmine.embed.base import Embedder
 from planmine.errors import StoreError
 from planmine.graph import ThemeGraph, region_theme_png
-from planmine.graph.inputs import GraphInputs, PassageEmbedder, graph_inputs, theme_matches_of
+from planmine.graph.inputs import GraphInputs, graph_inputs, theme_matches_of
 from planmine.report.html import DocumentQuality, RegionSummary, render_report
 from planmine.report.plots import heatmap_bytes
 from planmine.types import Comparison, Evidence, QueryAnswer
@@ -26,21 +27,21 @@ class Analysis:
     graph: ThemeGraph
 
 
-def load_cached_embedder(store: Any) -> PassageEmbedder:
+def load_cached_embedder(store: Any) -> Embedder:
     """The project's embedder, caching vectors in ``store``."""
     from planmine.embed import CachedEmbedder, load_embedder
 
     return CachedEmbedder(load_embedder(), store)
 
 
-def compare_store(store: Any, embedder: PassageEmbedder, themes: Sequence[str] | None = None) -> Comparison:
+def compare_store(store: Any, embedder: Embedder, themes: Sequence[str] | None = None) -> Comparison:
     """The region × theme table of the whole taxonomy (or of ``themes``: ids, labels or abbreviations)."""
     from planmine.compare import compare
 
-    return compare(store, embedder, list(themes) if themes else None)  # type: ignore[arg-type]
+    return compare(store, embedder, list(themes) if themes else None)
 
 
-def analyse(store: Any, embedder: PassageEmbedder, *, aligner: ThemeGraph | None = None) -> Analysis:
+def analyse(store: Any, embedder: Embedder, *, aligner: ThemeGraph | None = None) -> Analysis:
     """Compare the regions and fit the similarity graph on the store's goal and activity passages."""
     if not store.documents():
         raise StoreError("The store has no documents. Ingest some first: planmine ingest corpus/")
@@ -99,7 +100,7 @@ def document_quality(store: Any) -> list[DocumentQuality]:
 
 def build_report(
     store: Any,
-    embedder: PassageEmbedder,
+    embedder: Embedder,
     *,
     analysis: Analysis | None = None,
     answers: Sequence[QueryAnswer] = (),
