@@ -15,6 +15,7 @@ import os
 import shutil
 import struct
 import tempfile
+from collections import deque
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -269,28 +270,29 @@ def precompiled_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
     used = bytearray(256)
     used[0] = 1
     used_bases: set[int] = set()
-    next_free = 1
 
     def ensure(size: int) -> None:
         while len(units) < size:
             units.extend([0] * 256)
             used.extend(bytes(256))
 
-    queue: list[tuple[int, dict[str, Any]]] = [(0, _trie(keys))]
+    queue: deque[tuple[int, dict[str, Any]]] = deque([(0, _trie(keys))])
     while queue:
-        pos, node = queue.pop(0)
+        pos, node = queue.popleft()
         labels = sorted(node["children"])
         slots = ([0] if node["value"] is not None else []) + labels
         if not slots:
             continue
-        while next_free < len(used) and used[next_free]:
-            next_free += 1
-        base = next_free ^ slots[0]
+        # First fit: walk the free units, putting the first slot on each in turn.
+        free = used.find(0, 1)
         while True:
-            ensure((base | 0xFF) + 1)
-            if base not in used_bases and base != 0 and not any(used[base ^ c] for c in slots):
+            if free < 0:
+                free = len(used)
+            base = free ^ slots[0]
+            ensure((base | 0xFF) + 1)  # base ^ label stays inside base's block of 256
+            if base != 0 and base not in used_bases and not any(used[base ^ c] for c in slots):
                 break
-            base += 1
+            free = used.find(0, free + 1)
         used_bases.add(base)
         offset = pos ^ base
         if offset >= 1 << 21:
