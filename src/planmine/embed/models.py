@@ -22,7 +22,7 @@ ACTIVE_FILE = "active.json"  # names the installed model that load_embedder uses
 INFO_FILE = "planmine_model.json"
 INSTALL_FIX = "run `planmine model install` (or `make setup`)"
 # What load_embedder uses unless told otherwise (measured in benchmarks/bench_embed.py).
-DEFAULT_OPTIONS: dict[str, Any] = {"batch_size": 32, "quantize": None, "num_threads": None}
+DEFAULT_OPTIONS: dict[str, Any] = {"batch_size": 32, "quantize": None, "num_threads": None, "backend": "auto"}
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,12 @@ def _fetch_from_hub(hub_name: str, folder: Path) -> None:
                 "bundled offline model."
             ) from exc
         model.save(str(tmp))
-        dim = model.get_sentence_embedding_dimension()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = get_dim()
+        from planmine.embed.onnx_backend import export_onnx
+
+        transformer = model[0]
+        export_onnx(tmp, getattr(transformer, "model", None) or getattr(transformer, "auto_model", None))
         (tmp / INFO_FILE).write_text(
             json.dumps({"name": hub_name, "source": f"hub:{hub_name}", "dimension": dim}) + "\n",
             encoding="utf-8",

@@ -31,7 +31,10 @@ class SentenceTransformerEmbedder(Embedder):
         name: the name vectors are stored under; default the folder name.
         batch_size: windows per forward pass.
         num_threads: torch intra-op threads; None leaves torch's default (the number of cores).
-        quantize: "int8" applies torch dynamic int8 quantisation to the Linear layers (faster on CPU).
+        quantize: "int8" applies torch dynamic int8 quantisation to the Linear layers (torch backend only;
+            faster, but it moves vectors too far from the reference model to be the default).
+        backend: "onnx" runs the transformer through ONNX Runtime (the folder's onnx/model.onnx, written by
+            `planmine model install`), "torch" through torch; "auto" takes onnx when both are there.
         progress: None shows a bar only on a terminal for large inputs; True/False force it.
     """
 
@@ -43,6 +46,7 @@ class SentenceTransformerEmbedder(Embedder):
         batch_size: int = 32,
         num_threads: int | None = None,
         quantize: str | None = None,
+        backend: str = "auto",
         progress: bool | None = None,
         local_files_only: bool = True,
     ) -> None:
@@ -59,6 +63,8 @@ class SentenceTransformerEmbedder(Embedder):
             self._quantize_int8()
         elif quantize is not None:
             raise ModelError(f"Unknown quantisation {quantize!r}; allowed: None or 'int8'.")
+        self._onnx = self._onnx_session(backend, num_threads)
+        self.backend = "onnx" if self._onnx is not None else "torch"
         base = name or Path(self.model_path).name
         self.name = f"{base}+int8" if quantize else base
         get_dim = (
@@ -73,6 +79,8 @@ class SentenceTransformerEmbedder(Embedder):
         self.max_tokens = int(self.model.max_seq_length or self.tokenizer.model_max_length)
         self.prefix_ids, self.suffix_ids = _special_ids(self.tokenizer)
         self.window = self.max_tokens - len(self.prefix_ids) - len(self.suffix_ids)  # content tokens
+        if self._onnx is not None:
+            self._release_torch_weights()
 
     # ------------------------------------------------------------------ public
 
@@ -140,7 +148,12 @@ class SentenceTransformerEmbedder(Embedder):
         features: dict[str, Any] = {"input_ids": input_ids, "attention_mask": attention}
         if "token_type_ids" in getattr(self.tokenizer, "model_input_names", ()):
             features["token_type_ids"] = torch.zeros_like(input_ids)
-        for module in self.model:
+        modules = list(self.model)
+        if self._onnx is not None:
+            token_embeddings = self._onnx(input_ids.numpy(), attention.numpy())
+            features["token_embeddings"] = torch.from_numpy(token_embeddings)
+            modules = modules[1:]  # the transformer's work is done
+        for module in modules:
             if isinstance(module, Normalize):
                 continue
             features = module(features)
@@ -151,6 +164,34 @@ class SentenceTransformerEmbedder(Embedder):
         if show is None:
             show = n_texts >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
         return _RichProgress(n_windows) if show else _NoProgress()
+
+    def _onnx_session(self, backend: str, num_threads: int | None) -> Any:
+        from planmine.embed.onnx_backend import ONNX_FILE, OnnxTokenEmbeddings, onnx_available
+
+        if backend not in ("auto", "onnx", "torch"):
+            raise ModelError(f"Unknown embedding backend {backend!r}; allowed: 'auto', 'onnx', 'torch'.")
+        path = Path(self.model_path) / ONNX_FILE
+        if backend == "torch" or self.quantize is not None:
+            return None
+        if not (path.is_file() and onnx_available()):
+            if backend == "onnx":
+                raise ModelError(
+                    f"The ONNX backend needs onnxruntime and '{path}'. Install onnxruntime, then run "
+                    "`planmine model install --force`; or use the torch backend."
+                )
+            return None
+        import torch
+
+        return OnnxTokenEmbeddings(path, num_threads or torch.get_num_threads())
+
+    def _release_torch_weights(self) -> None:
+        """ONNX Runtime holds its own copy of the weights; the torch copy (~0.5 GB for E5) goes to "meta"."""
+        transformer = self.model[0]
+        for attr in ("model", "auto_model"):
+            module = getattr(transformer, attr, None)
+            if module is not None and hasattr(module, "to"):
+                module.to("meta")
+                return
 
     def _quantize_int8(self) -> None:
         import torch
