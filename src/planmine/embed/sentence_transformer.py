@@ -63,8 +63,6 @@ class SentenceTransformerEmbedder(Embedder):
             self._quantize_int8()
         elif quantize is not None:
             raise ModelError(f"Unknown quantisation {quantize!r}; allowed: None or 'int8'.")
-        self._onnx = self._onnx_session(backend, num_threads)
-        self.backend = "onnx" if self._onnx is not None else "torch"
         base = name or Path(self.model_path).name
         self.name = f"{base}+int8" if quantize else base
         get_dim = (
@@ -79,8 +77,8 @@ class SentenceTransformerEmbedder(Embedder):
         self.max_tokens = int(self.model.max_seq_length or self.tokenizer.model_max_length)
         self.prefix_ids, self.suffix_ids = _special_ids(self.tokenizer)
         self.window = self.max_tokens - len(self.prefix_ids) - len(self.suffix_ids)  # content tokens
-        if self._onnx is not None:
-            self._release_torch_weights()
+        self._onnx = self._onnx_session(backend, num_threads)
+        self.backend = "onnx" if self._onnx is not None else "torch"
 
     # ------------------------------------------------------------------ public
 
@@ -182,10 +180,21 @@ class SentenceTransformerEmbedder(Embedder):
             return None
         import torch
 
-        return OnnxTokenEmbeddings(path, num_threads or torch.get_num_threads())
+        threads = num_threads or torch.get_num_threads()
+        # ONNX Runtime holds its own copy of the weights: drop torch's first, so the two never coexist.
+        self._release_torch_weights()
+        try:
+            return OnnxTokenEmbeddings(path, threads)
+        except Exception as exc:
+            if backend == "onnx":
+                raise ModelError(
+                    f"ONNX Runtime cannot load '{path}': {exc}. Run `planmine model install --force`."
+                ) from exc
+            self.model = _load_sentence_transformer(self.model_path, local_files_only=True)
+            return None
 
     def _release_torch_weights(self) -> None:
-        """ONNX Runtime holds its own copy of the weights; the torch copy (~0.5 GB for E5) goes to "meta"."""
+        """Move the torch transformer's weights (~0.5 GB for E5) to the "meta" device, freeing them."""
         transformer = self.model[0]
         for attr in ("model", "auto_model"):
             module = getattr(transformer, attr, None)
