@@ -184,7 +184,7 @@ def test_cli_model_info_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["name"] == DEFAULT_MODEL and data["built"] is False and data["size_bytes"] == 0
-    assert set(data) == {"name", "source", "dimension", "path", "size_bytes", "built"}
+    assert set(data) == {"name", "source", "dimension", "path", "size_bytes", "built", "backend"}
 
 
 def test_cli_model_info_of_the_built_model() -> None:

