@@ -197,3 +197,56 @@ class RegionEvidence:
     @property
     def addressed(self) -> bool:
         return self.level == "addressed"
+
+
+@dataclass
+class QueryAnswer:
+    """The answer to one question: every region in the store with its level and evidence."""
+
+    query: str
+    regions: list[RegionEvidence]
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of the CLI contract (DESIGN.md, `planmine query --json`)."""
+        return {
+            "query": self.query,
+            "regions": [
+                {
+                    "region": r.region,
+                    "level": r.level,
+                    "addressed": r.addressed,
+                    "score": round(r.score, 4),
+                    "reason": r.reason,
+                    "evidence": [
+                        {
+                            "document": e.document,
+                            "page": e.page,
+                            "section": e.section,
+                            "kind": e.kind,
+                            "text": e.text,
+                            "score": round(e.score, 4),
+                            "why": e.why,
+                        }
+                        for e in r.evidence
+                    ],
+                }
+                for r in self.regions
+            ],
+        }
+
+
+@dataclass
+class ComparisonRow:
+    """One theme across regions: a cell (level + evidence) per region."""
+
+    theme_id: str
+    label: str
+    cells: dict[str, RegionEvidence]
+
+
+@dataclass
+class Comparison:
+    """The region × theme table: themes as rows, regions as columns."""
+
+    regions: list[str]
+    rows: list[ComparisonRow]

@@ -1,0 +1,103 @@
+"""The region × theme comparison table and the gaps of one region; exporters live in compare_export.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from planmine.errors import UsageError
+from planmine.themes.decision import decide
+from planmine.themes.index import ThemeIndex, get_index
+from planmine.themes.semantic import Embedder
+from planmine.themes.taxonomy import Taxonomy, suggest
+from planmine.types import Comparison, ComparisonRow, RegionEvidence
+
+
+def theme_row(index: ThemeIndex, theme_id: str, top_k: int = 5) -> ComparisonRow:
+    """One theme across every region of the store."""
+    theme = index.taxonomy.get(theme_id)
+    evidence = index.theme_evidence(theme.id)
+    cells = {
+        region: decide(region, evidence.get(region, []), index.quality[region], index.thresholds, top_k)
+        for region in index.regions
+    }
+    return ComparisonRow(theme_id=theme.id, label=theme.label_sv, cells=cells)
+
+
+def compare(
+    store: Any,
+    embedder: Embedder | None,
+    themes: list[str] | None = None,
+    taxonomy: Taxonomy | None = None,
+    top_k: int = 5,
+) -> Comparison:
+    """Regions as columns, themes as rows; each cell a level with its evidence.
+
+    Args:
+        themes: theme ids, labels or abbreviations; None for the whole taxonomy.
+    """
+    index = get_index(store, embedder, taxonomy)
+    ids = [index.taxonomy.resolve(t).id for t in themes] if themes else index.taxonomy.ids()
+    return Comparison(regions=list(index.regions), rows=[theme_row(index, t, top_k) for t in ids])
+
+
+@dataclass
+class Gap:
+    """A theme that most other regions address but this region does not."""
+
+    theme_id: str
+    label: str
+    level: str  # this region's level
+    addressed_by: list[str]
+    others: dict[str, RegionEvidence] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "theme": self.theme_id,
+            "label": self.label,
+            "level": self.level,
+            "addressed_by": self.addressed_by,
+            "evidence": {
+                r: [
+                    {"document": e.document, "page": e.page, "text": e.text, "score": e.score}
+                    for e in c.evidence[:2]
+                ]
+                for r, c in self.others.items()
+            },
+        }
+
+
+def resolve_region(regions: list[str], name: str) -> str:
+    """A region of the store by exact name, or case/accent-insensitive substring ('skåne', 'orebro')."""
+    from planmine.themes.text import fold
+
+    if name in regions:
+        return name
+    hits = [r for r in regions if fold(name).strip() in fold(r)]
+    if len(hits) == 1:
+        return hits[0]
+    raise UsageError(f"Unknown region '{name}'. {suggest(name, regions)}")
+
+
+def gaps(
+    store: Any,
+    embedder: Embedder | None,
+    region: str,
+    taxonomy: Taxonomy | None = None,
+    min_share: float = 0.5,
+) -> list[Gap]:
+    """Themes that at least `min_share` of the other regions address but `region` does not."""
+    index = get_index(store, embedder, taxonomy)
+    name = resolve_region(index.regions, region)
+    others = [r for r in index.regions if r != name]
+    found: list[Gap] = []
+    for theme_id in index.taxonomy.ids():
+        row = theme_row(index, theme_id)
+        mine = row.cells[name]
+        if mine.level == "addressed":
+            continue
+        by = [r for r in others if row.cells[r].level == "addressed"]
+        if others and len(by) / len(others) >= min_share:
+            found.append(Gap(theme_id, row.label, mine.level, by, {r: row.cells[r] for r in by}))
+    found.sort(key=lambda g: (-len(g.addressed_by), g.theme_id))
+    return found

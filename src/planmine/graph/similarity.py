@@ -1,0 +1,133 @@
+"""Cross-region passage similarity: centring, threshold calibration and k nearest neighbours.
+
+Sentence embeddings such as multilingual-e5 are anisotropic: every passage of a Swedish health plan sits
+in a narrow cone (raw cosines of unrelated passages are 0.8-0.9), and long generic passages become "hubs"
+close to everything. Subtracting the corpus mean before comparing removes the shared "this is a Nära vård
+plan" direction, so the remaining cosine measures what two passages say beyond the genre. The edge
+threshold is then calibrated on the corpus itself: a pair must be more similar than ``quantile`` of all
+cross-region pairs, which carries over between models and corpora where a fixed number would not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planmine.errors import UsageError
+
+MAX_SAMPLED_PAIRS = 200_000
+BLOCK_ROWS = 1024
+
+
+@dataclass(frozen=True)
+class SimilarPair:
+    """One passage–passage edge: positions in the input, raw cosine and centred cosine."""
+
+    source: int
+    target: int
+    cosine: float
+    centred: float
+
+
+def centre(vectors: np.ndarray) -> np.ndarray:
+    """Subtract the mean vector and L2-normalise again (rows with zero norm stay zero)."""
+    centred = vectors - vectors.mean(axis=0, keepdims=True)
+    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    return np.divide(centred, norms, out=np.zeros_like(centred), where=norms > 0)
+
+
+def region_codes(regions: Sequence[str]) -> np.ndarray:
+    """Regions as small integers (sorted names, so the same input gives the same codes)."""
+    names = sorted(set(regions))
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[r] for r in regions], dtype=np.int64)
+
+
+def cross_region_cosines(
+    vectors: np.ndarray, regions: Sequence[str], *, seed: int = 0, max_pairs: int = MAX_SAMPLED_PAIRS
+) -> np.ndarray:
+    """Cosines of passage pairs from different regions: all of them, or a seeded sample of ``max_pairs``."""
+    codes = region_codes(regions)
+    n = len(codes)
+    if n < 2 or len(set(codes.tolist())) < 2:
+        return np.empty(0, dtype=np.float32)
+    if n * (n - 1) // 2 <= max_pairs:
+        rows, cols = np.triu_indices(n, k=1)
+        keep = codes[rows] != codes[cols]
+        return (vectors @ vectors.T)[rows[keep], cols[keep]].astype(np.float32)
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, n, size=max_pairs)
+    cols = rng.integers(0, n, size=max_pairs)
+    keep = codes[rows] != codes[cols]
+    rows, cols = rows[keep], cols[keep]
+    chunks = [
+        np.einsum("ij,ij->i", vectors[rows[i : i + 20_000]], vectors[cols[i : i + 20_000]])
+        for i in range(0, len(rows), 20_000)
+    ]
+    return np.concatenate(chunks).astype(np.float32)
+
+
+def calibrate_threshold(
+    vectors: np.ndarray, regions: Sequence[str], *, quantile: float = 0.99, seed: int = 0
+) -> float:
+    """The cosine above which a cross-region pair counts as similar: the ``quantile`` of all such pairs.
+
+    With ``quantile=0.99`` an edge is drawn only between passages more alike than 99 % of passage pairs
+    from different regions, whatever the embedding model's cosine scale is.
+    """
+    if not 0.0 < quantile < 1.0:
+        raise UsageError(f"The edge quantile must be between 0 and 1 (exclusive), got {quantile}.")
+    cosines = cross_region_cosines(vectors, regions, seed=seed)
+    if cosines.size == 0:
+        return 1.0  # one region only: no cross-region edge can exist
+    return float(np.quantile(cosines, quantile))
+
+
+def cross_region_neighbours(
+    vectors: np.ndarray,
+    raw_vectors: np.ndarray,
+    regions: Sequence[str],
+    *,
+    k: int,
+    threshold: float,
+    mutual_threshold: float | None = None,
+) -> list[SimilarPair]:
+    """Undirected kNN edges between passages of different regions.
+
+    Each passage proposes its ``k`` most similar passages from other regions. A proposed pair becomes an
+    edge when its cosine reaches ``threshold`` (either side proposing it is enough, so a specific passage
+    can attach to a broad one), or when both passages propose each other (mutual nearest neighbours) and
+    its cosine reaches the lower ``mutual_threshold``: being each other's best match across regions is
+    evidence of a shared topic that adapts to how crowded each passage's neighbourhood is.
+    ``vectors`` are the (centred) vectors the thresholds apply to; ``raw_vectors`` give the reported cosine.
+    """
+    codes = region_codes(regions)
+    n = len(codes)
+    if n < 2 or k < 1:
+        return []
+    low = threshold if mutual_threshold is None else min(threshold, mutual_threshold)
+    k_eff = min(k, n - 1)
+    proposals: dict[tuple[int, int], tuple[float, int]] = {}  # pair -> (centred cosine, times proposed)
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(start + BLOCK_ROWS, n)
+        sims = vectors[start:stop] @ vectors.T
+        same_region = codes[start:stop, None] == codes[None, :]
+        sims[same_region] = -np.inf
+        top = np.argpartition(-sims, kth=k_eff - 1, axis=1)[:, :k_eff]
+        for row, candidates in enumerate(top):
+            i = start + row
+            for j in candidates.tolist():
+                similarity = float(sims[row, j])
+                if not np.isfinite(similarity) or similarity < low:
+                    continue
+                key = (min(i, j), max(i, j))
+                _, times = proposals.get(key, (similarity, 0))
+                proposals[key] = (similarity, times + 1)
+    pairs = []
+    for (i, j), (similarity, times) in sorted(proposals.items()):
+        if similarity >= threshold or times == 2:
+            cosine = float(raw_vectors[i] @ raw_vectors[j])
+            pairs.append(SimilarPair(i, j, cosine, similarity))
+    return pairs

@@ -1,0 +1,133 @@
+"""Reading order of the words of a PDF page: lines, paragraphs and two-column bands split at a gutter."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from statistics import median
+from typing import Any
+
+import numpy as np
+
+Word = dict[str, Any]  # a pdfplumber word: text, x0, x1, top, bottom
+
+LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
+GUTTER_PAD = 4.0  # points added to each side of a word: a gutter is at least 2 * pad wide
+GUTTER_RANGE = (0.3, 0.7)  # a column gutter lies between these shares of the text width
+MAX_CROSSING_SHARE = 0.25  # at most this share of lines may run across the gutter (titles, footers)
+MIN_COLUMN_SHARE = 0.2  # each column needs at least this share of the lines ...
+MIN_COLUMN_LINES = 3  # ... and at least this many
+BAND_GAP = 2.5  # a gap this many text heights high across both columns closes a band of columns
+# A line further below the previous one than this many usual line pitches opens a paragraph.
+PARAGRAPH_LEAD = 1.45
+
+
+def group_lines(words: Sequence[Word]) -> list[list[Word]]:
+    """Group words into lines by their top edge, top to bottom; words in a line left to right."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if lines and abs(word["top"] - lines[-1][0]["top"]) <= LINE_TOLERANCE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def find_gutter(lines: Sequence[Sequence[Word]]) -> float | None:
+    """The x of a vertical gutter between two text columns, or None for a one-column page.
+
+    A gutter is an x that few lines run across (each word widened by GUTTER_PAD) while enough lines
+    have words on both sides of it; of the best run of such x positions the middle is returned.
+    """
+    if len(lines) < 2 * MIN_COLUMN_LINES:
+        return None
+    left_edge = min(w["x0"] for line in lines for w in line)
+    right_edge = max(w["x1"] for line in lines for w in line)
+    width = right_edge - left_edge
+    if width < 100:
+        return None
+    xs = np.arange(left_edge + GUTTER_RANGE[0] * width, left_edge + GUTTER_RANGE[1] * width, 1.0)
+    crossing = np.zeros((len(lines), len(xs)), dtype=bool)
+    has_left = np.zeros_like(crossing)
+    has_right = np.zeros_like(crossing)
+    for i, line in enumerate(lines):
+        for word in line:
+            crossing[i] |= (xs > word["x0"] - GUTTER_PAD) & (xs < word["x1"] + GUTTER_PAD)
+            has_left[i] |= xs >= word["x1"] + GUTTER_PAD
+            has_right[i] |= xs <= word["x0"] - GUTTER_PAD
+    n_cross = crossing.sum(axis=0)
+    n_left = (has_left & ~crossing).sum(axis=0)
+    n_right = (has_right & ~crossing).sum(axis=0)
+    need = max(MIN_COLUMN_LINES, MIN_COLUMN_SHARE * len(lines))
+    ok = (n_cross <= MAX_CROSSING_SHARE * len(lines)) & (n_left >= need) & (n_right >= need)
+    if not ok.any():
+        return None
+    best = n_cross[ok].min()
+    candidates = np.flatnonzero(ok & (n_cross == best))
+    # the longest run of neighbouring candidates is the gutter; its middle is the split
+    runs = np.split(candidates, np.flatnonzero(np.diff(candidates) > 1) + 1)
+    run = max(runs, key=len)
+    return float(xs[run[len(run) // 2]])
+
+
+def page_text(words: Sequence[Word]) -> str:
+    """The words of a page as text in reading order.
+
+    Lines running across a column gutter (titles, running headers and footers) are read in place;
+    between them, the left column is read before the right one. A band of columns also ends at a
+    vertical gap across the whole width (a page header above the columns). Blank lines separate
+    paragraphs.
+    """
+    lines = group_lines(words)
+    if not lines:
+        return ""
+    gutter = find_gutter(lines)
+    if gutter is None:
+        return _lines_text(lines)
+    blocks: list[str] = []
+    band: list[Word] = []
+    spanning: list[list[Word]] = []
+    height = median(w["bottom"] - w["top"] for line in lines for w in line)
+    previous_bottom = lines[0][0]["top"]
+    for line in lines:
+        crosses = any(w["x0"] - GUTTER_PAD < gutter < w["x1"] + GUTTER_PAD for w in line)
+        if band and line[0]["top"] - previous_bottom > BAND_GAP * height:
+            # empty across the whole width: a header or a figure ends the columns above it
+            blocks.extend(_column_texts(band, gutter))
+            band = []
+        previous_bottom = max(previous_bottom, max(w["bottom"] for w in line))
+        if crosses:
+            if band:
+                blocks.extend(_column_texts(band, gutter))
+                band = []
+            spanning.append(line)
+        else:
+            if spanning:
+                blocks.append(_lines_text(spanning))
+                spanning = []
+            band.extend(line)
+    if band:
+        blocks.extend(_column_texts(band, gutter))
+    if spanning:
+        blocks.append(_lines_text(spanning))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _column_texts(words: list[Word], gutter: float) -> list[str]:
+    left = [w for w in words if (w["x0"] + w["x1"]) / 2 < gutter]
+    right = [w for w in words if (w["x0"] + w["x1"]) / 2 >= gutter]
+    return [_lines_text(group_lines(column)) for column in (left, right) if column]
+
+
+def _lines_text(lines: Sequence[Sequence[Word]]) -> str:
+    """Lines joined by newlines, with a blank line where the vertical step is larger than usual."""
+    steps = [b[0]["top"] - a[0]["top"] for a, b in itertools.pairwise(lines)]
+    heights = [max(w["bottom"] - w["top"] for w in line) for line in lines]
+    usual = median([s for s in steps if s > 0] or [1.2 * median(heights)])
+    usual = max(usual, 1.05 * median(heights))
+    parts: list[str] = []
+    for i, line in enumerate(lines):
+        if i:
+            parts.append("\n\n" if steps[i - 1] > PARAGRAPH_LEAD * usual else "\n")
+        parts.append(" ".join(w["text"] for w in line))
+    return "".join(parts)

@@ -1,0 +1,546 @@
+"""The SQLite store: documents, pages, passages, tags and cached vectors in one file.
+
+Each document is written in one transaction, so a killed process leaves the store as it was before that
+document. Vectors are keyed by (model, text hash): vectors of different models never mix.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from planmine.errors import StoreError
+from planmine.types import Change, CleanDocument, CleanPage, DocumentMeta, Passage, Tag
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    region TEXT NOT NULL,
+    region_source TEXT NOT NULL,
+    region_evidence TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    year TEXT NOT NULL DEFAULT '',
+    doc_type TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'sv',
+    status TEXT NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE TABLE IF NOT EXISTS pages (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    raw_text TEXT NOT NULL,
+    text TEXT NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0,
+    ocr_confidence REAL,
+    tables TEXT NOT NULL DEFAULT '[]',
+    changes TEXT NOT NULL DEFAULT '[]',
+    repaired INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (document_id, number)
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    section TEXT NOT NULL DEFAULT '[]',
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    cells TEXT NOT NULL DEFAULT '[]',
+    hash TEXT NOT NULL,
+    UNIQUE (document_id, idx)
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(document_id);
+CREATE TABLE IF NOT EXISTS tags (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    commitment TEXT,
+    actors TEXT NOT NULL DEFAULT '[]',
+    goal_id INTEGER REFERENCES tags(id) ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS tags_doc ON tags(document_id);
+CREATE INDEX IF NOT EXISTS tags_kind ON tags(kind);
+CREATE TABLE IF NOT EXISTS vectors (
+    model TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, hash)
+);
+"""
+
+
+@dataclass
+class StoredDocument:
+    """A document row with its counts, as `planmine docs` shows it."""
+
+    id: int
+    path: str
+    name: str
+    sha256: str
+    format: str
+    meta: DocumentMeta
+    status: str
+    warnings: list[str]
+    metadata: dict[str, Any]
+    ingested_at: str
+    pages: int = 0
+    ocr_pages: int = 0
+    low_confidence_pages: int = 0
+    repaired_words: int = 0
+    passages: int = 0
+    words: int = 0
+
+    @property
+    def region(self) -> str:
+        return self.meta.region
+
+    @property
+    def ocr_share(self) -> float:
+        return self.ocr_pages / self.pages if self.pages else 0.0
+
+
+@dataclass
+class StoredTag:
+    """A tag with where it stands: document, region, page, section, and the goal an activity serves."""
+
+    id: int
+    kind: str
+    text: str
+    label: str
+    commitment: str | None
+    actors: list[str]
+    document_id: int
+    document: str
+    region: str
+    page: int
+    section: str
+    passage_id: int
+    passage_kind: str
+    passage_text: str
+    goal_id: int | None = None
+    goal: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _doc_from_row(row: sqlite3.Row) -> StoredDocument:
+    meta = DocumentMeta(
+        region=row["region"],
+        region_source=row["region_source"],
+        title=row["title"],
+        year=row["year"],
+        doc_type=row["doc_type"],
+        language=row["language"],
+        region_evidence=row["region_evidence"],
+    )
+    return StoredDocument(
+        id=row["id"],
+        path=row["path"],
+        name=row["name"],
+        sha256=row["sha256"],
+        format=row["format"],
+        meta=meta,
+        status=row["status"],
+        warnings=json.loads(row["warnings"]),
+        metadata=json.loads(row["metadata"]),
+        ingested_at=row["ingested_at"],
+    )
+
+
+class Store:
+    """An open planmine store. Use as a context manager; each write is its own transaction."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"No store at '{self.path}'. Ingest documents first (planmine ingest corpus/) "
+                "or pass --store / set PLANMINE_STORE."
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"Cannot open store '{self.path}': {exc}. Is it a planmine SQLite file?"
+            ) from exc
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            raise StoreError(
+                f"Store '{self.path}' has schema version {version}, this planmine reads {SCHEMA_VERSION}. "
+                "Ingest into a new store (--store NEW.db)."
+            )
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- meta ---------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- documents ----------------------------------------------------------------------------------
+    def find_document(self, *, path: str | None = None, sha256: str | None = None) -> StoredDocument | None:
+        """The stored document at `path`, or else one with the same content hash."""
+        if path is not None:
+            row = self.conn.execute("SELECT * FROM documents WHERE path = ?", (path,)).fetchone()
+        else:
+            row = self.conn.execute("SELECT * FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return None if row is None else _doc_from_row(row)
+
+    def document(self, ref: str | int) -> StoredDocument:
+        """A document by id, file name or path."""
+        docs = self.documents()
+        for doc in docs:
+            if str(doc.id) == str(ref) or doc.name == ref or doc.path == ref:
+                return doc
+        names = ", ".join(f"{d.id}:{d.name}" for d in docs[:10]) or "none (ingest some first)"
+        raise StoreError(f"No document '{ref}' in the store. Stored: {names}.")
+
+    def documents(self) -> list[StoredDocument]:
+        """All documents with their page, OCR, repair and passage counts, by region then name."""
+        docs = [_doc_from_row(r) for r in self.conn.execute("SELECT * FROM documents ORDER BY region, name")]
+        counts = {
+            r["document_id"]: r
+            for r in self.conn.execute(
+                """SELECT document_id, COUNT(*) AS pages, SUM(ocr) AS ocr_pages,
+                          SUM(CASE WHEN ocr AND ocr_confidence < 60 THEN 1 ELSE 0 END) AS low_conf,
+                          SUM(json_array_length(changes)) AS changes,
+                          SUM(length(text) - length(replace(text, ' ', '')) + 1) AS words
+                   FROM pages GROUP BY document_id"""
+            )
+        }
+        passages = dict(
+            self.conn.execute("SELECT document_id, COUNT(*) FROM passages GROUP BY document_id").fetchall()
+        )
+        for doc in docs:
+            if row := counts.get(doc.id):
+                doc.pages = row["pages"]
+                doc.ocr_pages = row["ocr_pages"] or 0
+                doc.low_confidence_pages = row["low_conf"] or 0
+                doc.words = row["words"] or 0
+            doc.repaired_words = self._repaired_words(doc.id)
+            doc.passages = passages.get(doc.id, 0)
+        return docs
+
+    def _repaired_words(self, document_id: int) -> int:
+        total = 0
+        for (changes,) in self.conn.execute(
+            "SELECT changes FROM pages WHERE document_id = ?", (document_id,)
+        ):
+            total += sum(1 for c in json.loads(changes) if str(c.get("step", "")).startswith("ocr"))
+        return total
+
+    def save_document(
+        self,
+        doc: CleanDocument,
+        meta: DocumentMeta,
+        passages: list[Passage],
+        tags: list[Tag],
+        *,
+        status: str = "ok",
+        warnings: list[str] | None = None,
+    ) -> int:
+        """Store a document whole (replacing an earlier version at the same path) in one transaction."""
+        raw = doc.raw
+        name = Path(raw.path).name
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._transaction():
+            # A new version of a stored file keeps its id, so that users' references stay valid.
+            old = self.conn.execute("SELECT id FROM documents WHERE path = ?", (raw.path,)).fetchone()
+            self.conn.execute("DELETE FROM documents WHERE path = ?", (raw.path,))
+            cur = self.conn.execute(
+                """INSERT INTO documents(id, path, name, sha256, format, region, region_source, region_evidence,
+                       title, year, doc_type, language, status, warnings, metadata, ingested_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    old["id"] if old else None,
+                    raw.path,
+                    name,
+                    raw.sha256,
+                    raw.format,
+                    meta.region,
+                    meta.region_source,
+                    meta.region_evidence,
+                    meta.title,
+                    meta.year,
+                    meta.doc_type,
+                    meta.language,
+                    status,
+                    json.dumps(warnings if warnings is not None else doc.warnings, ensure_ascii=False),
+                    json.dumps(raw.metadata, ensure_ascii=False, default=str),
+                    now,
+                ),
+            )
+            document_id = int(cur.lastrowid or 0)
+            self.conn.executemany(
+                """INSERT INTO pages(document_id, number, raw_text, text, ocr, ocr_confidence, tables,
+                       changes, repaired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (
+                        document_id,
+                        p.number,
+                        p.raw_text,
+                        p.text,
+                        int(p.ocr),
+                        p.ocr_confidence,
+                        json.dumps(p.tables, ensure_ascii=False),
+                        json.dumps([c.__dict__ for c in p.changes], ensure_ascii=False),
+                        int(p.repaired),
+                    )
+                    for p in doc.pages
+                ],
+            )
+            self._insert_analysis(document_id, passages, tags)
+        return document_id
+
+    def replace_analysis(self, document_id: int, passages: list[Passage], tags: list[Tag]) -> None:
+        """Replace a document's passages and tags (after the tagger changed), in one transaction."""
+        with self._transaction():
+            self.conn.execute("DELETE FROM tags WHERE document_id = ?", (document_id,))
+            self.conn.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
+            self._insert_analysis(document_id, passages, tags)
+
+    def _insert_analysis(self, document_id: int, passages: list[Passage], tags: list[Tag]) -> None:
+        passage_ids: dict[int, int] = {}
+        for p in passages:
+            cur = self.conn.execute(
+                """INSERT INTO passages(document_id, idx, page, kind, section, text, start, end, cells, hash)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    document_id,
+                    p.index,
+                    p.page,
+                    p.kind,
+                    json.dumps(list(p.section), ensure_ascii=False),
+                    p.text,
+                    p.start,
+                    p.end,
+                    json.dumps(list(p.cells), ensure_ascii=False),
+                    p.hash,
+                ),
+            )
+            passage_ids[p.index] = int(cur.lastrowid or 0)
+            p.id = passage_ids[p.index]
+            p.document_id = document_id
+        tag_ids: list[int] = []
+        for i, t in enumerate(tags):
+            if t.passage_index not in passage_ids:
+                raise StoreError(f"tag {t.text!r} points to passage {t.passage_index}, which does not exist")
+            cur = self.conn.execute(
+                """INSERT INTO tags(document_id, passage_id, idx, kind, text, start, end, label, commitment,
+                       actors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    document_id,
+                    passage_ids[t.passage_index],
+                    i,
+                    t.kind,
+                    t.text,
+                    t.start,
+                    t.end,
+                    t.label,
+                    t.commitment,
+                    json.dumps(list(t.actors), ensure_ascii=False),
+                ),
+            )
+            tag_ids.append(int(cur.lastrowid or 0))
+            t.id = tag_ids[-1]
+        for t, tag_id in zip(tags, tag_ids, strict=True):
+            if t.goal is not None and 0 <= t.goal < len(tag_ids):
+                self.conn.execute("UPDATE tags SET goal_id = ? WHERE id = ?", (tag_ids[t.goal], tag_id))
+
+    def delete_document(self, document_id: int) -> None:
+        with self._transaction():
+            self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    # -- pages, passages, tags --------------------------------------------------------------------
+    def pages(self, document_id: int) -> list[CleanPage]:
+        rows = self.conn.execute(
+            "SELECT * FROM pages WHERE document_id = ? ORDER BY number", (document_id,)
+        ).fetchall()
+        return [
+            CleanPage(
+                number=r["number"],
+                text=r["text"],
+                raw_text=r["raw_text"],
+                ocr=bool(r["ocr"]),
+                ocr_confidence=r["ocr_confidence"],
+                tables=json.loads(r["tables"]),
+                changes=[Change(**c) for c in json.loads(r["changes"])],
+                repaired=bool(r["repaired"]),
+            )
+            for r in rows
+        ]
+
+    def passages(self, document_id: int | None = None, region: str | None = None) -> list[Passage]:
+        """Passages in document order, optionally of one document or one region."""
+        sql = "SELECT p.* FROM passages p JOIN documents d ON d.id = p.document_id"
+        where, args = _filters(document_id=document_id, region=region)
+        rows = self.conn.execute(f"{sql}{where} ORDER BY d.region, d.name, p.idx", args).fetchall()
+        return [
+            Passage(
+                document_id=r["document_id"],
+                page=r["page"],
+                index=r["idx"],
+                kind=r["kind"],
+                text=r["text"],
+                section=tuple(json.loads(r["section"])),
+                start=r["start"],
+                end=r["end"],
+                cells=tuple(json.loads(r["cells"])),
+                id=r["id"],
+            )
+            for r in rows
+        ]
+
+    def tags(
+        self, kind: str | None = None, region: str | None = None, document_id: int | None = None
+    ) -> list[StoredTag]:
+        """Tags with their document, region, page, section and (for activities) goal text."""
+        sql = """SELECT t.*, d.name AS document, d.region AS region, p.page AS page, p.section AS section,
+                        p.kind AS passage_kind, p.text AS passage_text, g.text AS goal_text
+                 FROM tags t JOIN passages p ON p.id = t.passage_id JOIN documents d ON d.id = t.document_id
+                 LEFT JOIN tags g ON g.id = t.goal_id"""
+        where, args = _filters(document_id=document_id, region=region, alias="t")
+        if kind:
+            where += (" AND" if where else " WHERE") + " t.kind = ?"
+            args.append(kind)
+        rows = self.conn.execute(f"{sql}{where} ORDER BY d.region, d.name, t.idx", args).fetchall()
+        return [
+            StoredTag(
+                id=r["id"],
+                kind=r["kind"],
+                text=r["text"],
+                label=r["label"],
+                commitment=r["commitment"],
+                actors=json.loads(r["actors"]),
+                document_id=r["document_id"],
+                document=r["document"],
+                region=r["region"],
+                page=r["page"],
+                section=" › ".join(json.loads(r["section"])),
+                passage_id=r["passage_id"],
+                passage_kind=r["passage_kind"],
+                passage_text=r["passage_text"],
+                goal_id=r["goal_id"],
+                goal=r["goal_text"],
+            )
+            for r in rows
+        ]
+
+    def regions(self) -> list[str]:
+        """Regions that have documents in the store."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT region FROM documents ORDER BY region")]
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table (for checks that re-ingest changes nothing)."""
+        return {
+            table: int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in ("documents", "pages", "passages", "tags", "vectors")
+        }
+
+    # -- vectors ------------------------------------------------------------------------------------
+    def vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """Cached vectors of `model` for the given text hashes (missing ones are absent)."""
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({marks})", (model, *chunk)
+            ):
+                found[r["hash"]] = np.frombuffer(r["vector"], dtype=np.float32).copy()
+        return found
+
+    def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self._transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO vectors(model, hash, dim, vector) VALUES (?, ?, ?, ?)",
+                [
+                    (model, h, int(v.shape[-1]), np.asarray(v, dtype=np.float32).tobytes())
+                    for h, v in vectors.items()
+                ],
+            )
+
+
+def _filters(
+    *, document_id: int | None = None, region: str | None = None, alias: str = "p"
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+    if document_id is not None:
+        clauses.append(f"{alias}.document_id = ?")
+        args.append(document_id)
+    if region is not None:
+        clauses.append("d.region = ?")
+        args.append(region)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error (the connection runs in autocommit mode)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")

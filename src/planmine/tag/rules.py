@@ -1,0 +1,222 @@
+"""Cue words and patterns of the tagger, on folded text (lowercase, no diacritics: OCR-safe).
+
+Kept apart from the spaCy components so that the rules read as a list and can be tuned in one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from planmine.segment import fold
+
+# -- table columns ------------------------------------------------------------------------------------
+_COLUMN_ROLES = (
+    ("goal", re.compile(r"^(malomraden?|mal|delmal|effektmal|malsattning(ar)?|malbild|overgripande mal)$")),
+    ("activity", re.compile(r"^(aktivitet(er)?|insats(er)?|atgard(er)?|aktiviteter och insatser)$")),
+    ("indicator", re.compile(r"^(indikator(er)?|matt|nyckeltal|uppfoljning)$")),
+    ("source", re.compile(r"^(kalla|datakalla|kallor)$")),
+    ("actor", re.compile(r"^(ansvarig(a)?|ansvar|vem|huvudansvarig|ansvarig aktor)$")),
+    ("time", re.compile(r"^(tid|tidsplan|nar|period|tidpunkt|klart)$")),
+)
+
+
+def column_role(header_cell: str) -> str | None:
+    """What a table column holds, from its header ('Målområde' → goal, 'Aktiviteter' → activity)."""
+    key = fold(header_cell).strip(" :.*")
+    for role, pattern in _COLUMN_ROLES:
+        if pattern.match(key):
+            return role
+    return None
+
+
+def is_header_row(cells: tuple[str, ...] | list[str]) -> bool:
+    """A table header: every non-empty cell names a known column, at least two of them."""
+    named = [c for c in cells if c.strip()]
+    return len(named) >= 2 and all(column_role(c) is not None for c in named)
+
+
+# -- labels at the start of a paragraph ------------------------------------------------------------------
+GOAL_LABEL = re.compile(
+    r"^(overgripande mal|mal|delmal\s*\d*|effektmal|malbild|malsattning|vision|malomrade)\s*\d*\s*:\s*"
+)
+INDICATOR_LABEL = re.compile(r"^(indikator(er)?|matt)\s*:\s*")
+RESPONSIBLE_LABEL = re.compile(r"^(ansvarig(a)?|ansvar|huvudansvarig)\s*:\s*")
+TARGET_LABEL = re.compile(r"^(malgrupp(er)?|malgruppen)\s*:\s*")
+
+# -- goals ------------------------------------------------------------------------------------------------
+# a heading that is only a goal label ("6.1 Delmål 1", "Övergripande mål"): its first passage is the goal
+GOAL_HEADING = re.compile(
+    r"^(\d+(\.\d+)*\.?\s+)?(delmal|overgripande mal|mal|effektmal|malsattning|malomrade|malbild)\s*\d*\s*:?$"
+)
+# a list introduced by "... fem delmål formulerats:" or "... effektmålen:" lists goals
+GOAL_LIST_INTRO = re.compile(
+    r"(\b(delmal|effektmal|effektmalen|malen|malomraden|malsattningar|mal|delmalen)\b[^.:;]{0,40}[:;]\s*$)"
+    r"|(syftet (ar|med [^.]{0,60}ar) att uppna\s*[:;]\s*$)|(onskvart lage\b[^.]{0,60}[:;]\s*$)"
+)
+_IS = r"(?:ar|&r|dr|4r)"  # 'är', also as the OCR misreads it
+GOAL_SENTENCE = re.compile(
+    rf"(\b(malet|malsattningen|malsattning|malbilden|visionen|strategiska inriktning|strategiska inriktningen)\b"
+    rf"[^.;]{{0,80}}\b({_IS}|bor vara|ska vara)\s+(att\b|en\b|ett\b|att)"
+    rf")|(\b{_IS} malet\b)|(\bna malet [\"”“])"
+    r"|(\b(antalet|andelen)\b[^.]{0,80}\bska\b[^.]{0,30}\b(minska|oka|halveras|forbattras|vara)\b)"
+    r"|(\bska\b[^.]{0,80}\bsamverka (for|sa att)\b)"
+    r"|(\bsenast (ar )?(19|20)\d\d\b[^.]{0,30}\bska\b)|(^(ar|år) (19|20)\d\d ska\b)|(\bar (19|20)\d\d ska\b)"
+)
+
+# -- activities --------------------------------------------------------------------------------------------
+# verbs that open an action item, imperative or infinitive, folded
+LIST_VERBS = frozenset(
+    [
+        "utveckla",
+        "vidareutveckla",
+        "implementera",
+        "stodja",
+        "stark",
+        "starka",
+        "skapa",
+        "ta",
+        "oka",
+        "utoka",
+        "sakerstall",
+        "sakerstalla",
+        "tydliggor",
+        "tydliggora",
+        "sprida",
+        "genomfor",
+        "genomfora",
+        "infor",
+        "infora",
+        "etablera",
+        "erbjud",
+        "erbjuda",
+        "mojliggor",
+        "mojliggora",
+        "underlatta",
+        "minska",
+        "bygg",
+        "bygga",
+        "gor",
+        "gora",
+        "se",
+        "folj",
+        "folja",
+        "kartlagg",
+        "kartlagga",
+        "identifiera",
+        "revidera",
+        "samordna",
+        "initiera",
+        "bevaka",
+        "delta",
+        "analysera",
+        "sammanstall",
+        "sammanstalla",
+        "utbilda",
+        "utvardera",
+        "undersok",
+        "undersoka",
+        "tillsatt",
+        "tillsatta",
+        "tillskapa",
+        "inventera",
+        "integrera",
+        "forbattra",
+        "framja",
+        "forebygg",
+        "forebygga",
+        "prioritera",
+        "medverka",
+        "bidra",
+        "kommunicera",
+        "samverka",
+        "slutfor",
+        "slutfora",
+        "fortsatt",
+        "fortsatta",
+        "uppdatera",
+        "sakra",
+        "forstark",
+        "forstarka",
+        "planera",
+        "inratta",
+        "starta",
+        "testa",
+        "dela",
+        "lyfta",
+        "anordna",
+        "utred",
+        "utreda",
+        "sikra",
+        "satsa",
+        "arbeta",
+        "arbetar",
+        "ta",
+        "fram",
+        "verka",
+        "hoja",
+        "fardigstall",
+        "fardigstalla",
+        "uppratta",
+        "infora",
+        "inkludera",
+        "involvera",
+        "stimulera",
+        "rekrytera",
+        "attrahera",
+        "anpassa",
+    ]
+)
+# concrete verbs after a modal in running text ("behöver skapa", "ska förstärkas")
+SENTENCE_VERBS = LIST_VERBS - {
+    "samverka",
+    "arbeta",
+    "arbetar",
+    "se",
+    "ta",
+    "delta",
+    "bidra",
+    "verka",
+    "dela",
+    "lyfta",
+    "gor",
+    "gora",
+    "uppratta",
+}
+NOMINAL_ACTIONS = re.compile(
+    r"^(utveckling|inforande|etablering|implementering|uppbyggnad|utbildning) (av|i)\b"
+)
+ACTIVITY_LIST_INTRO = re.compile(
+    r"\b(aktiviteter|aktiviteterna|insatser|atgarder|exempel|uppdrag[^.]{0,80}genom att|genom att)\b[^.]{0,80}[:;]\s*$"
+)
+# (with the OCR misreadings of "behöver" that the cleaner may leave)
+MODALS = frozenset(
+    ["ska", "skall", "behover", "bor", "kommer", "planerar", "avser", "vill", "behdver", "behever"]
+)
+NEXT_STEP = re.compile(r"\bi nasta steg\b")
+
+# -- commitment ----------------------------------------------------------------------------------------------
+BINDING = re.compile(r"\b(ska|skall|kommer att|maste|ansvarar for|har beslutat|beslutas|ar beslutad)\b")
+INTENTION = re.compile(r"\b(behover|behovs|bor|borde|vill|onskar|avser|planerar|strava\w*|ambition\w*|kan)\b")
+BACKGROUND = re.compile(r"\b(pagar|pagick|har genomforts|genomfordes|startade|har tagits fram|har funnits)\b")
+
+# -- time -------------------------------------------------------------------------------------------------------
+_YEAR = r"(?:19|20)\d\d"
+_MONTHS = r"januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+TIME = re.compile(
+    rf"(?<![\d/:.-])(?:"
+    rf"(?:[Ss]enast|[Uu]nder|[Ff]ram till|[Tt]ill|[Ff]rån|[Hh]östen|[Vv]åren|[Ss]ommaren|[Vv]intern|[Åå]r)\s+"
+    rf"(?:år\s+)?{_YEAR}(?:\s*[-–]\s*{_YEAR})?"
+    rf"|(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+{_YEAR}"
+    rf"|{_YEAR}-\d\d-\d\d"
+    rf"|{_YEAR}\s*[-–]\s*{_YEAR}"
+    rf"|{_YEAR}"
+    rf")(?![\d:/])"
+)
+# references that contain a year but are no time: 'SOU 2021:93', 'prop. 2019/20:164', 'Direktiv 2022:24'
+NOT_TIME = re.compile(r"(SOU|Ds|prop\.|Prop\.|[Dd]irektiv|[Dd]ir\.|SFS|DNR|Dnr|RS)\s*$")
+
+
+def time_value(text: str) -> str:
+    """Normalised time: the years of a mention ('Hösten 2023' → 'hösten 2023', '2023 - 2024' → '2023–2024')."""
+    value = re.sub(r"\s*[-–]\s*(?=(19|20)\d\d)", "–", text.strip())
+    return value[0].lower() + value[1:] if value[:1].isalpha() else value
