@@ -133,7 +133,6 @@ class SentenceTransformerEmbedder(Embedder):
     def _pooled(self, contents: list[list[int]]) -> np.ndarray:
         """Pooled, not yet normalised, vectors of a batch of windows (every module but Normalize)."""
         import torch
-        from sentence_transformers.base.modules import Normalize
 
         rows = [self.prefix_ids + c + self.suffix_ids for c in contents]
         width = max(len(r) for r in rows)
@@ -151,9 +150,10 @@ class SentenceTransformerEmbedder(Embedder):
             token_embeddings = self._onnx(input_ids.numpy(), attention.numpy())
             features["token_embeddings"] = torch.from_numpy(token_embeddings)
             modules = modules[1:]  # the transformer's work is done
+        normalize = _normalize_class()
         for module in modules:
-            if isinstance(module, Normalize):
-                continue
+            if isinstance(module, normalize):
+                continue  # vectors are normalised after windows are averaged
             features = module(features)
         return features["sentence_embedding"].float().cpu().numpy()
 
@@ -214,6 +214,14 @@ class SentenceTransformerEmbedder(Embedder):
             attr,
             quantize_dynamic(getattr(transformer, attr), {torch.nn.Linear}, dtype=torch.qint8),
         )
+
+
+def _normalize_class() -> type:
+    try:
+        from sentence_transformers.base.modules import Normalize  # sentence-transformers >= 6
+    except ImportError:  # pragma: no cover - sentence-transformers 5
+        from sentence_transformers.models import Normalize  # type: ignore[no-redef]
+    return Normalize
 
 
 def _special_ids(tokenizer: Any) -> tuple[list[int], list[int]]:
