@@ -178,9 +178,8 @@ class SentenceTransformerEmbedder(Embedder):
                     "`planmine model install --force`; or use the torch backend."
                 )
             return None
-        import torch
-
-        threads = num_threads or torch.get_num_threads()
+        # ONNX Runtime has its own thread pool (one thread per core unless told), unaffected by OMP_* limits.
+        threads = num_threads
         # ONNX Runtime holds its own copy of the weights: drop torch's first, so the two never coexist.
         self._release_torch_weights()
         try:
