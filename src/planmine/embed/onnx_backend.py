@@ -44,9 +44,14 @@ def export_onnx(folder: Path, hf_model: Any | None = None) -> Path | None:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        hf_model = AutoModel.from_pretrained(str(folder), local_files_only=True)
+        try:
+            hf_model = AutoModel.from_pretrained(str(folder), local_files_only=True)
+        except Exception as exc:
+            log.warning("cannot load %s for the ONNX export (%s); embedding will use torch", folder, exc)
+            return None
     target = folder / ONNX_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")  # renamed into place when whole
 
     class TokenEmbeddings(torch.nn.Module):
         def __init__(self, model: Any) -> None:
@@ -64,7 +69,7 @@ def export_onnx(folder: Path, hf_model: Any | None = None) -> Path | None:
             torch.onnx.export(
                 TokenEmbeddings(hf_model.eval()),
                 (ids, mask),
-                str(target),
+                str(partial),
                 input_names=["input_ids", "attention_mask"],
                 output_names=["token_embeddings"],
                 dynamic_axes={
@@ -77,8 +82,9 @@ def export_onnx(folder: Path, hf_model: Any | None = None) -> Path | None:
             )
     except Exception as exc:  # an exotic architecture: torch still works, so do not fail the install
         log.warning("ONNX export of %s failed (%s); embedding will use torch", folder, exc)
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         return None
+    partial.replace(target)
     return target
 
 
