@@ -97,7 +97,7 @@ class OnnxTokenEmbeddings:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if num_threads:
-            options.intra_op_num_threads = num_threads  # else ONNX Runtime's default: one per physical core
+            options.intra_op_num_threads = num_threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -178,8 +179,9 @@ class SentenceTransformerEmbedder(Embedder):
                     "`planmine model install --force`; or use the torch backend."
                 )
             return None
-        # ONNX Runtime has its own thread pool (one thread per core unless told), unaffected by OMP_* limits.
-        threads = num_threads
+        # ONNX Runtime has its own thread pool, unaffected by OMP_* limits. Its default measured as one
+        # thread on this 2-core VM (wall rate == per-CPU-second rate), so ask for one per usable core.
+        threads = num_threads or _usable_cores()
         # ONNX Runtime holds its own copy of the weights: drop torch's first, so the two never coexist.
         self._release_torch_weights()
         try:
@@ -213,6 +215,13 @@ class SentenceTransformerEmbedder(Embedder):
             attr,
             quantize_dynamic(getattr(transformer, attr), {torch.nn.Linear}, dtype=torch.qint8),
         )
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def _normalize_class() -> type:
