@@ -33,7 +33,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install -q torch==2.13.0 -e ".[dev]"
   touch "$stamp"
 fi
-if [ ! -f models/multilingual-e5-small-q4/.complete ]; then
+if [ ! -f models/multilingual-e5-small-q4/.complete ] || [ ! -f models/multilingual-e5-small-q4/onnx/model.onnx ]; then
   echo "setup: building the offline embedding model into models/"
   .venv/bin/planmine model install
 fi

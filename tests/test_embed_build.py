@@ -184,7 +184,7 @@ def test_cli_model_info_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["name"] == DEFAULT_MODEL and data["built"] is False and data["size_bytes"] == 0
-    assert set(data) == {"name", "source", "dimension", "path", "size_bytes", "built"}
+    assert set(data) == {"name", "source", "dimension", "path", "size_bytes", "built", "backend"}
 
 
 def test_cli_model_info_of_the_built_model() -> None:
@@ -210,3 +210,20 @@ def test_cli_hub_install_without_network_fails_cleanly(
     assert "Cannot fetch 'no-such-org/no-such-model'" in result.output
     assert not (tmp_path / "active.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+@pytest.mark.slow
+def test_install_adds_the_onnx_export_to_an_older_folder(tmp_path: Path) -> None:
+    import shutil
+
+    from planmine.embed.models import is_installed
+    from planmine.embed.onnx_backend import ONNX_FILE, onnx_available
+
+    if not onnx_available():
+        pytest.skip("onnxruntime is not installed")
+    folder = tmp_path / DEFAULT_MODEL
+    shutil.copytree(built_model_dir(), folder, ignore=shutil.ignore_patterns("onnx"))
+    assert not is_installed(tmp_path) and model_info(tmp_path).backend == "torch"
+    info = install_model(tmp_path)
+    assert (folder / ONNX_FILE).is_file() and not list((folder / "onnx").glob("*.partial"))
+    assert info.backend == "onnx" and is_installed(tmp_path)

@@ -123,3 +123,20 @@ def test_wrong_dimension_in_store_is_an_error() -> None:
     store.put_vectors("toy", {text_hash("a"): np.ones(3, dtype=np.float32)})
     with pytest.raises(ValueError, match="dimension"):
         CachedEmbedder(CountingEmbedder(), store).embed_passages(["a"])
+
+
+def test_with_the_real_store_across_sessions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from planmine.store import Store
+
+    path = tmp_path / "planmine.db"
+    with Store(path) as store:
+        inner = CountingEmbedder("e5-store-test")
+        first = CachedEmbedder(inner, store).embed_passages(TEXTS)
+        assert len(inner.passages_seen) == 3
+    with Store(path) as store:
+        inner = CountingEmbedder("e5-store-test")
+        cached = CachedEmbedder(inner, store)
+        again = cached.embed_passages(TEXTS)
+        assert inner.passages_seen == [] and cached.computed == 0
+        assert store.get_meta("embedding_model") == "e5-store-test"
+    np.testing.assert_array_equal(first, again)

@@ -60,7 +60,7 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
     models_dir: Path = ModelsDirOption,
 ) -> None:
-    """Show the configured embedding model: name, source, dimension, folder, size and whether it is built.
+    """Show the configured embedding model: name, source, dimension, folder, size, whether it is built, backend.
 
     Example: planmine model info --json
     """
@@ -77,6 +77,7 @@ def info(
         ("path", data.path),
         ("size", f"{data.size_bytes / 1e6:.1f} MB"),
         ("built", "yes" if data.built else "no: run `planmine model install`"),
+        ("backend", data.backend + (" (ONNX Runtime)" if data.backend == "onnx" else "")),
     ]
     for key, value in rows:
         console.print(f"[bold]{key:<10}[/] {value}", highlight=False, soft_wrap=True)

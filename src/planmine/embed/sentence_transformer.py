@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,7 +32,10 @@ class SentenceTransformerEmbedder(Embedder):
         name: the name vectors are stored under; default the folder name.
         batch_size: windows per forward pass.
         num_threads: torch intra-op threads; None leaves torch's default (the number of cores).
-        quantize: "int8" applies torch dynamic int8 quantisation to the Linear layers (faster on CPU).
+        quantize: "int8" applies torch dynamic int8 quantisation to the Linear layers (torch backend only;
+            faster, but it moves vectors too far from the reference model to be the default).
+        backend: "onnx" runs the transformer through ONNX Runtime (the folder's onnx/model.onnx, written by
+            `planmine model install`), "torch" through torch; "auto" takes onnx when both are there.
         progress: None shows a bar only on a terminal for large inputs; True/False force it.
     """
 
@@ -43,6 +47,7 @@ class SentenceTransformerEmbedder(Embedder):
         batch_size: int = 32,
         num_threads: int | None = None,
         quantize: str | None = None,
+        backend: str = "auto",
         progress: bool | None = None,
         local_files_only: bool = True,
     ) -> None:
@@ -73,6 +78,8 @@ class SentenceTransformerEmbedder(Embedder):
         self.max_tokens = int(self.model.max_seq_length or self.tokenizer.model_max_length)
         self.prefix_ids, self.suffix_ids = _special_ids(self.tokenizer)
         self.window = self.max_tokens - len(self.prefix_ids) - len(self.suffix_ids)  # content tokens
+        self._onnx = self._onnx_session(backend, num_threads)
+        self.backend = "onnx" if self._onnx is not None else "torch"
 
     # ------------------------------------------------------------------ public
 
@@ -127,7 +134,6 @@ class SentenceTransformerEmbedder(Embedder):
     def _pooled(self, contents: list[list[int]]) -> np.ndarray:
         """Pooled, not yet normalised, vectors of a batch of windows (every module but Normalize)."""
         import torch
-        from sentence_transformers.base.modules import Normalize
 
         rows = [self.prefix_ids + c + self.suffix_ids for c in contents]
         width = max(len(r) for r in rows)
@@ -140,9 +146,15 @@ class SentenceTransformerEmbedder(Embedder):
         features: dict[str, Any] = {"input_ids": input_ids, "attention_mask": attention}
         if "token_type_ids" in getattr(self.tokenizer, "model_input_names", ()):
             features["token_type_ids"] = torch.zeros_like(input_ids)
-        for module in self.model:
-            if isinstance(module, Normalize):
-                continue
+        modules = list(self.model)
+        if self._onnx is not None:
+            token_embeddings = self._onnx(input_ids.numpy(), attention.numpy())
+            features["token_embeddings"] = torch.from_numpy(token_embeddings)
+            modules = modules[1:]  # the transformer's work is done
+        normalize = _normalize_class()
+        for module in modules:
+            if isinstance(module, normalize):
+                continue  # vectors are normalised after windows are averaged
             features = module(features)
         return features["sentence_embedding"].float().cpu().numpy()
 
@@ -151,6 +163,45 @@ class SentenceTransformerEmbedder(Embedder):
         if show is None:
             show = n_texts >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
         return _RichProgress(n_windows) if show else _NoProgress()
+
+    def _onnx_session(self, backend: str, num_threads: int | None) -> Any:
+        from planmine.embed.onnx_backend import ONNX_FILE, OnnxTokenEmbeddings, onnx_available
+
+        if backend not in ("auto", "onnx", "torch"):
+            raise ModelError(f"Unknown embedding backend {backend!r}; allowed: 'auto', 'onnx', 'torch'.")
+        path = Path(self.model_path) / ONNX_FILE
+        if backend == "torch" or self.quantize is not None:
+            return None
+        if not (path.is_file() and onnx_available()):
+            if backend == "onnx":
+                raise ModelError(
+                    f"The ONNX backend needs onnxruntime and '{path}'. Install onnxruntime, then run "
+                    "`planmine model install --force`; or use the torch backend."
+                )
+            return None
+        # ONNX Runtime has its own thread pool, unaffected by OMP_* limits. Its default measured as one
+        # thread on this 2-core VM (wall rate == per-CPU-second rate), so ask for one per usable core.
+        threads = num_threads or _usable_cores()
+        # ONNX Runtime holds its own copy of the weights: drop torch's first, so the two never coexist.
+        self._release_torch_weights()
+        try:
+            return OnnxTokenEmbeddings(path, threads)
+        except Exception as exc:
+            if backend == "onnx":
+                raise ModelError(
+                    f"ONNX Runtime cannot load '{path}': {exc}. Run `planmine model install --force`."
+                ) from exc
+            self.model = _load_sentence_transformer(self.model_path, local_files_only=True)
+            return None
+
+    def _release_torch_weights(self) -> None:
+        """Move the torch transformer's weights (~0.5 GB for E5) to the "meta" device, freeing them."""
+        transformer = self.model[0]
+        for attr in ("model", "auto_model"):
+            module = getattr(transformer, attr, None)
+            if module is not None and hasattr(module, "to"):
+                module.to("meta")
+                return
 
     def _quantize_int8(self) -> None:
         import torch
@@ -164,6 +215,21 @@ class SentenceTransformerEmbedder(Embedder):
             attr,
             quantize_dynamic(getattr(transformer, attr), {torch.nn.Linear}, dtype=torch.qint8),
         )
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _normalize_class() -> type:
+    try:
+        from sentence_transformers.base.modules import Normalize  # sentence-transformers >= 6
+    except ImportError:  # pragma: no cover - sentence-transformers 5
+        from sentence_transformers.models import Normalize  # type: ignore[no-redef]
+    return Normalize
 
 
 def _special_ids(tokenizer: Any) -> tuple[list[int], list[int]]:
