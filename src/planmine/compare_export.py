@@ -66,13 +66,7 @@ def evidence_records(table: Comparison) -> list[dict[str, Any]]:
             "region": region,
             "level": row.cells[region].level,
             "rank": rank,
-            "document": e.document,
-            "page": e.page,
-            "section": e.section,
-            "kind": e.kind,
-            "score": round(e.score, 4),
-            "text": e.text,
-            "why": e.why,
+            **e.to_dict(),
         }
         for row in table.rows
         for region in table.regions
@@ -87,27 +81,7 @@ def to_json(table: Comparison) -> str:
             {
                 "theme": row.theme_id,
                 "label": row.label,
-                "cells": {
-                    region: {
-                        "level": c.level,
-                        "addressed": c.addressed,
-                        "score": round(c.score, 4),
-                        "reason": c.reason,
-                        "evidence": [
-                            {
-                                "document": e.document,
-                                "page": e.page,
-                                "section": e.section,
-                                "kind": e.kind,
-                                "text": e.text,
-                                "score": round(e.score, 4),
-                                "why": e.why,
-                            }
-                            for e in c.evidence
-                        ],
-                    }
-                    for region, c in row.cells.items()
-                },
+                "cells": {region: cell.to_dict() for region, cell in row.cells.items()},
             }
             for row in table.rows
         ],

@@ -170,6 +170,18 @@ class Evidence:
     region: str = ""
     why: str = ""  # explanation: matched term, fuzzy score, cosine
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of one quote (DESIGN.md)."""
+        return {
+            "document": self.document,
+            "page": self.page,
+            "section": self.section,
+            "kind": self.kind,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "why": self.why,
+        }
+
 
 @dataclass
 class ThemeMatch:
@@ -198,6 +210,16 @@ class RegionEvidence:
     def addressed(self) -> bool:
         return self.level == "addressed"
 
+    def to_dict(self) -> dict[str, object]:
+        """Level, score and evidence, without the region (the caller keys or adds it)."""
+        return {
+            "level": self.level,
+            "addressed": self.addressed,
+            "score": round(self.score, 4),
+            "reason": self.reason,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
 
 @dataclass
 class QueryAnswer:
@@ -210,28 +232,7 @@ class QueryAnswer:
         """The JSON shape of the CLI contract (DESIGN.md, `planmine query --json`)."""
         return {
             "query": self.query,
-            "regions": [
-                {
-                    "region": r.region,
-                    "level": r.level,
-                    "addressed": r.addressed,
-                    "score": round(r.score, 4),
-                    "reason": r.reason,
-                    "evidence": [
-                        {
-                            "document": e.document,
-                            "page": e.page,
-                            "section": e.section,
-                            "kind": e.kind,
-                            "text": e.text,
-                            "score": round(e.score, 4),
-                            "why": e.why,
-                        }
-                        for e in r.evidence
-                    ],
-                }
-                for r in self.regions
-            ],
+            "regions": [{"region": r.region, **r.to_dict()} for r in self.regions],
         }
 
 
