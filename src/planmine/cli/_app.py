@@ -24,8 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # piped output: whole lines, not wrapped at 80 columns
+err_console = Console(stderr=True, soft_wrap=True)
 
 DEFAULT_STORE = Path("outputs/planmine.db")
 
