@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -195,12 +198,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_report_in_headless_chromium(report_html, tmp_path):
+@contextlib.contextmanager
+def opened_in_chromium(path: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """The report open in headless Chromium: (page, console errors and warnings, requested URLs)."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    path = tmp_path / "report.html"
-    path.write_text(report_html, encoding="utf-8")
     problems: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -212,20 +213,27 @@ def test_report_in_headless_chromium(report_html, tmp_path):
             page.on("request", lambda r: requests.append(r.url))
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
-            assert page.locator("#comparison tbody tr").count() == 3
-            assert page.evaluate("window.pwned") is None  # the hostile quote never ran
-            cell = page.locator(
-                '#comparison tr[data-theme="fallprevention"] td[data-region="Region Kalmar län"]'
-            )
-            quote = cell.locator("blockquote.quote").first
-            assert not quote.is_visible()
-            cell.locator("summary").click()
-            assert quote.is_visible()
-            assert "<script>window.pwned = 1</script>" in quote.inner_text()
-            page.locator('button[data-toggle-all="open"]').click()  # the inline script runs under the CSP
-            assert page.locator("details.evidence[open]").count() == page.locator("details.evidence").count()
-            assert page.locator("#heatmap img").evaluate("img => img.naturalWidth") > 0
+            yield page, problems, requests
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_report_in_headless_chromium(report_html, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text(report_html, encoding="utf-8")
+    with opened_in_chromium(path) as (page, problems, requests):
+        assert page.locator("#comparison tbody tr").count() == 3
+        assert page.evaluate("window.pwned") is None  # the hostile quote never ran
+        cell = page.locator('#comparison tr[data-theme="fallprevention"] td[data-region="Region Kalmar län"]')
+        quote = cell.locator("blockquote.quote").first
+        assert not quote.is_visible()
+        cell.locator("summary").click()
+        assert quote.is_visible()
+        assert "<script>window.pwned = 1</script>" in quote.inner_text()
+        page.locator('button[data-toggle-all="open"]').click()  # the inline script runs under the CSP
+        assert page.locator("details.evidence[open]").count() == page.locator("details.evidence").count()
+        assert page.locator("#heatmap img").evaluate("img => img.naturalWidth") > 0
     assert problems == []
     assert all(u.startswith(("file:", "data:")) for u in requests), requests

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from test_report import CHROMIUM, CHROMIUM_ARGS
+from test_report import CHROMIUM, opened_in_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -42,24 +42,14 @@ def test_seed_report_sections_and_escaping(seed_report):
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 def test_seed_report_in_headless_chromium(seed_report):
-    sync_api = pytest.importorskip("playwright.sync_api")
     path, rows = seed_report
-    problems: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(path.as_uri())
-            assert page.locator("#comparison tbody tr").count() == rows
-            cell = page.locator('#comparison tr[data-theme="sip"] td.cell details.evidence').first
-            quote = cell.locator("blockquote.quote").first
-            assert not quote.is_visible()
-            cell.locator("summary").click()
-            assert quote.is_visible() and quote.inner_text().strip()
-            widths = page.locator("img").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
-            assert len(widths) == 2 and min(widths) > 0
-        finally:
-            browser.close()
+    with opened_in_chromium(path) as (page, problems, _requests):
+        assert page.locator("#comparison tbody tr").count() == rows
+        cell = page.locator('#comparison tr[data-theme="sip"] td.cell details.evidence').first
+        quote = cell.locator("blockquote.quote").first
+        assert not quote.is_visible()
+        cell.locator("summary").click()
+        assert quote.is_visible() and quote.inner_text().strip()
+        widths = page.locator("img").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+        assert len(widths) == 2 and min(widths) > 0
     assert problems == []
