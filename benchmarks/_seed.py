@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 THEMES_DATA = ROOT / "tests" / "data" / "themes"
 GOLD = THEMES_DATA / "gold.jsonl"
 HELDOUT = THEMES_DATA / "heldout_questions.jsonl"
+DEV2 = THEMES_DATA / "dev2_questions.jsonl"
 
 
 def cpu_seconds() -> float:
@@ -58,3 +59,8 @@ def gold() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
 def heldout_questions() -> list[dict[str, str]]:
     """Paraphrased questions written apart from the development set, never used for tuning."""
     return read_jsonl(HELDOUT)
+
+
+def dev2_questions() -> list[dict[str, str]]:
+    """A second development set of Swedish paraphrases (written apart from gold.jsonl and the held-out set)."""
+    return read_jsonl(DEV2)

@@ -3,13 +3,14 @@
 Prints precision, recall and F1 of "addressed" over the gold cells that are clearly addressed or clearly
 absent (tests/data/themes/gold.jsonl), for
   - `compare()` (taxonomy themes),
-  - `answer()` with the development questions of gold.jsonl (Swedish, English), and
+  - `answer()` with the development questions of gold.jsonl (Swedish, English) and of
+    tests/data/themes/dev2_questions.jsonl (Swedish, a second development set), and
   - `answer()` with the held-out questions (tests/data/themes/heldout_questions.jsonl; written apart and
     never used to tune anything: the honest estimate for unseen paraphrases).
 Each with the shipped thresholds and leave-one-region-out: for each region (= its one document, held out
 whole), the `addressed` threshold is chosen on the other regions' cells and applied to the held-out one.
 
-Usage: python benchmarks/eval_themes.py [--store DB] [--no-embed] [--verbose]
+Usage: python benchmarks/eval_themes.py [--store DB] [--no-embed] [--verbose] [--no-heldout]
 Without --store, corpus/ is ingested first into a temporary store (read, clean, segment, tag, embed).
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _seed import cpu_seconds, gold, heldout_questions, seed_store
+from _seed import cpu_seconds, dev2_questions, gold, heldout_questions, seed_store
 
 from planmine.query import choose_theme, question_core, question_evidence
 from planmine.themes.decision import DEFAULT_THRESHOLDS, PassageEvidence, Thresholds, decide
@@ -100,6 +101,7 @@ def main() -> None:
     ap.add_argument("--store", help="a store after `planmine ingest corpus/` (default: ingest now)")
     ap.add_argument("--no-embed", action="store_true", help="lexical matching only (no embedding model)")
     ap.add_argument("--verbose", action="store_true", help="print every wrong cell and misread question")
+    ap.add_argument("--no-heldout", action="store_true", help="development sets only (while tuning)")
     args = ap.parse_args()
 
     store = seed_store(args.store)
@@ -135,9 +137,14 @@ def main() -> None:
     print(line("baseline: 'addressed' everywhere", prf([(c[1], True) for c in cells])))
     report(index, "compare()", cells, args.verbose)
 
-    for set_name, questions in (("development", dev), ("held-out", heldout_questions())):
+    sets = [("development", dev), ("dev2", dev2_questions())]
+    if not args.no_heldout:
+        sets.append(("held-out", heldout_questions()))
+    for set_name, questions in sets:
         for lang in ("sv", "en"):
             qs = [q for q in questions if q["lang"] == lang]
+            if not qs:
+                continue
             t1 = time.perf_counter()
             qvecs = index.embed_questions([question_core(q["text"]) for q in qs])
             cells, mapped = [], 0

@@ -179,3 +179,19 @@ def test_theme_definitions_are_embedded_once_and_cached(seed_store: Store, embed
     assert len(seed_store.vectors(embedder.name + QUERY_SUFFIX, hashes)) == len(hashes)
     lazy = configured_embedder()
     assert (lazy.name, lazy.dim) == (embedder.name, embedder.dim)
+
+
+def test_compound_question_words_count_for_their_theme() -> None:
+    from planmine.query import _profiles
+    from planmine.themes.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    ids = taxonomy.ids()
+    profiles = _profiles(taxonomy)
+    # 'tablettlistorna' is no theme word, but its part 'tablett' is a lakemedel keyword
+    lex = profiles.scores("Vilka regioner granskar tablettlistorna?")
+    assert ids[int(lex.argmax())] == "lakemedel"
+    assert 0 < lex[ids.index("lakemedel")] < 1  # partial credit only
+    # everyday words for falls
+    lex = profiles.scores("Hur undviker man att gamla ramlar och snubblar?")
+    assert ids[int(lex.argmax())] == "fallprevention"

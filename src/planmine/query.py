@@ -16,8 +16,9 @@ import numpy as np
 
 from planmine.themes.decision import PassageEvidence, decide
 from planmine.themes.index import ThemeIndex, get_index
+from planmine.themes.matcher import is_word_rest, swedish_words
 from planmine.themes.taxonomy import Taxonomy, Theme
-from planmine.themes.text import STOPWORDS, fold, stems
+from planmine.themes.text import STOPWORDS, fold, stem, stems, tokens
 from planmine.types import QueryAnswer
 
 if TYPE_CHECKING:
@@ -34,7 +35,14 @@ MAP_SCORE = 0.86
 QUERY_THREADS = 1
 LEXICAL_WEIGHT = 0.05
 NARROWER_MARGIN = 0.03
+# a question word that no theme uses weighs this share of the rarest theme word ('försöker', 'antalet')
+UNKNOWN_WEIGHT = 0.4
 LEXICAL_ONLY_MIN = 0.5
+# a question word that only shares a compound part with a theme's words counts this much
+# ('medicinlistor' ~ medicin, 'säker' ~ läkemedelssäkerhet). LEXICAL_WEIGHT, UNKNOWN_WEIGHT and
+# COMPOUND_CREDIT were chosen on the development questions and tests/data/themes/dev2_questions.jsonl
+# together with ten questions outside the taxonomy that must stay free-text.
+COMPOUND_CREDIT = 0.5
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -108,6 +116,8 @@ class _Profiles:
         for t in taxonomy:
             texts = [t.label_sv, t.label_en, *t.alt_labels, *t.alt_labels_en, *t.keywords, *t.abbreviations]
             self.stems.append({s for text in texts for s in stems(text)})
+        # the parts of the themes' compound words ('läkemedelssäkerhet' → läkemedel, säkerhet), weaker
+        self.parts = [{p for word in st for p in _compound_parts(word)} - st for st in self.stems]
         n = len(self.stems)
         df: dict[str, int] = {}
         for st in self.stems:
@@ -123,11 +133,51 @@ class _Profiles:
         self.default_idf = float(np.log(1 + n))
 
     def scores(self, question: str) -> np.ndarray:
-        q = [s for s in dict.fromkeys(stems(question_core(question))) if s not in STOPWORDS]
-        total = sum(self.idf.get(s, self.default_idf) for s in q) or 1.0
-        return np.array(
-            [sum(self.idf[s] for s in q if s in st) / total for st in self.stems], dtype=np.float32
-        )
+        """Per theme the idf-weighted share of the question's content words found among its terms.
+
+        A word counts whole when its stem is a theme stem, and partly when it is a compound one of whose
+        parts is ('fallskador' → fall + skador, 'medicinlistor' → medicin + listor).
+        """
+        words = [
+            t for t in dict.fromkeys(tokens(question_core(question))) if t not in STOPWORDS and len(t) > 1
+        ]
+        out = np.zeros(len(self.stems), dtype=np.float32)
+        total = 0.0
+        for word in words:
+            s = stem(word)
+            weight = self.idf.get(s, UNKNOWN_WEIGHT * self.default_idf)
+            total += weight
+            for k, st in enumerate(self.stems):
+                if s in st:
+                    out[k] += weight
+                elif COMPOUND_CREDIT and (s in self.parts[k] or _compound_hit(word, st)):
+                    out[k] += COMPOUND_CREDIT * weight
+        return out / (total or 1.0)
+
+
+def _compound_parts(word: str) -> set[str]:
+    """Stems of both parts of a (stemmed) compound whose parts are Swedish words, else nothing."""
+    words = swedish_words()
+    for k in range(4, len(word) - 3):
+        head, tail = word[:k], word[k:]
+        if head.endswith("s") and head[:-1] in words:
+            head = head[:-1]
+        if head in words and len(head) >= 4 and (tail in words or stem(tail) in words):
+            return {stem(head), stem(tail)}
+    return set()
+
+
+def _compound_hit(word: str, theme_stems: set[str]) -> bool:
+    """Is a part of a compound question word (≥ 4 letters, the other part a word) a theme stem?"""
+    if len(word) < 7:
+        return False
+    for k in range(3, len(word) - 3):
+        head, tail = word[:k], word[k:]
+        if tail in theme_stems or stem(tail) in theme_stems:
+            return len(tail) >= 4
+        if len(head) >= 4 and (head in theme_stems or stem(head) in theme_stems) and is_word_rest(tail):
+            return True
+    return False
 
 
 _PROFILES: dict[int, tuple[Taxonomy, _Profiles]] = {}
