@@ -252,7 +252,8 @@ class Store:
             for r in self.conn.execute(
                 """SELECT document_id, COUNT(*) AS pages, SUM(ocr) AS ocr_pages,
                           SUM(CASE WHEN ocr AND ocr_confidence < 60 THEN 1 ELSE 0 END) AS low_conf,
-                          SUM(json_array_length(changes)) AS changes,
+                          SUM((SELECT COUNT(*) FROM json_each(changes)
+                               WHERE json_extract(value, '$.step') LIKE 'ocr%')) AS repaired_words,
                           SUM(length(text) - length(replace(text, ' ', '')) + 1) AS words
                    FROM pages GROUP BY document_id"""
             )
@@ -266,17 +267,9 @@ class Store:
                 doc.ocr_pages = row["ocr_pages"] or 0
                 doc.low_confidence_pages = row["low_conf"] or 0
                 doc.words = row["words"] or 0
-            doc.repaired_words = self._repaired_words(doc.id)
+                doc.repaired_words = row["repaired_words"] or 0
             doc.passages = passages.get(doc.id, 0)
         return docs
-
-    def _repaired_words(self, document_id: int) -> int:
-        total = 0
-        for (changes,) in self.conn.execute(
-            "SELECT changes FROM pages WHERE document_id = ?", (document_id,)
-        ):
-            total += sum(1 for c in json.loads(changes) if str(c.get("step", "")).startswith("ocr"))
-        return total
 
     def save_document(
         self,

@@ -92,8 +92,8 @@ def ingest(
         ) as progress:
             from planmine.ingest import iter_documents
 
-            total = len(list(iter_documents(paths)))
-            task = progress.add_task("", total=total)
+            files = list(iter_documents(paths))  # walked once; ingest_paths takes the files as given
+            task = progress.add_task("", total=len(files))
 
             def on_file(path: Path) -> None:
                 progress.update(task, description=escape(path.name))
@@ -104,7 +104,7 @@ def ingest(
                     progress.console.print(_result_line(result), highlight=False)
 
             results = ingest_paths(
-                paths,
+                files,
                 db,
                 region=region,
                 max_bytes=int(max_mb * 1024**2),
