@@ -94,3 +94,46 @@ def test_other_schema_version_is_refused(tmp_path):
         store.set_meta("schema_version", "0")
     with pytest.raises(StoreError, match="schema version 0"):
         Store(tmp_path / "s.db")
+
+
+def test_every_metadata_field_and_page_label_round_trip(tmp_path):
+    meta = DocumentMeta(
+        region="Region Kalmar län",
+        title="Handlingsplaner",
+        year="2023–2024",
+        date="2023-03-01",
+        date_evidence="Fastställd 2023-03-01",
+        period="2023–2024",
+        period_evidence="Handlingsplaner 2023–2024",
+        genre="plan",
+        genre_confidence=0.93,
+        genre_evidence="cue words: handlingsplan",
+        owner_kind="joint",
+        municipality="",
+        version_of=None,
+    )
+    doc = _doc()
+    doc.pages[0].label = "2 (51)"
+    with Store(tmp_path / "s.db") as store:
+        doc_id = store.save_document(doc, meta, *_analysis())
+        [stored] = store.documents()
+        assert stored.meta == meta
+        assert store.pages(doc_id)[0].label == "2 (51)"
+
+
+def test_a_store_of_schema_1_gains_the_new_columns_and_keeps_its_documents(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        store.save_document(_doc(), DocumentMeta(region="Region Skåne"), *_analysis())
+    conn = sqlite3.connect(path)
+    for column in ("genre", "period", "municipality"):
+        conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+    conn.execute("ALTER TABLE pages DROP COLUMN label")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        [stored] = store.documents()
+        assert (stored.region, stored.meta.genre, stored.meta.period) == ("Region Skåne", "", "")
+        assert store.pages(stored.id)[0].label == ""

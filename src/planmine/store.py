@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS pages (
     tables TEXT NOT NULL DEFAULT '[]',
     changes TEXT NOT NULL DEFAULT '[]',
     repaired INTEGER NOT NULL DEFAULT 0,
+    label TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (document_id, number)
 );
 CREATE TABLE IF NOT EXISTS passages (
@@ -94,6 +95,30 @@ CREATE TABLE IF NOT EXISTS vectors (
     PRIMARY KEY (model, hash)
 );
 """
+
+# Columns added after schema 1, with their definitions: a store written by an older planmine gets them
+# (empty) when it is opened, so nothing stored is lost; re-ingest fills them.
+_ADDED_COLUMNS: dict[str, dict[str, str]] = {
+    "documents": {
+        "date": "TEXT NOT NULL DEFAULT ''",
+        "date_evidence": "TEXT NOT NULL DEFAULT ''",
+        "period": "TEXT NOT NULL DEFAULT ''",
+        "period_evidence": "TEXT NOT NULL DEFAULT ''",
+        "genre": "TEXT NOT NULL DEFAULT ''",
+        "genre_confidence": "REAL NOT NULL DEFAULT 0",
+        "genre_evidence": "TEXT NOT NULL DEFAULT ''",
+        "owner_kind": "TEXT NOT NULL DEFAULT 'unknown'",
+        "municipality": "TEXT NOT NULL DEFAULT ''",
+        "version_of": "INTEGER",
+    },
+    "pages": {"label": "TEXT NOT NULL DEFAULT ''"},
+}
+# DocumentMeta fields stored in columns of the same name
+_META_COLUMNS = (
+    "region", "region_source", "region_evidence", "title", "year", "doc_type", "language", "date",
+    "date_evidence", "period", "period_evidence", "genre", "genre_confidence", "genre_evidence",
+    "owner_kind", "municipality", "version_of",
+)  # fmt: skip
 
 
 @dataclass
@@ -150,15 +175,7 @@ class StoredTag:
 
 
 def _doc_from_row(row: sqlite3.Row) -> StoredDocument:
-    meta = DocumentMeta(
-        region=row["region"],
-        region_source=row["region_source"],
-        title=row["title"],
-        year=row["year"],
-        doc_type=row["doc_type"],
-        language=row["language"],
-        region_evidence=row["region_evidence"],
-    )
+    meta = DocumentMeta(**{name: row[name] for name in _META_COLUMNS})
     return StoredDocument(
         id=row["id"],
         path=row["path"],
@@ -191,6 +208,7 @@ class Store:
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.executescript(_SCHEMA)
+            self._add_columns()
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"Cannot open store '{self.path}': {exc}. Is it a planmine SQLite file?"
@@ -203,6 +221,14 @@ class Store:
                 f"Store '{self.path}' has schema version {version}, this planmine reads {SCHEMA_VERSION}. "
                 "Ingest into a new store (--store NEW.db)."
             )
+
+    def _add_columns(self) -> None:
+        """Add the columns a store from an older planmine lacks (see _ADDED_COLUMNS)."""
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {r["name"] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            for name, definition in columns.items():
+                if name not in have:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
     def __enter__(self) -> Store:
         return self
@@ -289,33 +315,28 @@ class Store:
             # A new version of a stored file keeps its id, so that users' references stay valid.
             old = self.conn.execute("SELECT id FROM documents WHERE path = ?", (raw.path,)).fetchone()
             self.conn.execute("DELETE FROM documents WHERE path = ?", (raw.path,))
+            columns = ("id", "path", "name", "sha256", "format", *_META_COLUMNS, "status", "warnings",
+                       "metadata", "ingested_at")  # fmt: skip
+            values = (
+                old["id"] if old else None,
+                raw.path,
+                name,
+                raw.sha256,
+                raw.format,
+                *(getattr(meta, column) for column in _META_COLUMNS),
+                status,
+                json.dumps(warnings if warnings is not None else doc.warnings, ensure_ascii=False),
+                json.dumps(raw.metadata, ensure_ascii=False, default=str),
+                now,
+            )
             cur = self.conn.execute(
-                """INSERT INTO documents(id, path, name, sha256, format, region, region_source, region_evidence,
-                       title, year, doc_type, language, status, warnings, metadata, ingested_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    old["id"] if old else None,
-                    raw.path,
-                    name,
-                    raw.sha256,
-                    raw.format,
-                    meta.region,
-                    meta.region_source,
-                    meta.region_evidence,
-                    meta.title,
-                    meta.year,
-                    meta.doc_type,
-                    meta.language,
-                    status,
-                    json.dumps(warnings if warnings is not None else doc.warnings, ensure_ascii=False),
-                    json.dumps(raw.metadata, ensure_ascii=False, default=str),
-                    now,
-                ),
+                f"INSERT INTO documents({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                values,
             )
             document_id = int(cur.lastrowid or 0)
             self.conn.executemany(
                 """INSERT INTO pages(document_id, number, raw_text, text, ocr, ocr_confidence, tables,
-                       changes, repaired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       changes, repaired, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     (
                         document_id,
@@ -327,6 +348,7 @@ class Store:
                         json.dumps(p.tables, ensure_ascii=False),
                         json.dumps([c.__dict__ for c in p.changes], ensure_ascii=False),
                         int(p.repaired),
+                        p.label,
                     )
                     for p in doc.pages
                 ],
@@ -411,6 +433,7 @@ class Store:
                 tables=json.loads(r["tables"]),
                 changes=[Change(**c) for c in json.loads(r["changes"])],
                 repaired=bool(r["repaired"]),
+                label=r["label"],
             )
             for r in rows
         ]

@@ -10,7 +10,9 @@ DocumentFormat = Literal["pdf", "txt", "md", "html", "docx"]
 PassageKind = Literal["heading", "paragraph", "list_item", "table_row"]
 TagKind = Literal["goal", "activity", "indicator", "actor", "target_group", "time"]
 Commitment = Literal["binding", "intention", "background"]
-Level = Literal["addressed", "mentioned", "not_found", "cannot_assess"]
+# no_documents: the region has documents, but none of the kinds asked for (e.g. only procurement)
+Level = Literal["addressed", "mentioned", "not_found", "cannot_assess", "no_documents"]
+OwnerKind = Literal["region", "municipality", "joint", "national", "other", "unknown"]
 Status = Literal["ok", "partial", "failed", "unchanged", "replaced", "duplicate"]
 
 NATIONAL = "national"
@@ -30,6 +32,7 @@ class Page:
     ocr: bool = False
     ocr_confidence: float | None = None  # Tesseract's mean word confidence, 0-100
     tables: list[list[list[str]]] = field(default_factory=list)  # tables → rows → cells
+    label: str = ""  # the printed page label ("18 (51)", "Sida 3 av 12"), when the page carries one
 
     def __post_init__(self) -> None:
         if self.number < 1:
@@ -76,19 +79,34 @@ class CleanPage:
     tables: list[list[list[str]]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     repaired: bool = False  # Swedish OCR repair was applied to this page
+    label: str = ""  # the printed page label, when the page carries one
 
 
 @dataclass
 class DocumentMeta:
-    """What a document is: region, title, period, type, language."""
+    """What a document is: region and owner, title, date and period, type and genre, language.
+
+    Every detected field has an `*_evidence` string saying where it came from (a phrase of the text, the
+    file's metadata, a manifest).
+    """
 
     region: str
     region_source: Literal["detected", "manifest", "option", "unknown"] = "detected"
     title: str = ""
-    year: str = ""  # a year, a period ("2023–2024") or a date ("2021-09-24")
-    doc_type: str = ""
+    year: str = ""  # the year shown in tables: the period's, else the date's ("2023–2024", "2021")
+    doc_type: str = ""  # the document's own word for itself: handlingsplan, målbild, avtal, ...
     language: str = "sv"
     region_evidence: str = ""  # why this region: the phrases that decided it
+    date: str = ""  # decided / adopted / published, ISO "2021-09-24" or "2021-09" or "2021"
+    date_evidence: str = ""
+    period: str = ""  # the years the document covers: "2023–2024", "2030"
+    period_evidence: str = ""
+    genre: str = ""  # planmine.genre.GENRES: plan, agreement, guideline, report, procurement, ...
+    genre_confidence: float = 0.0
+    genre_evidence: str = ""
+    owner_kind: str = "unknown"  # OwnerKind
+    municipality: str = ""  # the owning municipality, when a municipality (or its company) owns it
+    version_of: int | None = None  # id of the stored document this one succeeds (same owner and series)
 
 
 @dataclass
