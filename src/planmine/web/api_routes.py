@@ -38,10 +38,11 @@ def filters(
         str, Query(max_length=200, description="Document types: policy, all, plan,agreement,...")
     ] = "",
     as_of: Annotated[
-        int | None, Query(ge=1900, le=2100, description="Only documents from this year or before.")
-    ] = None,
+        str, Query(pattern=r"^((19|20)\d\d)?$", description="Only documents from this year (YYYY) or before.")
+    ] = "",
 ) -> CompareFilters:
-    return CompareFilters(tuple(theme or ()), group, tuple(region or ()), types, as_of)
+    year = int(as_of) if as_of else None  # empty: the form's blank field, no year filter
+    return CompareFilters(tuple(theme or ()), group, tuple(region or ()), types, year)
 
 
 @router.get("/health")

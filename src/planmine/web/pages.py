@@ -187,6 +187,11 @@ async def upload_form(
     return RedirectResponse(f"/upload?job={job.id}", status_code=303)
 
 
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/api/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
     """The OpenAPI schema as a page (no CDN, no inline script); the schema itself is /openapi.json."""
