@@ -28,7 +28,7 @@ def serve(
     Reading is open to whoever reaches the address; uploads need `Authorization: Bearer <token>` with the
     token of $PLANMINE_TOKEN or --token-file, and are off without one. The API is described at /api/docs.
 
-    Example: PLANMINE_TOKEN=$(openssl rand -hex 16) planmine serve --store outputs/planmine.db --port 8000
+    Example: planmine serve --store outputs/planmine.db --port 8000  (uploads: export PLANMINE_TOKEN first)
     """
     import uvicorn
 

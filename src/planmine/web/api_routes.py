@@ -60,9 +60,10 @@ def health(request: Request) -> dict[str, Any]:
 
 
 @router.get("/query")
-def query(request: Request, q: Question, top: Top = 5) -> dict[str, object]:
+async def query(request: Request, q: Question, top: Top = 5) -> JSONResponse:
     """One answer, shaped like one element of `planmine query --json`: every region with level and evidence."""
-    return state_of(request).reader.run(lambda pm: pm.ask(q, top_k=top).to_dict())
+    answer = await state_of(request).reader.arun(lambda pm: pm.ask(q, top_k=top).to_dict())
+    return JSONResponse(answer)  # already plain JSON types: no response-model pass
 
 
 @router.get("/compare")

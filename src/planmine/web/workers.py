@@ -7,6 +7,7 @@ writer has stored a file, or when another process changed the store while no upl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -45,6 +46,10 @@ class Reader:
     def run(self, work: Callable[[Planmine], T]) -> T:
         """`work(planmine)` on the reader thread; its result, or its exception re-raised here."""
         return self._pool.submit(self._call, work).result()
+
+    async def arun(self, work: Callable[[Planmine], T]) -> T:
+        """`run` for async routes: awaits the reader thread without holding a worker thread of the server."""
+        return await asyncio.wrap_future(self._pool.submit(self._call, work))
 
     def warm(self) -> None:
         """Load the model and build the theme index now, in the background, so the first question is quick."""
