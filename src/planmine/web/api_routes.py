@@ -62,7 +62,8 @@ def health(request: Request) -> dict[str, Any]:
 @router.get("/query")
 async def query(request: Request, q: Question, top: Top = 5) -> JSONResponse:
     """One answer, shaped like one element of `planmine query --json`: every region with level and evidence."""
-    answer = await state_of(request).reader.arun(lambda pm: pm.ask(q, top_k=top).to_dict())
+    reader = state_of(request).reader
+    answer = await reader.arun(lambda pm: reader.answer(pm, q, top).to_dict())
     return JSONResponse(answer)  # already plain JSON types: no response-model pass
 
 

@@ -33,7 +33,7 @@ def ask_page(request: Request, q: Annotated[str, Query(max_length=500)] = "", to
         docs = pm.store.documents()
         if not q.strip() or not docs:
             return {"answer": None, "empty": not docs}
-        answer = pm.ask(q.strip(), top_k=top)
+        answer = state.reader.answer(pm, q.strip(), top)
         data = answer.to_dict()
         reading = reading_of(data, pm.taxonomy, lang)
         return {

@@ -20,11 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from planmine.api import Planmine
+from planmine.api import Answer, Planmine
 from planmine.web.config import WebConfig
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+ANSWERS_KEPT = 128  # the same question asked again (page, API, reload) is answered without work
 
 
 class Reader:
@@ -42,10 +43,26 @@ class Reader:
         self._pm: Planmine | None = None
         self._seen_generation = -1
         self._seen_version = -1
+        self._answers: OrderedDict[tuple[str, int], Answer] = OrderedDict()
 
     def run(self, work: Callable[[Planmine], T]) -> T:
         """`work(planmine)` on the reader thread; its result, or its exception re-raised here."""
         return self._pool.submit(self._call, work).result()
+
+    def answer(self, pm: Planmine, question: str, top_k: int) -> Answer:
+        """`pm.ask`, remembered for the store state it was read from (the last ANSWERS_KEPT questions).
+
+        Call on the reader thread (inside `run`): reopening the store forgets every remembered answer.
+        """
+        key = (question, top_k)
+        if (hit := self._answers.get(key)) is not None:
+            self._answers.move_to_end(key)
+            return hit
+        found = pm.ask(question, top_k=top_k)
+        self._answers[key] = found
+        while len(self._answers) > ANSWERS_KEPT:
+            self._answers.popitem(last=False)
+        return found
 
     async def arun(self, work: Callable[[Planmine], T]) -> T:
         """`run` for async routes: awaits the reader thread without holding a worker thread of the server."""
@@ -75,6 +92,7 @@ class Reader:
                 return self._pm
             self._pm.close()
         self._pm = Planmine(self.config.store, model=self.config.model)
+        self._answers.clear()
         self._seen_generation = generation
         self._seen_version = _data_version(self._pm)
         return self._pm
