@@ -163,7 +163,7 @@ def reading_of(answer: dict[str, Any], taxonomy: Taxonomy, lang: str) -> Reading
     reading = answer.get("reading")
     if isinstance(reading, dict):
         theme = reading.get("theme")
-        terms = [str(t) for t in reading.get("terms") or []]
+        terms = [_term_text(t) for t in reading.get("terms") or []]
         return Reading(theme, _theme_label(taxonomy, theme, lang) if theme else "", terms)
     reasons = [str(r.get("reason", "")) for r in answer.get("regions", [])]
     for reason in reasons:
@@ -171,6 +171,13 @@ def reading_of(answer: dict[str, Any], taxonomy: Taxonomy, lang: str) -> Reading
             theme = m.group(1)
             return Reading(theme, _theme_label(taxonomy, theme, lang), _theme_terms(taxonomy, theme))
     return Reading(None, "", _WORD.findall(str(answer.get("query", "")).lower()))
+
+
+def _term_text(term: object) -> str:
+    """A reading's term: a string, or an object naming it ({"term": ...} / {"text": ...})."""
+    if isinstance(term, dict):
+        return str(term.get("term") or term.get("text") or term.get("label") or "")
+    return str(term)
 
 
 def _theme_label(taxonomy: Taxonomy, theme_id: str, lang: str) -> str:
