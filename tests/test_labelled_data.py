@@ -63,6 +63,8 @@ def test_question_rows_have_the_schema(questions, plan_texts):
             assert q["theme"] in themes, q["id"]
         else:
             assert "theme" not in q, q["id"]
+        if "region" in q:
+            assert q["region"] in plan_texts, q["id"]
         if "nearest_theme" in q:
             assert q["kind"] == "narrower" and q["nearest_theme"] in themes, q["id"]
         for region, cell in q["gold"].items():
