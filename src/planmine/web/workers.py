@@ -171,7 +171,8 @@ class Writer:
 
     # -- what the reader and the routes ask ------------------------------------------------------
     def generation(self) -> int:
-        """Bumped each time a file has been stored: the reader's cue to reopen."""
+        """Bumped each time a file has been stored (once, not again at the job's end): the reader's cue to
+        reopen, which costs it a rebuild of the theme index (about a second on the seed corpus)."""
         return self._generation
 
     def busy(self) -> bool:
@@ -210,10 +211,10 @@ class Writer:
                 for f in job.files:
                     if f.status in ("queued", "reading"):
                         f.status, f.reason = "failed", "internal error while ingesting (see the server log)"
+                self._generation += 1  # it may have stored part of the job
             finally:
                 self._running -= 1
                 job.state, job.finished = "done", time.time()
-                self._generation += 1
                 job.done.set()
 
     def _ingest(self, job: IngestJob) -> None:
