@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import threading
 import time
@@ -108,6 +109,14 @@ class Reader:
         self._pool.shutdown(wait=True)
 
 
+def _lower_priority(niceness: int = 10) -> None:
+    """Lower this thread's CPU priority (Linux schedules threads one by one); elsewhere, nothing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):
+        pass
+
+
 def _data_version(pm: Planmine) -> int:
     """SQLite's counter of commits made by other connections to this store."""
     return int(pm.store.conn.execute("PRAGMA data_version").fetchone()[0])
@@ -202,6 +211,7 @@ class Writer:
         self._thread.join(timeout=60)
 
     def _loop(self) -> None:
+        _lower_priority()  # questions first: an ingest may take longer, a reader waiting on it may not
         while (job := self._queue.get()) is not None:
             self._running += 1
             try:
