@@ -8,6 +8,7 @@ writer has stored a file, or when another process changed the store while no upl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import queue
@@ -111,10 +112,8 @@ class Reader:
 
 def _lower_priority(niceness: int = 10) -> None:
     """Lower this thread's CPU priority (Linux schedules threads one by one); elsewhere, nothing."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):
-        pass
 
 
 def _data_version(pm: Planmine) -> int:
