@@ -244,3 +244,15 @@ def test_an_internal_error_shows_no_stack_trace(web_store: Path):
             r = c.get(url)
             assert r.status_code == 500
             assert "secret" not in r.text and "Traceback" not in r.text and "Internal error" in r.text
+
+
+def test_the_reader_sees_what_another_process_committed(seed_store, tmp_path: Path):
+    from planmine.store import Store
+
+    path = copy_store(seed_store.conn, tmp_path / "planmine.db")
+    with TestClient(create_app(WebConfig(store=path))) as c:
+        before = c.get("/api/documents").json()
+        with Store(path) as other:  # as `planmine ingest` in another terminal would
+            other.delete_document(before[0]["id"])
+        after = c.get("/api/documents").json()
+        assert [d["id"] for d in after] == [d["id"] for d in before[1:]]
