@@ -15,7 +15,10 @@ model_app = typer.Typer(
 app.add_typer(model_app, name="model")
 
 ModelsDirOption = typer.Option(
-    None, "--models-dir", help="Models folder (default: $PLANMINE_MODELS or ./models).", show_default=False
+    None,
+    "--models-dir",
+    help="Models folder (default: $PLANMINE_MODELS, a checkout's models/, else the user data folder).",
+    show_default=False,
 )
 
 

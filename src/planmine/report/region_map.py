@@ -1,0 +1,126 @@
+"""A region × region similarity map: regions close when their plans address the same themes.
+
+Each line joins two regions that address shared themes; its width is their overlap (Jaccard of the
+themes each addresses) and its label names the shared themes. Only each region's strongest links are
+drawn, so the picture stays readable on one slide with 21 regions.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from planmine.levels import STYLES
+from planmine.types import Comparison
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class RegionMapConfig:
+    """What the map draws: the strongest links per region, the weakest overlap worth a line, label length."""
+
+    links_per_region: int = 3
+    min_overlap: float = 0.2  # Jaccard of the two regions' addressed themes
+    themes_per_label: int = 3
+    size_inches: tuple[float, float] = (13.3, 7.5)  # a 16:9 slide
+
+
+@dataclass(frozen=True)
+class RegionLink:
+    """Two regions and the themes both address."""
+
+    a: str
+    b: str
+    shared: tuple[str, ...]  # theme labels, in table order
+    overlap: float  # Jaccard of their addressed themes
+
+
+def addressed_themes(comparison: Comparison) -> dict[str, list[str]]:
+    """Region → labels of the themes it addresses, in table order."""
+    return {
+        region: [row.label for row in comparison.rows if (c := row.cells.get(region)) and c.addressed]
+        for region in comparison.regions
+    }
+
+
+def region_links(comparison: Comparison, config: RegionMapConfig | None = None) -> list[RegionLink]:
+    """The links the map draws: per region its strongest overlaps (≥ min_overlap), strongest first."""
+    config = config or RegionMapConfig()
+    themes = addressed_themes(comparison)
+    every = []
+    for a, b in combinations(comparison.regions, 2):
+        ta, tb = set(themes[a]), set(themes[b])
+        union = ta | tb
+        overlap = len(ta & tb) / len(union) if union else 0.0
+        if overlap >= config.min_overlap:
+            every.append(RegionLink(a, b, tuple(t for t in themes[a] if t in tb), overlap))
+    every.sort(key=lambda link: (-link.overlap, link.a, link.b))
+    kept: list[RegionLink] = []
+    degree: dict[str, int] = {}
+    for link in every:
+        # a link stays when it is among the strongest of either of its regions
+        if degree.get(link.a, 0) < config.links_per_region or degree.get(link.b, 0) < config.links_per_region:
+            kept.append(link)
+            degree[link.a] = degree.get(link.a, 0) + 1
+            degree[link.b] = degree.get(link.b, 0) + 1
+    return kept
+
+
+def region_map_figure(
+    comparison: Comparison, *, lang: str = "sv", config: RegionMapConfig | None = None
+) -> Figure:
+    """The map as a matplotlib figure: regions on a circle, links labelled with their shared themes."""
+    from matplotlib.figure import Figure
+
+    config = config or RegionMapConfig()
+    regions = list(comparison.regions)
+    themes = addressed_themes(comparison)
+    links = region_links(comparison, config)
+    n = max(len(regions), 1)
+    pos = {r: (math.cos(math.pi / 2 - 2 * math.pi * i / n), math.sin(math.pi / 2 - 2 * math.pi * i / n))
+           for i, r in enumerate(regions)}  # fmt: skip
+    fig = Figure(figsize=config.size_inches)
+    ax = fig.subplots()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    colour = STYLES["addressed"].fill
+    for link in links:
+        (x1, y1), (x2, y2) = pos[link.a], pos[link.b]
+        ax.plot([x1, x2], [y1, y2], color=colour, alpha=0.35 + 0.5 * link.overlap, lw=1 + 9 * link.overlap,
+                solid_capstyle="round", zorder=1)  # fmt: skip
+        shown = list(link.shared[: config.themes_per_label])
+        more = len(link.shared) - len(shown)
+        label = "\n".join(shown) + (f"\n+{more}" if more > 0 else "")
+        # a little towards the first region, so labels of crossing lines do not sit on the same spot
+        t = 0.42
+        ax.text(x1 + t * (x2 - x1), y1 + t * (y2 - y1), label, fontsize=7, ha="center", va="center",
+                zorder=3, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#cccccc", "alpha": 0.9})  # fmt: skip
+    most = max([len(t) for t in themes.values()] + [1])
+    for region in regions:
+        x, y = pos[region]
+        count = len(themes[region])
+        ax.scatter([x], [y], s=300 + 1700 * count / most, color=colour if count else "#f0f0f0",
+                   edgecolors="#333333", zorder=2)  # fmt: skip
+        word = "teman" if lang == "sv" else "themes"
+        name = region.removeprefix("Region ")
+        ax.text(x * 1.17, y * 1.17, f"{name}\n{count} {word}", fontsize=10, ha="center", va="center",
+                fontweight="bold", zorder=4)  # fmt: skip
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.3, 1.3)
+    title = "Regioner som arbetar med samma teman" if lang == "sv" else "Regions that work on the same themes"
+    ax.set_title(title, fontsize=14)
+    fig.tight_layout()
+    return fig
+
+
+def region_map_png(comparison: Comparison, *, lang: str = "sv", dpi: int = 100) -> bytes:
+    """The map as PNG bytes (for the report)."""
+    fig = region_map_figure(comparison, lang=lang)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
