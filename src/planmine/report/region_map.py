@@ -26,7 +26,7 @@ class RegionMapConfig:
 
     links_per_region: int = 3
     min_overlap: float = 0.2  # Jaccard of the two regions' addressed themes
-    themes_per_label: int = 3
+    themes_per_label: int = 2  # the rarest shared themes are named: they tell the pair apart
     size_inches: tuple[float, float] = (13.3, 7.5)  # a 16:9 slide
 
 
@@ -36,7 +36,7 @@ class RegionLink:
 
     a: str
     b: str
-    shared: tuple[str, ...]  # theme labels, in table order
+    shared: tuple[str, ...]  # theme labels, rarest first (addressed by the fewest regions)
     overlap: float  # Jaccard of their addressed themes
 
 
@@ -52,13 +52,17 @@ def region_links(comparison: Comparison, config: RegionMapConfig | None = None) 
     """The links the map draws: per region its strongest overlaps (≥ min_overlap), strongest first."""
     config = config or RegionMapConfig()
     themes = addressed_themes(comparison)
+    how_many = {t: sum(t in ts for ts in themes.values()) for ts in themes.values() for t in ts}
     every = []
     for a, b in combinations(comparison.regions, 2):
         ta, tb = set(themes[a]), set(themes[b])
         union = ta | tb
         overlap = len(ta & tb) / len(union) if union else 0.0
         if overlap >= config.min_overlap:
-            every.append(RegionLink(a, b, tuple(t for t in themes[a] if t in tb), overlap))
+            shared = sorted(
+                (t for t in themes[a] if t in tb), key=lambda t: how_many[t]
+            )  # stable: table order
+            every.append(RegionLink(a, b, tuple(shared), overlap))
     every.sort(key=lambda link: (-link.overlap, link.a, link.b))
     kept: list[RegionLink] = []
     degree: dict[str, int] = {}
@@ -93,12 +97,11 @@ def region_map_figure(
         (x1, y1), (x2, y2) = pos[link.a], pos[link.b]
         ax.plot([x1, x2], [y1, y2], color=colour, alpha=0.35 + 0.5 * link.overlap, lw=1 + 9 * link.overlap,
                 solid_capstyle="round", zorder=1)  # fmt: skip
-        shown = list(link.shared[: config.themes_per_label])
-        more = len(link.shared) - len(shown)
-        label = "\n".join(shown) + (f"\n+{more}" if more > 0 else "")
-        # a little towards the first region, so labels of crossing lines do not sit on the same spot
-        t = 0.42
-        ax.text(x1 + t * (x2 - x1), y1 + t * (y2 - y1), label, fontsize=7, ha="center", va="center",
+        shown = [short_label(t) for t in link.shared[: config.themes_per_label]]
+        count = f"{len(link.shared)} " + ("gemensamma" if lang == "sv" else "shared")
+        label = "\n".join([count, *shown])
+        # chords of a regular polygon never share a midpoint, so midpoint labels do not sit on each other
+        ax.text((x1 + x2) / 2, (y1 + y2) / 2, label, fontsize=7, ha="center", va="center",
                 zorder=3, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#cccccc", "alpha": 0.9})  # fmt: skip
     most = max([len(t) for t in themes.values()] + [1])
     for region in regions:
@@ -106,9 +109,9 @@ def region_map_figure(
         count = len(themes[region])
         ax.scatter([x], [y], s=300 + 1700 * count / most, color=colour if count else "#f0f0f0",
                    edgecolors="#333333", zorder=2)  # fmt: skip
-        word = "teman" if lang == "sv" else "themes"
+        word = ("tema" if count == 1 else "teman") if lang == "sv" else ("theme" if count == 1 else "themes")
         name = region.removeprefix("Region ")
-        ax.text(x * 1.17, y * 1.17, f"{name}\n{count} {word}", fontsize=10, ha="center", va="center",
+        ax.text(x * 1.32, y * 1.2, f"{name}\n{count} {word}", fontsize=10, ha="center", va="center",
                 fontweight="bold", zorder=4)  # fmt: skip
     ax.set_xlim(-1.45, 1.45)
     ax.set_ylim(-1.3, 1.3)
@@ -116,6 +119,15 @@ def region_map_figure(
     ax.set_title(title, fontsize=14)
     fig.tight_layout()
     return fig
+
+
+def short_label(label: str, width: int = 24) -> str:
+    """A theme label short enough for a line label: its abbreviation in parentheses, else clipped."""
+    if label.endswith(")") and "(" in label:
+        inner = label[label.rindex("(") + 1 : -1].strip()
+        if 0 < len(inner) <= width:
+            return inner
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def region_map_png(comparison: Comparison, *, lang: str = "sv", dpi: int = 100) -> bytes:
