@@ -98,8 +98,8 @@ def region_map_figure(
         ax.plot([x1, x2], [y1, y2], color=colour, alpha=0.35 + 0.5 * link.overlap, lw=1 + 9 * link.overlap,
                 solid_capstyle="round", zorder=1)  # fmt: skip
         shown = [short_label(t) for t in link.shared[: config.themes_per_label]]
-        count = f"{len(link.shared)} " + ("gemensamma" if lang == "sv" else "shared")
-        label = "\n".join([count, *shown])
+        n_shared = f"{len(link.shared)} " + ("gemensamma" if lang == "sv" else "shared")
+        label = "\n".join([n_shared, *shown])
         # chords of a regular polygon never share a midpoint, so midpoint labels do not sit on each other
         ax.text((x1 + x2) / 2, (y1 + y2) / 2, label, fontsize=7, ha="center", va="center",
                 zorder=3, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#cccccc", "alpha": 0.9})  # fmt: skip
