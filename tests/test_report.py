@@ -273,3 +273,31 @@ def test_report_in_headless_chromium(report_html, tmp_path):
         assert "Kalmar" in page.locator("body").inner_text()
     assert problems == []
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+def test_region_map_links_regions_by_shared_themes_rarest_first():
+    from planmine.report.region_map import RegionMapConfig, region_links, region_map_png, short_label
+
+    def cell(region: str, level: str) -> RegionEvidence:
+        return RegionEvidence(region, level, 0.5)  # type: ignore[arg-type]
+
+    a, b, c, d = "Region A", "Region B", "Region C", "Region D"
+    levels = {  # theme → regions that address it
+        "common": {a, b, c},
+        "rare": {a, b},
+        "other": {d},
+    }
+    rows = [
+        ComparisonRow(
+            t, t.capitalize(), {r: cell(r, "addressed" if r in who else "not_found") for r in (a, b, c, d)}
+        )
+        for t, who in levels.items()
+    ]
+    table = Comparison([a, b, c, d], rows)
+    links = region_links(table)
+    assert (links[0].a, links[0].b, links[0].shared) == (a, b, ("Rare", "Common"))  # rarest shared first
+    assert not [link for link in links if d in (link.a, link.b)]  # D shares nothing
+    assert all(link.overlap >= RegionMapConfig().min_overlap for link in links)
+    assert region_map_png(table)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert short_label("Samordnad individuell plan (SIP)") == "SIP"
+    assert short_label("Läkemedelsgenomgångar och läkemedelssäkerhet") == "Läkemedelsgenomgångar o…"

@@ -93,6 +93,7 @@ def region_map_figure(
     ax.set_aspect("equal")
     ax.axis("off")
     colour = STYLES["addressed"].fill
+    placed: list[tuple[float, float]] = []
     for link in links:
         (x1, y1), (x2, y2) = pos[link.a], pos[link.b]
         ax.plot([x1, x2], [y1, y2], color=colour, alpha=0.35 + 0.5 * link.overlap, lw=1 + 9 * link.overlap,
@@ -100,9 +101,10 @@ def region_map_figure(
         shown = [short_label(t) for t in link.shared[: config.themes_per_label]]
         n_shared = f"{len(link.shared)} " + ("gemensamma" if lang == "sv" else "shared")
         label = "\n".join([n_shared, *shown])
-        # chords of a regular polygon never share a midpoint, so midpoint labels do not sit on each other
-        ax.text((x1 + x2) / 2, (y1 + y2) / 2, label, fontsize=7, ha="center", va="center",
-                zorder=3, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#cccccc", "alpha": 0.9})  # fmt: skip
+        x, y = _label_spot((x1, y1), (x2, y2), placed)
+        placed.append((x, y))
+        ax.text(x, y, label, fontsize=7, ha="center", va="center", zorder=3,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#cccccc", "alpha": 0.9})  # fmt: skip
     most = max([len(t) for t in themes.values()] + [1])
     for region in regions:
         x, y = pos[region]
@@ -119,6 +121,20 @@ def region_map_figure(
     ax.set_title(title, fontsize=14)
     fig.tight_layout()
     return fig
+
+
+_LABEL_BOX = (0.42, 0.16)  # a line label's width and height in axis units (7 pt text, three lines)
+
+
+def _label_spot(
+    a: tuple[float, float], b: tuple[float, float], placed: list[tuple[float, float]]
+) -> tuple[float, float]:
+    """The first point along the line (middle first) whose label box does not cover a placed one."""
+    spots = [(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])) for t in (0.5, 0.36, 0.64, 0.26, 0.74)]
+    for x, y in spots:
+        if all(abs(x - px) > _LABEL_BOX[0] or abs(y - py) > _LABEL_BOX[1] for px, py in placed):
+            return x, y
+    return spots[0]
 
 
 def short_label(label: str, width: int = 24) -> str:
