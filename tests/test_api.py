@@ -182,3 +182,21 @@ def test_report_for_the_analysts_question_and_selection(lexical_store, tmp_path)
     english = _cli("report", "--store", str(lexical_store), "--no-model", "--lang", "en", "-o", str(out))
     assert english.exit_code == 0 and '<html lang="en">' in out.read_text(encoding="utf-8")
     assert _cli("report", "--store", str(lexical_store), "--lang", "fi", "-o", str(out)).exit_code == 2
+
+
+def test_filters_reach_the_answer_core_only_when_it_takes_them():
+    from planmine.api import _optional_filters
+    from planmine.errors import UsageError
+
+    def takes_types(store: object, types: frozenset[str] | None = None) -> None: ...
+
+    def takes_nothing(store: object) -> None: ...
+
+    assert _optional_filters(takes_types, types=None, as_of=None) == {}
+    assert _optional_filters(takes_types, types="plan,agreement") == {
+        "types": frozenset({"plan", "agreement"})
+    }
+    with pytest.raises(UsageError, match="cannot filter by as_of"):
+        _optional_filters(takes_types, as_of=2024)
+    with pytest.raises(UsageError, match="types"):
+        _optional_filters(takes_nothing, types="plan")

@@ -150,6 +150,10 @@ class ComparisonTable:
 def _optional_filters(func: Callable[..., Any], **filters: Any) -> dict[str, Any]:
     """The filters `func` takes, for those the caller set; a set filter it does not take is an error."""
     given = {k: v for k, v in filters.items() if v is not None}
+    if "types" in given:
+        from planmine.genre import parse_types
+
+        given["types"] = parse_types(given["types"])
     accepted = inspect.signature(func).parameters
     missing = [k for k in given if k not in accepted]
     if missing:

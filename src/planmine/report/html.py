@@ -98,14 +98,16 @@ def source_uri(path: str, page: int | None = None) -> str:
 def reading_line(answer: QueryAnswer, lang: str) -> str:
     """How the question was read, in words ('läst som temat Fallprevention' / 'fri fråga: ...'), if known."""
     reading = answer.to_dict().get("reading")
-    if not isinstance(reading, dict):
+    if not isinstance(reading, dict) or not reading:
         return ""
+    if lang == "sv" and reading.get("line"):
+        return str(reading["line"])  # the answer core's own words
     words = WORDS[lang]
-    theme = reading.get("theme_label") or reading.get("label") or reading.get("theme")
+    theme = reading.get("theme_label") or reading.get("theme")
     if theme:
         return f"{words['read_as_theme']} {theme}"
-    terms = reading.get("terms") or []
-    return f"{words['read_as_free']}: {', '.join(map(str, terms)) if terms else answer.query}"
+    concept = reading.get("concept") or answer.query
+    return f"{words['read_as_free']}: {concept}"
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +173,10 @@ def render_report(
     def doc_title(name: str) -> str:
         return str(doc(name).get("title") or name)
 
+    def doc_type(name: str) -> str:
+        d = doc(name)
+        return str(d.get("type") or d.get("genre") or "")
+
     def doc_date(name: str) -> str:
         d = doc(name)
         return str(d.get("date") or d.get("year") or "")
@@ -190,6 +196,7 @@ def render_report(
         doc_link=link,
         doc_title=doc_title,
         doc_date=doc_date,
+        doc_type=doc_type,
         discovered=list(discovered),
         theme_examples={
             t.id: [evidence_of[p] for p in t.examples if p in evidence_of][:3] for t in discovered
