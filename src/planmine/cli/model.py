@@ -9,7 +9,8 @@ import typer
 from planmine.cli._app import app, console, handle_errors, print_json
 
 model_app = typer.Typer(
-    help="Prepare and describe the offline embedding model under models/.\n\nExample: planmine model info",
+    help="Prepare and describe the offline embedding model ($PLANMINE_MODELS, a checkout's models/, else the "
+    "user data folder).\n\nExample: planmine model info",
     no_args_is_help=True,
 )
 app.add_typer(model_app, name="model")
