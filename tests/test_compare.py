@@ -55,8 +55,11 @@ def test_markdown_names_every_level_in_words(table: Comparison) -> None:
 def test_json_round_trip(table: Comparison) -> None:
     data = json.loads(to_json(table))
     assert data["regions"] == table.regions
-    cells = [(c["theme"], c["region"], c["level"], len(c["evidence"])) for c in data["cells"]]
+    cells = [(c["theme"], c["region"], c["level"], c["passages"]) for c in data["cells"]]
     assert cells == expected(table)
+    for row, rec in zip(table.rows, data["rows"], strict=True):
+        for region in table.regions:
+            assert len(rec["cells"][region]["evidence"]) == len(row.cells[region].evidence)
 
 
 def test_html_round_trip(table: Comparison) -> None:

@@ -75,15 +75,17 @@ def test_csv_is_tidy_and_formula_safe() -> None:
             assert not value.startswith(("=", "+", "@", "\t", "\r")), value
 
 
-def test_json_is_tidy_with_all_evidence() -> None:
+def test_json_is_tidy_and_keeps_the_nested_rows() -> None:
     data = json.loads(to_json(make_table(), DOCS))
     assert data["regions"] == REGIONS
     assert [t["theme"] for t in data["themes"]] == ["fallprevention", "sip"]
     assert data["levels"]["not_found"] == {"sv": "hittades inte", "en": "not found"}
     cells = data["cells"]
-    assert len(cells) == 6 and set(TIDY_COLUMNS) <= set(cells[0])
-    assert [e["text"] for e in cells[0]["evidence"]] == ["Fallprevention för äldre.", FORMULAS[0]]
-    assert cells[0]["evidence"][0]["title"] == "Handlingsplan 2023"
+    assert len(cells) == 6 and tuple(cells[0]) == TIDY_COLUMNS
+    assert cells[0]["title"] == "Handlingsplan 2023" and cells[0]["passages"] == 2
+    kalmar = data["rows"][0]["cells"][REGIONS[0]]  # the nested shape, with every quote
+    assert kalmar["level"] == "addressed"
+    assert [e["text"] for e in kalmar["evidence"]] == ["Fallprevention för äldre.", FORMULAS[0]]
 
 
 def test_markdown_reads_as_words_with_a_section_per_theme() -> None:

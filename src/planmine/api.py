@@ -292,34 +292,33 @@ class Planmine:
         question: str,
         *,
         top_k: int = 5,
-        types: Sequence[str] | str | None = None,
-        as_of: int | str | None = None,
         all_regions: bool = False,
+        **filters: Any,
     ) -> Answer:
         """Which regions address `question`? Every region with level, score and evidence.
 
         Args:
-            types: document types to read (planmine.genre; default: policy documents).
-            as_of: only documents in force in this year.
             all_regions: list all 21 regions, those without documents as `no_documents`.
+            **filters: document filters the answer core takes, e.g. `types="plan,agreement"`
+                (planmine.genre; default: policy documents) or `as_of=2024`; a filter it does not
+                take is a UsageError, never silently ignored.
         """
-        return self.ask_many([question], top_k=top_k, types=types, as_of=as_of, all_regions=all_regions)[0]
+        return self.ask_many([question], top_k=top_k, all_regions=all_regions, **filters)[0]
 
     def ask_many(
         self,
         questions: Sequence[str],
         *,
         top_k: int = 5,
-        types: Sequence[str] | str | None = None,
-        as_of: int | str | None = None,
         all_regions: bool = False,
+        **filters: Any,
     ) -> list[Answer]:
         """`ask` for several questions at once (the model embeds them in one batch)."""
         from planmine.query import answer
 
-        filters = _optional_filters(answer, types=types, as_of=as_of)
+        taken = _optional_filters(answer, **filters)
         answers = answer(
-            list(questions), self.store, self.embedder, top_k=top_k, taxonomy=self.taxonomy, **filters
+            list(questions), self.store, self.embedder, top_k=top_k, taxonomy=self.taxonomy, **taken
         )
         if all_regions:
             answers = [answer_all_regions(a) for a in answers]
@@ -330,23 +329,23 @@ class Planmine:
         self,
         themes: Sequence[str] | None = None,
         *,
-        types: Sequence[str] | str | None = None,
-        as_of: int | str | None = None,
         regions: Sequence[str] | None = None,
         all_regions: bool = False,
         top_k: int = 5,
+        **filters: Any,
     ) -> ComparisonTable:
         """The region × theme table (all taxonomy themes, or ids, labels or abbreviations).
 
         Args:
             regions: only these regions' columns (names or unique parts of them).
             all_regions: a column for each of the 21 regions, those without documents `no_documents`.
+            **filters: document filters the answer core takes (`types=`, `as_of=`), as in `ask`.
         """
         from planmine.compare import compare
 
-        filters = _optional_filters(compare, types=types, as_of=as_of)
+        taken = _optional_filters(compare, **filters)
         table = compare(
-            self.store, self.embedder, list(themes) if themes else None, self.taxonomy, top_k, **filters
+            self.store, self.embedder, list(themes) if themes else None, self.taxonomy, top_k, **taken
         )
         if all_regions:
             table = comparison_all_regions(table)

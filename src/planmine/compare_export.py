@@ -139,18 +139,24 @@ def evidence_records(table: Comparison, documents: DocumentFacts | None = None) 
 
 
 def to_json(table: Comparison, documents: DocumentFacts | None = None) -> str:
-    """{"regions", "themes", "levels", "cells"}: cells tidy, each with all its evidence."""
-    records = to_records(table, documents)
-    evidence = {(r["theme"], r["region"]): [] for r in records}  # type: dict[tuple[str, str], list[Any]]
-    for e in evidence_records(table, documents):
-        evidence[e["theme"], e["region"]].append(
-            {k: e[k] for k in e if k not in ("theme", "label", "region")}
-        )
+    """{"regions", "themes", "levels", "cells", "rows"}.
+
+    `cells` is tidy (one record per region × theme, TIDY_COLUMNS); `rows` keeps the nested shape the web
+    API and scripts already read (theme → region → level, score, reason and every evidence passage).
+    """
     data = {
         "regions": table.regions,
         "themes": [{"theme": row.theme_id, "label": row.label} for row in table.rows],
         "levels": {lv: {"sv": STYLES[lv].name_sv, "en": STYLES[lv].name_en} for lv in LEVELS},
-        "cells": [{**r, "evidence": evidence[r["theme"], r["region"]]} for r in records],
+        "cells": to_records(table, documents),
+        "rows": [
+            {
+                "theme": row.theme_id,
+                "label": row.label,
+                "cells": {region: cell.to_dict() for region, cell in row.cells.items()},
+            }
+            for row in table.rows
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
