@@ -104,13 +104,17 @@ def comparison(pm: Planmine, filters: CompareFilters, top_k: int) -> ComparisonT
         members = group_members(pm.taxonomy, filters.group)
         themes = [t for t in themes if t in members] if themes else members
     types = parse_types(filters.types) if filters.types else None
-    accepted = inspect.signature(pm.compare).parameters
+    from planmine.compare import compare as compare_core
+
+    # Planmine.compare forwards types= and as_of= to the answer core where it takes them (an error if not)
+    accepted = inspect.signature(compare_core).parameters
     options: dict[str, Any] = {"top_k": top_k}
     if types is not None and "types" in accepted:
         options["types"] = filters.types
     if filters.as_of is not None and "as_of" in accepted:
         options["as_of"] = filters.as_of
-    table = pm.compare(themes or None, **options).comparison
+    shown = pm.compare(themes or None, **options)
+    table = shown.comparison
     regions = list(table.regions)
     if filters.regions:
         unknown = [r for r in filters.regions if r not in regions]
@@ -133,7 +137,12 @@ def comparison(pm: Planmine, filters: CompareFilters, top_k: int) -> ComparisonT
         )
         for row in table.rows
     ]
-    return ComparisonTable(Comparison(regions=regions, rows=rows))
+    return ComparisonTable(Comparison(regions=regions, rows=rows), *_facts(shown))
+
+
+def _facts(shown: ComparisonTable) -> list[Any]:
+    """The table's document facts (titles, dates for the exports), where this planmine has them."""
+    return [shown.documents] if hasattr(shown, "documents") else []
 
 
 def _document_filter(pm: Planmine, types: frozenset[str] | None, as_of: int | None) -> set[str]:
