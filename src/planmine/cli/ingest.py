@@ -134,7 +134,7 @@ def docs(
     store: Path | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List the documents in the store: region, title, year, type, pages, passages, OCR share, warnings.
+    """List the documents in the store: region, title, year, type, genre, pages, passages, OCR, warnings.
 
     Example: planmine docs --json
     """
@@ -153,6 +153,9 @@ def docs(
                     "title": d.meta.title,
                     "year": d.meta.year,
                     "type": d.meta.doc_type,
+                    "genre": d.meta.genre,
+                    "genre_confidence": round(d.meta.genre_confidence, 3),
+                    "genre_evidence": d.meta.genre_evidence,
                     "language": d.meta.language,
                     "format": d.format,
                     "pages": d.pages,
@@ -174,6 +177,7 @@ def docs(
         "title",
         "year",
         "type",
+        "genre",
         "pages",
         "passages",
         "OCR",
@@ -188,6 +192,7 @@ def docs(
             escape(d.meta.title[:60]),
             escape(d.meta.year),
             escape(d.meta.doc_type),
+            escape(f"{d.meta.genre} {d.meta.genre_confidence:.2f}" if d.meta.genre else "–"),
             str(d.pages),
             str(d.passages),
             f"{d.ocr_share:.0%}",
