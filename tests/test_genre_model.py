@@ -57,7 +57,9 @@ def test_a_bad_label_line_is_refused_with_its_line(tmp_path):
 
 def test_the_model_round_trips_through_its_file(tmp_path):
     model = load_genre_model()
-    inp = GenreInput(title="Protokoll", text="§ 12 Kommunstyrelsen beslutar att anta förslaget. Justerare: Per.")
+    inp = GenreInput(
+        title="Protokoll", text="§ 12 Kommunstyrelsen beslutar att anta förslaget. Justerare: Per."
+    )
     model.save(tmp_path / "m.npz")
     again = GenreModel.load(tmp_path / "m.npz")
     assert np.allclose(model.probabilities([inp]), again.probabilities([inp]), atol=1e-5)
