@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from distributed import Client, LocalCluster
 
 SCHEDULER_ENV = "PLANMINE_SCHEDULER"
-INSTALL_FIX = 'pip install "planmine[distributed]" (dask[distributed])'
+INSTALL_FIX = 'pip install "dask[distributed]"'
 
 log = logging.getLogger(__name__)
 
