@@ -9,7 +9,8 @@ one process and with `--workers 2`, store size, then `compare --format json`, `g
 and sizes on the 1-process store. `--graph-size N` also times the kNN graph step alone on N synthetic
 clustered vectors (for 100k and 1M passages, where ingest would take hours).
 
-Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000] [--no-ingest] [--out DIR]
+Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000 [--graph-exact]] [--no-ingest]
+       [--out DIR]
 """
 
 from __future__ import annotations
@@ -118,9 +119,17 @@ def bench_answers(store: Path, out: Path) -> None:
         print(f"{name:<16} {seconds:.1f} s (process start and model load included), {size}   {load()}")
 
 
-def bench_graph(n: int) -> None:
+def bench_graph(n: int, *, exact: bool = False) -> None:
     """The kNN edge step alone on ``n`` clustered synthetic 384-d vectors from 21 regions."""
-    from planmine.graph.similarity import calibrate_threshold, centre, cross_region_neighbours
+    from planmine.graph.similarity import (
+        NEIGHBOURS,
+        NeighbourConfig,
+        calibrate_threshold,
+        centre,
+        cross_region_neighbours,
+    )
+
+    config = NeighbourConfig(ann_min_nodes=n + 1) if exact else NEIGHBOURS
 
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(max(50, n // 200), 384)).astype(np.float32)
@@ -131,11 +140,11 @@ def bench_graph(n: int) -> None:
     t0 = time.perf_counter()
     vectors = centre(raw)
     threshold = calibrate_threshold(vectors, regions)
-    pairs = cross_region_neighbours(vectors, raw, regions, k=5, threshold=threshold)
+    pairs = cross_region_neighbours(vectors, raw, regions, k=5, threshold=threshold, config=config)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"graph kNN        {n} synthetic vectors: {len(pairs)} edges in {seconds:.1f} s; peak RSS {peak:.0f} MB "
+        f"graph kNN {'exact  ' if exact else 'default'}  {n} synthetic vectors: {len(pairs)} edges in {seconds:.1f} s; peak RSS {peak:.0f} MB "
         f"({before:.0f} MB before)   {load()}"
     )
 
@@ -144,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--size", type=int, default=600, help="passages to generate and ingest")
     parser.add_argument("--graph-size", type=int, default=0, help="also time the kNN on N synthetic vectors")
+    parser.add_argument("--graph-exact", action="store_true", help="time the exact kNN too, for the ratio")
     parser.add_argument("--no-ingest", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -158,6 +168,8 @@ def main() -> None:
         bench_answers(store, out)
     if args.graph_size:
         bench_graph(args.graph_size)
+        if args.graph_exact:
+            bench_graph(args.graph_size, exact=True)
     print(f"end              {load()}")
 
 
