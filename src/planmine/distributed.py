@@ -36,12 +36,20 @@ def prepare_on_worker(
     ticket: FileTicket, embed: bool, threads: int | None
 ) -> PreparedDocument | IngestResult:
     """One task: prepare a file and embed its passages with the worker's (cached) model."""
-    prepared = prepare(ticket)
-    if embed and isinstance(prepared, PreparedDocument):
-        from planmine.embed import load_embedder
+    from planmine.embed import Embedder, load_embedder
 
+    embedder: Embedder | None = None
+    if embed:
         try:
-            embed_prepared([prepared], load_embedder(num_threads=threads))
+            embedder = load_embedder(num_threads=threads)
+        except PlanmineError:
+            embedder = None  # the text alone decides the genre; the warning below says why
+    prepared = prepare(ticket, embedder)
+    if embed and isinstance(prepared, PreparedDocument):
+        try:
+            if embedder is None:
+                embedder = load_embedder(num_threads=threads)  # raises the reason for the warning
+            embed_prepared([prepared], embedder)
         except PlanmineError as exc:
             prepared.warnings.append(f"passages not embedded yet ({exc}); they will be embedded on first use")
     return prepared

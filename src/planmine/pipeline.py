@@ -144,7 +144,13 @@ def check_file(
         sha = file_sha256(path)
         existing = store.find_document(path=key)
         wanted_region = canonical_region(overrides["region"]) if overrides.get("region") else None
-        if existing and existing.sha256 == sha and wanted_region in (None, existing.region):
+        wanted_genre = overrides.get("genre")
+        if (
+            existing
+            and existing.sha256 == sha
+            and wanted_region in (None, existing.region)
+            and wanted_genre in (None, existing.meta.genre)
+        ):
             return IngestResult(
                 key, "unchanged", existing.id, existing.region, existing.meta.title, reason="already stored"
             )
@@ -171,9 +177,14 @@ def check_file(
     )
 
 
-def prepare(ticket: FileTicket) -> PreparedDocument | IngestResult:
-    """Read, clean, describe, segment and tag one file; no store involved. Failures come back as results."""
+def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDocument | IngestResult:
+    """Read, clean, describe, segment and tag one file; no store involved. Failures come back as results.
+
+    The genre is classified from the text, and from the first passages' e5 vectors when an embedder is
+    given (a cached one keeps those vectors, so embedding the document later reuses them).
+    """
     from planmine.clean import clean_document
+    from planmine.genre_model import assign_genre
     from planmine.ingest import read_document
     from planmine.tag import analyse
 
@@ -182,6 +193,8 @@ def prepare(ticket: FileTicket) -> PreparedDocument | IngestResult:
         raw.path = ticket.path
         clean = clean_document(raw)
         meta = detect_metadata(clean)
+        passages, tags = analyse(clean, 0)
+        meta = assign_genre(meta, clean, passages, embedder)
         if ticket.overrides:
             meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
         warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
@@ -189,7 +202,6 @@ def prepare(ticket: FileTicket) -> PreparedDocument | IngestResult:
             warnings.append(
                 f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
             )
-        passages, tags = analyse(clean, 0)
     except Exception as exc:  # a bug must not stop the batch; it is reported with its type
         return _failure(ticket.path, exc)
     status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
@@ -283,7 +295,7 @@ class SerialExecutor:
     def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]:
         group: list[tuple[int, PreparedDocument]] = []
         for index, ticket in tickets:
-            prepared = prepare(ticket)
+            prepared = prepare(ticket, self.embedder.embedder() if self.embedder else None)
             if isinstance(prepared, IngestResult):
                 yield index, prepared
                 continue
@@ -408,6 +420,15 @@ class _PassageEmbedder:
 
         if self._embedder is None:
             self._embedder = CachedEmbedder(load_embedder(), self.store)
+        return self._embedder
+
+    def embedder(self) -> CachedEmbedder | None:
+        """The cached embedder, loaded on first use; None when the model cannot be loaded."""
+        if self._embedder is None and not self._unavailable:
+            try:
+                self._load()
+            except PlanmineError as exc:
+                self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
         return self._embedder
 
     def embed(self, documents: list[PreparedDocument]) -> str:
