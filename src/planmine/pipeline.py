@@ -1,30 +1,50 @@
-"""Ingest files into the store: read → clean → metadata → segment and tag → save, one document at a time.
+"""Ingest files into the store in two halves: prepare (pure, any process) and commit (one writer).
 
-Batch work records a status per file (ok, partial, replaced, unchanged, duplicate, failed) with a reason
-and goes on; each document is saved in one transaction, so nothing stored is lost or duplicated.
+`check_file` asks the store whether a file needs work (unchanged, duplicate, too large) and returns a
+`FileTicket`; `prepare` turns a ticket into a `PreparedDocument` (read → clean → metadata → segment →
+tag), touching no store, so it can run in a worker process; `commit` saves one prepared document in one
+transaction. Batch work records a status per file (ok, partial, replaced, unchanged, duplicate, failed)
+with a reason and goes on; nothing stored is ever half a document.
+
+Passages are embedded across documents: the serial path prepares documents until a group holds
+`IngestConfig.group_passages` passages, embeds the group in one call (length-sorted, token-capped
+batches), then commits each document. `--workers`/`--scheduler` hand prepare and embed to Dask workers
+(planmine.distributed) and commit here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from planmine.errors import IngestError, PlanmineError
 from planmine.meta import apply_overrides, detect_metadata, load_manifest
 from planmine.regions import canonical_region
 from planmine.store import Store
-from planmine.types import Status
+from planmine.types import CleanDocument, DocumentMeta, Passage, Status, Tag
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from planmine.embed import CachedEmbedder, Embedder
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """How ingest groups its work."""
+
+    group_passages: int = 256  # passages embedded together (across documents) before they are committed
+
+
+CONFIG = IngestConfig()
 
 
 @dataclass
@@ -50,6 +70,34 @@ class IngestResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class FileTicket:
+    """Everything a worker needs to prepare one file: the store has said it needs work."""
+
+    path: str  # resolved path, the document's key in the store
+    sha256: str
+    overrides: dict[str, str]
+    override_source: str  # "option" or "manifest"
+    max_bytes: int = DEFAULT_MAX_BYTES
+    ocr: bool = True
+    replaces: int | None = None  # id of the stored earlier version at this path
+
+
+@dataclass
+class PreparedDocument:
+    """A document read, cleaned, described, segmented and tagged; optionally embedded. Picklable."""
+
+    ticket: FileTicket
+    clean: CleanDocument
+    meta: DocumentMeta
+    passages: list[Passage]
+    tags: list[Tag]
+    status: Status
+    warnings: list[str]
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # text hash -> vector (from a worker)
+    model: str = ""  # the embedder's name, when `vectors` are filled
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -58,7 +106,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(
+def _failure(key: str, exc: BaseException) -> IngestResult:
+    """A failed result for an exception: expected errors with their reason, bugs with their type."""
+    if isinstance(exc, IngestError):
+        return IngestResult(key, "failed", reason=exc.reason, code=exc.code)
+    if isinstance(exc, PlanmineError):
+        return IngestResult(key, "failed", reason=str(exc), code="error")
+    if isinstance(exc, OSError):
+        return IngestResult(key, "failed", reason=exc.strerror or str(exc), code="os_error")
+    log.error("unexpected error ingesting %s", key, exc_info=exc)
+    return IngestResult(key, "failed", reason=f"internal error: {type(exc).__name__}: {exc}", code="internal")
+
+
+def check_file(
     path: Path,
     store: Store,
     *,
@@ -66,19 +126,8 @@ def ingest_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     ocr: bool = True,
     manifest: dict[str, dict[str, str]] | None = None,
-    get_embedder: Callable[[], Embedder | None] | None = None,
-) -> IngestResult:
-    """Ingest one file; expected failures come back as a failed result, never as an exception.
-
-    The document's genre is classified from its text, and from its passages' e5 vectors when
-    `get_embedder` gives an embedder (loaded only for a file that is read; its vectors are cached, so the
-    embedding after saving reuses them).
-    """
-    from planmine.clean import clean_document
-    from planmine.genre_model import assign_genre
-    from planmine.ingest import read_document
-    from planmine.tag import analyse
-
+) -> FileTicket | IngestResult:
+    """A ticket when the file needs preparing, else its result (unchanged, duplicate, failed)."""
     key = str(path.resolve())
     overrides = dict((manifest or {}).get(path.name, {}))
     if region:
@@ -115,45 +164,157 @@ def ingest_file(
                 twin.meta.title,
                 reason=f"same content as '{twin.name}' (document {twin.id}), not stored twice",
             )
-        raw = read_document(path, max_bytes=max_bytes, ocr=ocr)
-        raw.path = key
+    except Exception as exc:
+        return _failure(key, exc)
+    return FileTicket(
+        key,
+        sha,
+        overrides,
+        "option" if region else "manifest",
+        max_bytes=max_bytes,
+        ocr=ocr,
+        replaces=existing.id if existing else None,
+    )
+
+
+def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDocument | IngestResult:
+    """Read, clean, describe, segment and tag one file; no store involved. Failures come back as results.
+
+    The genre is classified from the text, and from the first passages' e5 vectors when an embedder is
+    given (a cached one keeps those vectors, so embedding the document later reuses them).
+    """
+    from planmine.clean import clean_document
+    from planmine.genre_model import assign_genre
+    from planmine.ingest import read_document
+    from planmine.tag import analyse
+
+    try:
+        raw = read_document(Path(ticket.path), max_bytes=ticket.max_bytes, ocr=ticket.ocr)
+        raw.path = ticket.path
         clean = clean_document(raw)
         meta = detect_metadata(clean)
         passages, tags = analyse(clean, 0)
-        meta = assign_genre(meta, clean, passages, get_embedder() if get_embedder else None)
-        if overrides:
-            meta = apply_overrides(meta, overrides, source="option" if region else "manifest")
+        meta = assign_genre(meta, clean, passages, embedder)
+        if ticket.overrides:
+            meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
         warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
         if meta.region == "unknown":
             warnings.append(
                 f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
             )
-        status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
-        document_id = store.save_document(clean, meta, passages, tags, status=status, warnings=warnings)
-        if existing:
-            status = "replaced"
-        return IngestResult(
-            key,
-            status,
-            document_id,
-            meta.region,
-            meta.title,
-            pages=len(clean.pages),
-            passages=len(passages),
-            reason=f"changed since last ingest; replaced document {existing.id}" if existing else "",
-            warnings=warnings,
-        )
-    except IngestError as exc:
-        return IngestResult(key, "failed", reason=exc.reason, code=exc.code)
-    except PlanmineError as exc:
-        return IngestResult(key, "failed", reason=str(exc), code="error")
-    except OSError as exc:
-        return IngestResult(key, "failed", reason=exc.strerror or str(exc), code="os_error")
     except Exception as exc:  # a bug must not stop the batch; it is reported with its type
-        log.exception("unexpected error ingesting %s", path)
-        return IngestResult(
-            key, "failed", reason=f"internal error: {type(exc).__name__}: {exc}", code="internal"
+        return _failure(ticket.path, exc)
+    status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
+    return PreparedDocument(ticket, clean, meta, passages, tags, status, warnings)
+
+
+def embed_prepared(documents: list[PreparedDocument], embedder: Embedder) -> None:
+    """Embed the passages of several documents in one call (the embedder batches across them).
+
+    A plain embedder's vectors are kept on the documents (a worker sends them back with the document);
+    a `CachedEmbedder` puts them in its store's cache itself.
+    """
+    from planmine.embed import CachedEmbedder
+    from planmine.types import text_hash
+
+    texts = list(dict.fromkeys(p.text for d in documents for p in d.passages))
+    vectors = embedder.embed_passages(texts)
+    if isinstance(embedder, CachedEmbedder):
+        return
+    by_hash = {text_hash(t): vectors[i] for i, t in enumerate(texts)}
+    for d in documents:
+        d.vectors = {p.hash: by_hash[p.hash] for p in d.passages if p.hash in by_hash}
+        d.model = embedder.name
+
+
+def commit(document: PreparedDocument, store: Store) -> IngestResult:
+    """Save one prepared document (and the vectors a worker computed) in the store."""
+    from planmine.embed import EMBEDDING_MODEL_KEY
+
+    ticket = document.ticket
+    try:
+        document_id = store.save_document(
+            document.clean,
+            document.meta,
+            document.passages,
+            document.tags,
+            status=document.status,
+            warnings=document.warnings,
         )
+        if document.vectors:  # a cache beside the document: losing it costs a recomputation only
+            store.put_vectors(document.model, document.vectors)
+            store.set_meta(EMBEDDING_MODEL_KEY, document.model)
+    except Exception as exc:
+        return _failure(ticket.path, exc)
+    return IngestResult(
+        ticket.path,
+        "replaced" if ticket.replaces else document.status,
+        document_id,
+        document.meta.region,
+        document.meta.title,
+        pages=len(document.clean.pages),
+        passages=len(document.passages),
+        reason=f"changed since last ingest; replaced document {ticket.replaces}" if ticket.replaces else "",
+        warnings=document.warnings,
+    )
+
+
+def ingest_file(
+    path: Path,
+    store: Store,
+    *,
+    region: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    ocr: bool = True,
+    manifest: dict[str, dict[str, str]] | None = None,
+) -> IngestResult:
+    """Ingest one file without embedding; expected failures come back as a failed result."""
+    checked = check_file(path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifest)
+    if isinstance(checked, IngestResult):
+        return checked
+    prepared = prepare(checked)
+    return prepared if isinstance(prepared, IngestResult) else commit(prepared, store)
+
+
+Outcome = tuple[int, "PreparedDocument | IngestResult"]
+
+
+class Executor(Protocol):
+    """Runs prepare (and embed) over numbered tickets, yielding outcomes as they are ready."""
+
+    def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]: ...
+
+
+class SerialExecutor:
+    """Prepares in this process; embeds groups of documents together through the store's cache."""
+
+    def __init__(self, store: Store, *, embed: bool, config: IngestConfig = CONFIG) -> None:
+        self.embedder = _PassageEmbedder(store) if embed else None
+        self.config = config
+
+    def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]:
+        group: list[tuple[int, PreparedDocument]] = []
+        for index, ticket in tickets:
+            prepared = prepare(ticket, self.embedder.embedder() if self.embedder else None)
+            if isinstance(prepared, IngestResult):
+                yield index, prepared
+                continue
+            if self.embedder is None:
+                yield index, prepared
+                continue
+            group.append((index, prepared))
+            if sum(len(d.passages) for _, d in group) >= self.config.group_passages:
+                yield from self._flush(group)
+                group = []
+        yield from self._flush(group)
+
+    def _flush(self, group: list[tuple[int, PreparedDocument]]) -> Iterator[Outcome]:
+        if not group:
+            return
+        if self.embedder and (warning := self.embedder.embed([d for _, d in group])):
+            for _, d in group:
+                d.warnings.append(warning)
+        yield from group
 
 
 def ingest_paths(
@@ -164,90 +325,131 @@ def ingest_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     ocr: bool = True,
     embed: bool = True,
+    workers: int = 0,
+    scheduler: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
-    """Ingest files and folders (recursively); each file's result, in order.
+    """Ingest files and folders (recursively); each file's result, in input order.
 
-    With `embed`, the passages of each stored document are embedded and cached in the store right away,
-    so that questions later need no embedding; without the model installed, a warning says so and the
-    vectors are computed on first use.
+    With `embed`, passages are embedded and cached in the store right away, so that questions later
+    need no embedding; without the model installed, a warning says so and the vectors are computed on
+    first use. `workers` > 0 starts a local Dask cluster of that many processes, `scheduler` (or
+    $PLANMINE_SCHEDULER) uses a running one; this process stays the only writer either way.
     """
+    from planmine.distributed import scheduler_address
     from planmine.ingest import iter_documents
 
-    embedder = _PassageEmbedder(store) if embed else None
     files = list(iter_documents(list(paths)))
+    slots: list[IngestResult | None] = []
+    todo: list[tuple[int, Path, dict[str, dict[str, str]]]] = []
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
-    results: list[IngestResult] = []
     for path in files:
-        if on_file:
-            on_file(path)
         folder = path.parent
         if folder not in manifests:
             try:
                 manifests[folder] = load_manifest(folder)
             except PlanmineError as exc:
                 manifests[folder] = {}
-                results.append(IngestResult(str(folder), "failed", reason=str(exc), code="manifest"))
-        result = ingest_file(
-            path,
-            store,
-            region=region,
-            max_bytes=max_bytes,
-            ocr=ocr,
-            manifest=manifests[folder],
-            get_embedder=embedder.embedder if embedder else None,
-        )
-        stored = result.document_id is not None and result.status in ("ok", "partial", "replaced")
-        if embedder and stored and (warning := embedder.embed_document(result.document_id or 0)):
-            result.warnings.append(warning)
-        results.append(result)
+                slots.append(IngestResult(str(folder), "failed", reason=str(exc), code="manifest"))
+        todo.append((len(slots), path, manifests[folder]))
+        slots.append(None)
+
+    def record(index: int, result: IngestResult) -> None:
+        slots[index] = result
         if on_result:
             on_result(result)
-    if embedder:
-        embedder.embed_themes()
-    return results
+
+    address = scheduler_address(scheduler)
+    executor: Executor
+    if workers or address:
+        from planmine.distributed import DaskExecutor
+
+        executor = DaskExecutor(workers=workers, address=address, embed=embed)
+    else:
+        executor = SerialExecutor(store, embed=embed)
+    committed = 0
+    try:
+        while todo:
+            held: list[tuple[int, Path, dict[str, dict[str, str]]]] = []
+
+            def tickets(
+                round_: list[tuple[int, Path, dict[str, dict[str, str]]]],
+                held: list[tuple[int, Path, dict[str, dict[str, str]]]] = held,
+            ) -> Iterator[tuple[int, FileTicket]]:
+                shas: set[str] = set()
+                for index, path, manifest in round_:
+                    if on_file:
+                        on_file(path)
+                    checked = check_file(
+                        path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifest
+                    )
+                    if isinstance(checked, IngestResult):
+                        record(index, checked)
+                    elif checked.sha256 in shas:  # same content as a file of this round: decided next round
+                        held.append((index, path, manifest))
+                    else:
+                        shas.add(checked.sha256)
+                        yield index, checked
+
+            for index, outcome in executor.run(tickets(todo)):
+                if isinstance(outcome, PreparedDocument):
+                    committed += 1
+                    outcome = commit(outcome, store)
+                record(index, outcome)
+            todo = held
+    finally:
+        close = getattr(executor, "close", None)
+        if callable(close):
+            close()
+    if embed and committed:
+        _PassageEmbedder(store).embed_themes()
+    return [r for r in slots if r is not None]
 
 
 class _PassageEmbedder:
-    """Embeds a stored document's passages into the store's vector cache; loads the model once, lazily."""
+    """Embeds prepared documents into the store's vector cache; loads the model once, lazily."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._embedder: CachedEmbedder | None = None
         self._unavailable = ""
 
-    def embedder(self) -> CachedEmbedder | None:
-        """The cached embedder, loaded on first use; None when the model cannot be loaded."""
+    def _load(self) -> CachedEmbedder:
         from planmine.embed import CachedEmbedder, load_embedder
 
+        if self._embedder is None:
+            self._embedder = CachedEmbedder(load_embedder(), self.store)
+        return self._embedder
+
+    def embedder(self) -> CachedEmbedder | None:
+        """The cached embedder, loaded on first use; None when the model cannot be loaded."""
         if self._embedder is None and not self._unavailable:
             try:
-                self._embedder = CachedEmbedder(load_embedder(), self.store)
+                self._load()
             except PlanmineError as exc:
                 self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
         return self._embedder
 
-    def embed_document(self, document_id: int) -> str:
-        """Embed and cache; returns a warning when the model cannot be used (the document stays stored)."""
-        if self._unavailable or self.embedder() is None:
+    def embed(self, documents: list[PreparedDocument]) -> str:
+        """Embed and cache; returns a warning when the model cannot be used (the documents stay)."""
+        if self._unavailable:
             return self._unavailable
-        assert self._embedder is not None
         try:
-            texts = [p.text for p in self.store.passages(document_id=document_id)]
-            self._embedder.embed_passages(texts)
+            embed_prepared(documents, self._load())
         except PlanmineError as exc:
             self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
             return self._unavailable
         return ""
 
     def embed_themes(self) -> None:
-        """Cache the theme definitions' vectors too, when the model was loaded for this ingest."""
-        if self._embedder is None:
-            return
+        """Cache the theme definitions' vectors, when the store holds passage vectors of the model."""
+        from planmine.embed import EMBEDDING_MODEL_KEY
         from planmine.themes.semantic import cache_theme_vectors
 
+        if self.store.get_meta(EMBEDDING_MODEL_KEY) is None:
+            return  # nothing was embedded (no model, or --no-embed): query will embed on first use
         try:
-            cache_theme_vectors(self.store, self._embedder)
+            cache_theme_vectors(self.store, self._load())
         except PlanmineError as exc:  # e.g. a broken $PLANMINE_THEMES file: query will say so itself
             log.warning("theme vectors not cached: %s", exc)

@@ -61,6 +61,15 @@ def ingest(
     no_embed: bool = typer.Option(
         False, "--no-embed", help="Do not embed passages now (they are embedded on first use)."
     ),
+    workers: int = typer.Option(
+        0, "--workers", min=0, help="Prepare and embed on a local Dask cluster of N worker processes."
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        envvar="PLANMINE_SCHEDULER",
+        help="Use a running Dask scheduler (tcp://host:8786); its workers must see the same paths.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
 ) -> None:
     """Read documents into the store: extract, OCR where needed, clean, detect region, tag.
@@ -68,7 +77,10 @@ def ingest(
     Re-ingesting an unchanged file changes nothing; a changed file replaces its earlier version.
     Exit 0 when every file went in, 1 when some failed (the others are stored), 2 on wrong usage.
 
-    Example: planmine ingest corpus/ --store outputs/planmine.db
+    With --workers N (or --scheduler ADDRESS) files are prepared and embedded on Dask workers while
+    this process alone writes the store, one document per transaction.
+
+    Example: planmine ingest corpus/ --store outputs/planmine.db --workers 2
     """
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -109,6 +121,8 @@ def ingest(
                 max_bytes=int(max_mb * 1024**2),
                 ocr=not no_ocr,
                 embed=not no_embed,
+                workers=workers,
+                scheduler=scheduler,
                 on_file=on_file,
                 on_result=on_result,
             )

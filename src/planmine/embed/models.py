@@ -23,7 +23,13 @@ ACTIVE_FILE = "active.json"  # names the installed model that load_embedder uses
 INFO_FILE = "planmine_model.json"
 INSTALL_FIX = "run `planmine model install` (or `make setup`)"
 # What load_embedder uses unless told otherwise (measured in benchmarks/bench_embed.py).
-DEFAULT_OPTIONS: dict[str, Any] = {"batch_size": 32, "quantize": None, "num_threads": None, "backend": "auto"}
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "batch_size": 32,
+    "max_batch_tokens": 8192,
+    "quantize": None,
+    "num_threads": None,
+    "backend": "auto",
+}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 ONNX_FILE = Path("onnx") / "model.onnx"
+INT8_FILE = Path("onnx") / "model.int8.onnx"  # dynamic int8 quantisation of ONNX_FILE, made on demand
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,28 @@ def export_onnx(folder: Path, hf_model: Any | None = None) -> Path | None:
         log.warning("ONNX export of %s failed (%s); embedding will use torch", folder, exc)
         partial.unlink(missing_ok=True)
         return None
+    partial.replace(target)
+    return target
+
+
+def quantize_onnx(folder: Path) -> Path:
+    """Write ``folder/onnx/model.int8.onnx``: the fp32 export with int8 weights (dynamic quantisation).
+
+    Linear layers' weights become int8 and activations are quantised per batch at run time, so no
+    calibration data is needed. Made once (about 30 s, 1 GB of memory), then reused.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    source, target = folder / ONNX_FILE, folder / INT8_FILE
+    if target.is_file():
+        return target
+    partial = target.with_name(target.name + ".partial")
+    logging.getLogger("root").setLevel(logging.ERROR)  # the quantiser's "run pre-processing first" note
+    try:
+        quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(target)
     return target
 

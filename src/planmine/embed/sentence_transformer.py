@@ -30,10 +30,12 @@ class SentenceTransformerEmbedder(Embedder):
     Args:
         model_path: a sentence-transformers folder (or hub name, when ``local_files_only`` is False).
         name: the name vectors are stored under; default the folder name.
-        batch_size: windows per forward pass.
+        batch_size: at most this many windows per forward pass.
+        max_batch_tokens: at most this many (padded) tokens per forward pass, so that a batch of long
+            windows does not hold 32 x 512 tokens of activations at once (peak memory is set here).
         num_threads: torch intra-op threads; None leaves torch's default (the number of cores).
-        quantize: "int8" applies torch dynamic int8 quantisation to the Linear layers (torch backend only;
-            faster, but it moves vectors too far from the reference model to be the default).
+        quantize: "int8" runs int8 weights: the ONNX model dynamically quantised (onnx/model.int8.onnx,
+            made on first use), or torch's dynamic quantisation of the Linear layers on the torch backend.
         backend: "onnx" runs the transformer through ONNX Runtime (the folder's onnx/model.onnx, written by
             `planmine model install`), "torch" through torch; "auto" takes onnx when both are there.
         progress: None shows a bar only on a terminal for large inputs; True/False force it.
@@ -45,6 +47,7 @@ class SentenceTransformerEmbedder(Embedder):
         *,
         name: str | None = None,
         batch_size: int = 32,
+        max_batch_tokens: int = 8192,
         num_threads: int | None = None,
         quantize: str | None = None,
         backend: str = "auto",
@@ -53,6 +56,11 @@ class SentenceTransformerEmbedder(Embedder):
     ) -> None:
         self.model_path = str(model_path)
         self.batch_size = batch_size
+        if max_batch_tokens < 1 or batch_size < 1:
+            raise ModelError(
+                f"batch_size and max_batch_tokens must be positive, got {batch_size} and {max_batch_tokens}."
+            )
+        self.max_batch_tokens = max_batch_tokens
         self.progress = progress
         self.quantize = quantize
         self.model = _load_sentence_transformer(self.model_path, local_files_only=local_files_only)
@@ -60,12 +68,8 @@ class SentenceTransformerEmbedder(Embedder):
             import torch
 
             torch.set_num_threads(num_threads)
-        if quantize == "int8":
-            self._quantize_int8()
-        elif quantize is not None:
+        if quantize not in (None, "int8"):
             raise ModelError(f"Unknown quantisation {quantize!r}; allowed: None or 'int8'.")
-        base = name or Path(self.model_path).name
-        self.name = f"{base}+int8" if quantize else base
         get_dim = (
             getattr(self.model, "get_embedding_dimension", None)
             or self.model.get_sentence_embedding_dimension
@@ -77,9 +81,16 @@ class SentenceTransformerEmbedder(Embedder):
         self.tokenizer = self.model.tokenizer
         self.max_tokens = int(self.model.max_seq_length or self.tokenizer.model_max_length)
         self.prefix_ids, self.suffix_ids = _special_ids(self.tokenizer)
-        self.window = self.max_tokens - len(self.prefix_ids) - len(self.suffix_ids)  # content tokens
+        self._specials = len(self.prefix_ids) + len(self.suffix_ids)
+        self.window = self.max_tokens - self._specials  # content tokens
         self._onnx = self._onnx_session(backend, num_threads)
         self.backend = "onnx" if self._onnx is not None else "torch"
+        if quantize == "int8" and self._onnx is None:
+            self._quantize_int8()
+        base = name or Path(self.model_path).name
+        # Vectors of different weights never share a cache key: int8 ONNX and int8 torch differ too.
+        suffix = {None: "", "onnx": "+onnx-int8", "torch": "+int8"}
+        self.name = base + suffix[self.backend if quantize else None]
 
     # ------------------------------------------------------------------ public
 
@@ -121,7 +132,8 @@ class SentenceTransformerEmbedder(Embedder):
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         with torch.inference_mode(), self._progress_bar(len(texts), len(windows)) as advance:
-            for batch in _batches(order, self.batch_size):
+            widths = [len(windows[k][1]) + self._specials for k in order]
+            for batch in _batches(order, widths, self.batch_size, self.max_batch_tokens):
                 pooled = self._pooled([windows[k][1] for k in batch])
                 for row, k in enumerate(batch):
                     i, ids = windows[k]
@@ -165,12 +177,17 @@ class SentenceTransformerEmbedder(Embedder):
         return _RichProgress(n_windows) if show else _NoProgress()
 
     def _onnx_session(self, backend: str, num_threads: int | None) -> Any:
-        from planmine.embed.onnx_backend import ONNX_FILE, OnnxTokenEmbeddings, onnx_available
+        from planmine.embed.onnx_backend import (
+            ONNX_FILE,
+            OnnxTokenEmbeddings,
+            onnx_available,
+            quantize_onnx,
+        )
 
         if backend not in ("auto", "onnx", "torch"):
             raise ModelError(f"Unknown embedding backend {backend!r}; allowed: 'auto', 'onnx', 'torch'.")
         path = Path(self.model_path) / ONNX_FILE
-        if backend == "torch" or self.quantize is not None:
+        if backend == "torch":
             return None
         if not (path.is_file() and onnx_available()):
             if backend == "onnx":
@@ -185,6 +202,8 @@ class SentenceTransformerEmbedder(Embedder):
         # ONNX Runtime holds its own copy of the weights: drop torch's first, so the two never coexist.
         self._release_torch_weights()
         try:
+            if self.quantize == "int8":
+                path = quantize_onnx(Path(self.model_path))
             return OnnxTokenEmbeddings(path, threads)
         except Exception as exc:
             if backend == "onnx":
@@ -249,9 +268,15 @@ def _split(ids: list[int], window: int) -> list[list[int]]:
     return [ids[a : a + window] for a in range(0, len(ids), window)]
 
 
-def _batches(items: list[int], size: int) -> Iterator[list[int]]:
-    for a in range(0, len(items), size):
-        yield items[a : a + size]
+def _batches(items: list[int], widths: list[int], size: int, max_tokens: int) -> Iterator[list[int]]:
+    """Consecutive batches of ``items`` (sorted longest first) of at most ``size`` items and at most
+    ``max_tokens`` padded tokens (the first, longest, item sets a batch's width); never empty."""
+    start = 0
+    while start < len(items):
+        width = max(widths[start], 1)
+        count = max(1, min(size, max_tokens // width, len(items) - start))
+        yield items[start : start + count]
+        start += count
 
 
 def _load_sentence_transformer(path: str, *, local_files_only: bool) -> SentenceTransformer:

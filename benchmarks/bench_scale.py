@@ -1,0 +1,177 @@
+"""National scale: ingest, compare, graph and report on a generated corpus of all 21 regions.
+
+The corpus is made from real text (corpus/ and ../shared/realdocs): each document draws paragraphs from
+across the pool, drops and reorders sentences (seeded), so every document's text is unique and the
+vector cache hides nothing. Each region's folder has a manifest naming its region.
+
+Prints, each with the load average: ingest passages/s and peak RSS (this process and its children) with
+one process and with `--workers 2`, store size, then `compare --format json`, `graph` and `report` times
+and sizes on the 1-process store. `--graph-size N` also times the kNN graph step alone on N synthetic
+clustered vectors (for 100k and 1M passages, where ingest would take hours).
+
+Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000 [--graph-exact]] [--no-ingest]
+       [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+WORDS_PER_PASSAGE = 45  # the generated paragraphs' median length (the issue's realistic 12-150 words)
+
+
+def load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def paragraph_pool() -> list[str]:
+    """Paragraphs of 12-150 words from the seed corpus and the shared real documents."""
+    sources = sorted((ROOT / "corpus").glob("*.txt"))
+    shared = ROOT.parent / "shared" / "realdocs"
+    if shared.exists():
+        sources += sorted(p for p in shared.rglob("*") if p.suffix in (".txt", ".md"))
+    pool = []
+    for path in sources:
+        for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8", errors="replace")):
+            text = " ".join(block.split())
+            if 12 <= len(text.split()) <= 150:
+                pool.append(text)
+    return pool
+
+
+def generate(folder: Path, passages: int, seed: int = 0) -> int:
+    """Write documents of 20-60 paragraphs for the 21 regions until ``passages`` paragraphs; the count."""
+    from planmine.regions import all_regions
+
+    rng = np.random.default_rng(seed)
+    pool = paragraph_pool()
+    regions = [r.name for r in all_regions()][:21]
+    written, doc = 0, 0
+    while written < passages:
+        region = regions[doc % len(regions)]
+        target = folder / f"r{doc % len(regions):02}"
+        target.mkdir(parents=True, exist_ok=True)
+        n = int(min(rng.integers(20, 61), passages - written))
+        paragraphs = []
+        for k in rng.choice(len(pool), size=n):
+            sentences = re.split(r"(?<=[.!?])\s+", pool[k])
+            keep = [s for s in sentences if rng.random() > 0.2] or sentences[:1]
+            rng.shuffle(keep)
+            paragraphs.append(" ".join(keep))
+        title = f"Handlingsplan för nära vård, {region}, del {doc}"
+        (target / f"plan{doc:05}.txt").write_text(
+            title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+        )
+        with (target / "manifest.yaml").open("a", encoding="utf-8") as manifest:
+            manifest.write(f"plan{doc:05}.txt:\n  region: {region}\n")
+        written += n
+        doc += 1
+    return doc
+
+
+def planmine(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "planmine", *args], capture_output=True, text=True)
+    return time.perf_counter() - t0, done
+
+
+def children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def bench_ingest(corpus: Path, out: Path, workers: int) -> Path:
+    store = out / f"ingest-{workers}.db"
+    extra = ["--workers", str(workers)] if workers > 1 else []
+    seconds, done = planmine("ingest", str(corpus), "--store", str(store), "--json", *extra)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"ingest failed: {done.stderr[-2000:]}")
+    from planmine.store import Store
+
+    with Store(store) as db:
+        n = db.counts()["passages"]
+    print(
+        f"ingest {workers} proc.   {n} passages in {seconds:.0f} s = {n / seconds:.1f} passages/s; peak RSS of "
+        f"the largest process so far {children_peak_mb():.0f} MB; store {store.stat().st_size / 1e6:.1f} MB   {load()}"
+    )
+    return store
+
+
+def bench_answers(store: Path, out: Path) -> None:
+    for name, args, target in (
+        ("compare", ["compare", "--format", "json", "-o", str(out / "compare.json")], out / "compare.json"),
+        ("graph", ["graph", "-o", str(out / "graph.graphml")], out / "graph.graphml"),
+        ("report", ["report", "-o", str(out / "report.html")], out / "report.html"),
+    ):
+        seconds, done = planmine(*args, "--store", str(store))
+        size = f"{target.stat().st_size / 1e6:.1f} MB" if target.exists() else f"failed: {done.stderr[-300:]}"
+        print(f"{name:<16} {seconds:.1f} s (process start and model load included), {size}   {load()}")
+
+
+def bench_graph(n: int, *, exact: bool = False) -> None:
+    """The kNN edge step alone on ``n`` clustered synthetic 384-d vectors from 21 regions."""
+    from planmine.graph.similarity import (
+        NEIGHBOURS,
+        NeighbourConfig,
+        calibrate_threshold,
+        centre,
+        cross_region_neighbours,
+    )
+
+    config = NeighbourConfig(ann_min_nodes=n + 1) if exact else NEIGHBOURS
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(max(50, n // 200), 384)).astype(np.float32)
+    raw = centres[rng.integers(0, len(centres), size=n)] + 0.5 * rng.normal(size=(n, 384)).astype(np.float32)
+    raw /= np.linalg.norm(raw, axis=1, keepdims=True)
+    regions = [f"Region {i % 21}" for i in range(n)]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    vectors = centre(raw)
+    threshold = calibrate_threshold(vectors, regions)
+    pairs = cross_region_neighbours(vectors, raw, regions, k=5, threshold=threshold, config=config)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"graph kNN {'exact  ' if exact else 'default'}  {n} synthetic vectors: {len(pairs)} edges in {seconds:.1f} s; peak RSS {peak:.0f} MB "
+        f"({before:.0f} MB before)   {load()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--size", type=int, default=600, help="passages to generate and ingest")
+    parser.add_argument("--graph-size", type=int, default=0, help="also time the kNN on N synthetic vectors")
+    parser.add_argument("--graph-exact", action="store_true", help="time the exact kNN too, for the ratio")
+    parser.add_argument("--no-ingest", action="store_true")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    print(f"start            {load()}, {os.cpu_count()} cores")
+    if not args.no_ingest:
+        out = args.out or Path(tempfile.mkdtemp(prefix="planmine-scale-"))
+        corpus = out / "corpus"
+        docs = generate(corpus, args.size)
+        print(f"corpus           {docs} documents, ~{args.size} paragraphs, 21 regions, in {corpus}")
+        store = bench_ingest(corpus, out, 1)
+        bench_ingest(corpus, out, 2)
+        bench_answers(store, out)
+    if args.graph_size:
+        bench_graph(args.graph_size)
+        if args.graph_exact:
+            bench_graph(args.graph_size, exact=True)
+    print(f"end              {load()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The kNN through the HNSW index finds (nearly) the edges the exact search finds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planmine.graph.similarity import NeighbourConfig, centre, cross_region_neighbours
+
+pytest.importorskip("usearch")
+
+
+def _clustered(n: int, dim: int = 32, topics: int = 40, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(topics, dim))
+    rows = centres[rng.integers(0, topics, size=n)] + 0.35 * rng.normal(size=(n, dim))
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    regions = [f"Region {i % 21}" for i in range(n)]
+    return rows.astype(np.float32), regions
+
+
+def test_ann_edges_match_the_exact_edges() -> None:
+    raw, regions = _clustered(3000)
+    vectors = centre(raw)
+    exact = cross_region_neighbours(vectors, raw, regions, k=5, threshold=0.8, mutual_threshold=0.6)
+    ann = cross_region_neighbours(
+        vectors,
+        raw,
+        regions,
+        k=5,
+        threshold=0.8,
+        mutual_threshold=0.6,
+        config=NeighbourConfig(ann_min_nodes=0),
+    )
+    exact_pairs = {(p.source, p.target) for p in exact}
+    ann_pairs = {(p.source, p.target) for p in ann}
+    assert len(exact_pairs) > 500
+    recall = len(exact_pairs & ann_pairs) / len(exact_pairs)
+    precision = len(exact_pairs & ann_pairs) / len(ann_pairs)
+    assert recall >= 0.95 and precision >= 0.95, (recall, precision)
+    for p in ann:  # every edge crosses regions and reports its true cosines
+        assert regions[p.source] != regions[p.target]
+        assert p.centred == pytest.approx(float(vectors[p.source] @ vectors[p.target]), abs=1e-4)
+
+
+def test_a_crowded_region_falls_back_to_the_exact_search() -> None:
+    raw, _ = _clustered(400)
+    regions = ["Region A"] * 390 + ["Region B"] * 10  # most neighbours of A's rows are in A
+    vectors = centre(raw)
+    config = NeighbourConfig(ann_min_nodes=0, oversample=1)
+    ann = cross_region_neighbours(vectors, raw, regions, k=3, threshold=-1.0, config=config)
+    exact = cross_region_neighbours(vectors, raw, regions, k=3, threshold=-1.0)
+    assert {(p.source, p.target) for p in ann} == {(p.source, p.target) for p in exact}

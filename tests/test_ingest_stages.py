@@ -1,0 +1,102 @@
+"""Ingest in two halves: prepare is pure and picklable, commit stores whole documents, batches span files."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from conftest import seed_file
+from planmine.embed.base import Embedder, l2_normalise
+from planmine.embed.sentence_transformer import _batches
+from planmine.pipeline import (
+    FileTicket,
+    IngestResult,
+    PreparedDocument,
+    check_file,
+    commit,
+    embed_prepared,
+    prepare,
+)
+from planmine.store import Store
+
+
+class CallCounter(Embedder):
+    """A deterministic embedder that records how many texts each call received."""
+
+    name = "counter"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        rows = [np.frombuffer(t.encode("utf-8").ljust(8, b" ")[:8], dtype=np.uint8) for t in texts]
+        return l2_normalise(np.array(rows, dtype=np.float32) + 1.0)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_passages(texts)
+
+
+def _ticket(tmp_path, prefix: str, store: Store) -> FileTicket:
+    path = tmp_path / f"{prefix}.txt"
+    shutil.copy(seed_file(prefix), path)
+    ticket = check_file(path, store)
+    assert isinstance(ticket, FileTicket)
+    return ticket
+
+
+def test_prepared_documents_survive_pickling_and_commit_whole(tmp_path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        ticket = _ticket(tmp_path, "kalmar", store)
+        prepared = prepare(ticket)
+        assert isinstance(prepared, PreparedDocument)
+        assert store.counts()["documents"] == 0  # prepare never touches the store
+        copy = pickle.loads(pickle.dumps(prepared))
+        assert [p.text for p in copy.passages] == [p.text for p in prepared.passages]
+        result = commit(copy, store)
+        assert result.status == "ok" and result.region == "Region Kalmar län"
+        assert store.counts()["passages"] == len(prepared.passages) > 10
+        again = check_file(tmp_path / "kalmar.txt", store)
+        assert isinstance(again, IngestResult) and again.status == "unchanged"
+
+
+def test_a_bad_file_prepares_to_a_failed_result(tmp_path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_text("<html>404</html>")
+    with Store(tmp_path / "s.db") as store:
+        ticket = check_file(bad, store)
+    assert isinstance(ticket, FileTicket)
+    result = prepare(ticket)
+    assert isinstance(result, IngestResult) and result.failed and result.code == "mismatch"
+
+
+def test_passages_of_several_documents_are_embedded_in_one_call(tmp_path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        docs = [prepare(_ticket(tmp_path, p, store)) for p in ("kalmar", "skane")]
+        assert all(isinstance(d, PreparedDocument) for d in docs)
+        prepared = [d for d in docs if isinstance(d, PreparedDocument)]
+        counter = CallCounter()
+        embed_prepared(prepared, counter)
+        assert counter.calls == [len({p.text for d in prepared for p in d.passages})]
+        for d in prepared:
+            assert set(d.vectors) == {p.hash for p in d.passages} and d.model == "counter"
+            commit(d, store)
+        hashes = [p.hash for p in store.passages()]
+        assert len(store.vectors("counter", hashes)) == len(set(hashes))
+        assert store.get_meta("embedding_model") == "counter"
+
+
+@pytest.mark.parametrize("widths", [[512] * 40, [512, 300, 120, 40, 40, 12, 3], [5] * 100, [1]])
+def test_batches_are_capped_by_count_and_by_tokens(widths) -> None:
+    items = list(range(len(widths)))
+    batches = list(_batches(items, widths, 32, 4096))
+    assert [i for b in batches for i in b] == items  # every item once, in order
+    for batch in batches:
+        width = widths[batch[0]]  # longest first: the first item sets the padded width
+        assert 1 <= len(batch) <= 32
+        assert len(batch) == 1 or len(batch) * width <= 4096
