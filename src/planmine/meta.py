@@ -128,7 +128,12 @@ def apply_overrides(meta: DocumentMeta, overrides: dict[str, str], *, source: st
             changes[f"{key}_evidence"] = f"set by {source}"
     if overrides.get("date") or overrides.get("period"):
         changes["year"] = display_year(changes.get("period", meta.period), changes.get("date", meta.date))
-    for key, field_name in (("title", "title"), ("year", "year"), ("type", "doc_type"), ("owner", "owner_kind")):
+    for key, field_name in (
+        ("title", "title"),
+        ("year", "year"),
+        ("type", "doc_type"),
+        ("owner", "owner_kind"),
+    ):
         if overrides.get(key):
             changes[field_name] = overrides[key]
     return replace(meta, **changes)

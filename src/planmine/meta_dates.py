@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from planmine.regions import fold
-
 
 @dataclass(frozen=True)
 class DateConfig:
@@ -51,7 +49,9 @@ _SELF_WORDS = (
 )
 _SELF = re.compile(rf"{_SELF_WORDS}|(för åren|under åren|insatser|aktiviteter)\W*$", re.IGNORECASE)
 _SELF_IN_SENTENCE = re.compile(_SELF_WORDS, re.IGNORECASE)
-_CITED = re.compile(r"(avtal\w*|lag\w*|sfs|prop\.|sou|från|rapport\w*|utredning\w*|tidigare)\W*$", re.IGNORECASE)
+_CITED = re.compile(
+    r"(avtal\w*|lag\w*|sfs|prop\.|sou|från|rapport\w*|utredning\w*|tidigare)\W*$", re.IGNORECASE
+)
 _VISION = re.compile(rf"\b(?:nära vård|vision|målbild|strategi|plan|färdplan)\s+({_Y})\b", re.IGNORECASE)
 
 
@@ -90,11 +90,15 @@ def _decision_date(text: str, *, strong_only: bool = False) -> Found | None:
             continue
         line_start = text.rfind("\n", 0, word.start()) + 1
         sentence = re.split(r"[.!?]\s", text[line_start : word.start()])[-1]
-        label_like = len(text[line_start : word.start()].strip()) < 25  # 'Beslutad av ...' as a line of its own
+        label_like = (
+            len(text[line_start : word.start()].strip()) < 25
+        )  # 'Beslutad av ...' as a line of its own
         if not label_like and not _SELF_IN_SENTENCE.search(sentence):
             continue  # a decision about something else (a cited strategy, an older agreement)
         window = text[word.end() : word.end() + 120]
-        window = window.split("\n\n", 1)[0] if not word.group(0).lower().startswith("beslutsdatum") else window
+        window = (
+            window.split("\n\n", 1)[0] if not word.group(0).lower().startswith("beslutsdatum") else window
+        )
         date = _first_date(window)
         if not date:
             continue
@@ -117,9 +121,8 @@ def _first_date(window: str) -> tuple[str, str] | None:
         candidates.append((m.start(), f"{m.group(3)}-{month:02d}-{int(m.group(1)):02d}", m.group(0)))
     if m := re.search(_MONTH_YEAR, window, re.IGNORECASE):
         candidates.append((m.start(), f"{m.group(2)}-{_MONTHS[m.group(1).lower()]:02d}", m.group(0)))
-    if m := re.search(_SHORT, window):
-        if 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
-            candidates.append((m.start(), f"20{m.group(1)}-{m.group(2)}-{m.group(3)}", m.group(0)))
+    if (m := re.search(_SHORT, window)) and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+        candidates.append((m.start(), f"20{m.group(1)}-{m.group(2)}-{m.group(3)}", m.group(0)))
     if not candidates:
         return None
     _, value, raw = min(candidates)
@@ -163,8 +166,8 @@ def detect_period(text: str, *, title: str = "") -> Found:
     lines = text.splitlines()
     for line in lines[:400]:
         stripped = line.strip().strip("*#").strip()
-        if not stripped or len(stripped) > cfg.heading_chars or "\t" in stripped:
-            continue
+        if not stripped or len(stripped) > cfg.heading_chars or "\t" in stripped or stripped.endswith("."):
+            continue  # a heading is short and no sentence
         if (period := _range_in(stripped)) and not _CITED.search(stripped[: stripped.find(period[:4])]):
             return Found(period, f"heading '{stripped}'")
     for match in _RANGE.finditer(text[:20000]):

@@ -26,6 +26,7 @@ class TitleConfig:
     max_chars: int = 200  # a longer block is running text
     max_lines: int = 4  # ... and so is a block of more lines
     head_lines: int = 80  # title blocks are looked for among the first lines of the first page
+    head_chars: int = 1500  # ... and its first characters (a name in a later quote is no title)
     min_chars: int = 4
 
 
@@ -61,7 +62,9 @@ _SECTION = re.compile(
     r"dnr|diarienummer|datum|sida|page|version|bilaga|\d+\s*\(\d+\))\b",
     re.IGNORECASE,
 )
-_NOT_TITLE = re.compile(r"^[\W\d_]+$|^[-•*oe] |^[(\"”]|\t|:\s*$|\.{4,}|https?://|@|^kapitel \d", re.IGNORECASE)
+_NOT_TITLE = re.compile(
+    r"^[\W\d_]+$|^[/|]|^[-•*oe] |^[(\"”]|\t|:\s*$|\.{4,}|https?://|@|^kapitel \d", re.IGNORECASE
+)
 _CONTINUES = re.compile(r"\b(och|för|inom|i|av|om|med|till|vid|samt|kring|på|mot)$", re.IGNORECASE)
 _BAD_PROPERTY = re.compile(
     r"^(untitled|namnlös|dokument\d*|document\d*|microsoft word|powerpoint|presentation|title)\b|"
@@ -117,7 +120,9 @@ def detect_title(
             return Found(_prefer_page_spelling(value, page), label)
     cover = sensible_title(str(metadata.get("cover_title") or ""))
     cover = "" if _SECTION.match(cover) else cover
-    prop = sensible_title(str(metadata.get("title") or "")) if metadata.get("format") in ("pdf", "html") else ""
+    prop = (
+        sensible_title(str(metadata.get("title") or "")) if metadata.get("format") in ("pdf", "html") else ""
+    )
     if cover and prop:
         longer, shorter = (cover, prop) if len(fold(cover)) >= len(fold(prop)) else (prop, cover)
         if _words(shorter) <= _words(longer):
@@ -131,7 +136,11 @@ def detect_title(
             return Found(_prefer_page_spelling(prop, page), "the file's title property, found on the cover")
         return Found(cover, "the cover's largest text")
     h1 = " ".join(str(metadata.get("h1") or "").split())
-    if h1 and len(h1.split()) <= 2 and (series := re.match(r"\s*(?:förord|inledning) till (.{3,80})\n", page, re.I)):
+    if (
+        h1
+        and len(h1.split()) <= 2
+        and (series := re.match(r"\s*(?:förord|inledning) till (.{3,80})\n", page, re.I))
+    ):
         return Found(f"{series.group(1).strip()} – {h1}", "the page's <h1> in its series ('Förord till ...')")
     if value := sensible_title(h1):
         return Found(value, "the page's <h1>")
@@ -169,7 +178,15 @@ def _prefer_page_spelling(title: str, page: str) -> str:
 def _title_block(page: str) -> str:
     """The first block of 1-4 short lines that is no section heading, date, list item or sentence."""
     cfg = CONFIG
-    blocks = [b for b in re.split(r"\n\s*\n", "\n".join(page.splitlines()[: cfg.head_lines])) if b.strip()]
+    head = "\n".join(page.splitlines()[: cfg.head_lines])
+    blocks: list[str] = []
+    seen = 0
+    for block in re.split(r"\n\s*\n", head):
+        if seen > cfg.head_chars:
+            break  # whole blocks only: a block cut short would look like a title
+        seen += len(block)
+        if block.strip():
+            blocks.append(block)
     for i, block in enumerate(blocks):
         lines = [" ".join(line.strip().lstrip("#").strip(" *").split()) for line in block.splitlines()]
         lines = [line for line in lines if line]
@@ -183,7 +200,11 @@ def _title_block(page: str) -> str:
         if lines[0][0].islower() or sum(ch.isalpha() for ch in lines[0]) < 0.6 * len(lines[0]):
             continue
         title = " ".join(lines)
-        if (re.search(r"[.!?]$", lines[-1]) and len(title) > 60) or title.endswith(("!", "?")) or re.search(r"[.!?] [A-ZÅÄÖ]", title):
+        if (
+            (re.search(r"[.!?]$", lines[-1]) and len(title) > 60)
+            or title.endswith(("!", "?"))
+            or re.search(r"[.!?] [A-ZÅÄÖ]", title)
+        ):
             continue  # a sentence, not a title
         following = blocks[i + 1].lstrip() if i + 1 < len(blocks) else ""
         if following[:1].islower() and not _CONTINUES.search(title):

@@ -168,31 +168,31 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
     if region == NATIONAL:
         return OwnerGuess("national", "", NATIONAL, "a national text")
     head = text[: cfg.head_chars]
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}
     why: dict[str, list[str]] = {}
     named = 0
-    for m, body, company in _municipality_patterns():
-        hits = len(body.findall(text))
+    for m, body_name, company in _municipality_patterns():
+        hits = len(body_name.findall(text))
         if hits:
             named += 1
-            head_hits = len(body.findall(head))
-            scores[m.name] += min(hits, 5) * 1.0 + min(head_hits, 3) * 1.0
+            head_hits = len(body_name.findall(head))
+            scores[m.name] = scores.get(m.name, 0.0) + min(hits, 5) + min(head_hits, 3)
             why.setdefault(m.name, []).append(f"'{m.official}'×{hits}")
         if firms := company.findall(text):
-            scores[m.name] += min(len(firms), 3) * 1.5
+            scores[m.name] = scores.get(m.name, 0.0) + min(len(firms), 3) * 2.0
             why.setdefault(m.name, []).append(f"company '{firms[0].strip()}'")
     region_domains: Counter[str] = Counter()
     for host in _DOMAIN.findall(text):
         kind, name = _domain_owner(host)
         if kind == "municipality":
-            scores[name] += 1.5
+            scores[name] = scores.get(name, 0.0) + 1.5
             why.setdefault(name, []).append(f"domain {host.lower()}")
         elif kind == "region":
             region_domains[name] += 1
     source_host = re.sub(r"^\w+://", "", source_url).split("/", 1)[0]
     source_kind, source_name = _domain_owner(source_host) if source_host else ("", "")
     if source_kind == "municipality":
-        scores[source_name] += 3.0
+        scores[source_name] = scores.get(source_name, 0.0) + 3.0
         why.setdefault(source_name, []).append(f"source {source_host}")
     folded_head = fold(head)
     folded = fold(text)
@@ -219,21 +219,25 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
         owner = source_name if source_kind == "region" else (region_domains.most_common(1) or [("", 0)])[0][0]
         owner = owner or region or ""
         if owner and (region is None or owner == region):
-            return OwnerGuess("region", "", owner, f"the region's own domain or organisation number ({owner})")
+            return OwnerGuess(
+                "region", "", owner, f"the region's own domain or organisation number ({owner})"
+            )
     own_name = rf"(?<![\w-]){re.escape(fold(region or '-'))}(?![\w-])"
     if region and (re.search(own_name, folded_head) or len(re.findall(own_name, folded)) >= 3):
         return OwnerGuess("region", "", region, f"'{region}' on the first page")
     if _KOMMUN_ORGNR.search(text):
         return OwnerGuess("unknown", "", "", "a municipality's organisation number, but not which one")
     if not region and (firm := _COMPANY.search(head)):
-        return OwnerGuess("other", "", "", f"an organisation that is no public body: '{firm.group(0).strip()}'")
+        return OwnerGuess(
+            "other", "", "", f"an organisation that is no public body: '{firm.group(0).strip()}'"
+        )
     return OwnerGuess("unknown", "", region or "", "no owner named")
 
 
-def _decide_municipality(scores: Counter[str], named: int, cfg: OwnerConfig) -> str:
+def _decide_municipality(scores: dict[str, float], named: int, cfg: OwnerConfig) -> str:
     if not scores or named >= cfg.max_named:
         return ""
-    (best, score), *rest = scores.most_common() or [("", 0.0)]
+    (best, score), *rest = sorted(scores.items(), key=lambda item: -item[1])
     runner_up = rest[0][1] if rest else 0.0
     if score < cfg.min_score or score < cfg.dominance * runner_up:
         return ""

@@ -186,6 +186,9 @@ def ingest_paths(
             on_result(result)
     if embedder:
         embedder.embed_themes()
+    from planmine.versions import link_store
+
+    link_store(store)  # successive versions of a plan (same owner and series) point to their predecessor
     return results
 
 

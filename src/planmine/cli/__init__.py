@@ -13,6 +13,7 @@ from planmine.cli import model as _model  # noqa: F401
 from planmine.cli import report as _report  # noqa: F401
 from planmine.cli import tags as _tags  # noqa: F401
 from planmine.cli import themes as _themes  # noqa: F401
+from planmine.cli import timeline as _timeline  # noqa: F401
 from planmine.cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -133,13 +133,21 @@ def ingest(
 def docs(
     store: Path | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    municipality: str | None = typer.Option(
+        None, "--municipality", "-m", help="Only documents owned by this municipality (e.g. Tierp)."
+    ),
 ) -> None:
-    """List the documents in the store: region, title, year, type, pages, passages, OCR share, warnings.
+    """List the documents in the store: region, owner, title, year, type, pages, passages, OCR share, warnings.
 
-    Example: planmine docs --json
+    Example: planmine docs --municipality Botkyrka --json
     """
+    from planmine.owners import canonical_municipality
+
     with Store(store_path(store), create=False) as db:
         documents = db.documents()
+    if municipality:
+        wanted = canonical_municipality(municipality)
+        documents = [d for d in documents if d.meta.municipality == wanted]
     if as_json:
         print_json(
             [
@@ -151,7 +159,16 @@ def docs(
                     "region_source": d.meta.region_source,
                     "region_evidence": d.meta.region_evidence,
                     "title": d.meta.title,
+                    "title_evidence": d.metadata.get("title_evidence", ""),
                     "year": d.meta.year,
+                    "date": d.meta.date,
+                    "date_evidence": d.meta.date_evidence,
+                    "period": d.meta.period,
+                    "period_evidence": d.meta.period_evidence,
+                    "owner_kind": d.meta.owner_kind,
+                    "municipality": d.meta.municipality,
+                    "version_of": d.meta.version_of,
+                    "paged": d.metadata.get("paged", "yes") != "no",
                     "type": d.meta.doc_type,
                     "language": d.meta.language,
                     "format": d.format,
@@ -171,6 +188,7 @@ def docs(
     for column in (
         "id",
         "region",
+        "owner",
         "title",
         "year",
         "type",
@@ -185,6 +203,7 @@ def docs(
         table.add_row(
             str(d.id),
             escape(d.region),
+            escape(d.meta.municipality or d.meta.owner_kind),
             escape(d.meta.title[:60]),
             escape(d.meta.year),
             escape(d.meta.doc_type),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from planmine.cli._app import StoreOption, app, console, handle_errors, print_json, store_path
-from planmine.errors import StoreError
+from planmine.errors import StoreError, UsageError
 from planmine.types import QueryAnswer
 
 if TYPE_CHECKING:
@@ -38,6 +38,28 @@ def open_store(path: Path | None) -> Iterator[Store]:
         )
     with Store(p, create=False) as store:
         yield store
+
+
+MunicipalityOption = typer.Option(
+    None, "--municipality", "-m", help="Only the documents of this municipality (e.g. Tierp)."
+)
+
+
+@contextlib.contextmanager
+def documents_of(store: Store, municipality: str | None) -> Iterator[Store]:
+    """The store itself, or a temporary one holding only one municipality's documents."""
+    if not municipality:
+        yield store
+        return
+    from planmine.owners import canonical_municipality
+    from planmine.versions import store_subset
+
+    wanted = canonical_municipality(municipality)
+    ids = [d.id for d in store.documents() if d.meta.municipality == wanted]
+    if not ids:
+        raise UsageError(f"No documents of {wanted} in the store. See `planmine docs` for the owners.")
+    with store_subset(store, ids) as subset:
+        yield subset
 
 
 def _embedder(no_model: bool) -> Embedder | None:
@@ -150,6 +172,7 @@ def query_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    municipality: str | None = MunicipalityOption,
 ) -> None:
     """Which regions address TEXT? Every region with level, score and evidence, best first.
 
@@ -157,7 +180,7 @@ def query_command(
     """
     from planmine.query import answer
 
-    with open_store(store) as st:
+    with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file))
     if json_out:
@@ -209,6 +232,7 @@ def compare_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    municipality: str | None = MunicipalityOption,
 ) -> None:
     """The region × theme table: each cell a level, the number of passages and the best quote.
 
@@ -220,7 +244,7 @@ def compare_command(
 
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format '{fmt}'. Allowed: {', '.join(FORMATS)}.")
-    with open_store(store) as st:
+    with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         table = compare(st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file))
     if fmt == "table" and output is None:

@@ -128,7 +128,7 @@ def consistent_labels(found: list[tuple[str, int | None]]) -> list[str]:
             if not keep or found[i][1] - (i + 1) != usual:  # type: ignore[operator]
                 labels[i] = ""
     last = 0
-    for i, (label, n) in enumerate(found):
+    for i, (_label, n) in enumerate(found):
         if labels[i] and n is not None:
             if n <= last:
                 labels[i] = ""
@@ -150,8 +150,8 @@ def split_marked_pages(text: str) -> list[tuple[str, str]] | None:
     """Pages of a plain text from its printed page markers, as (label, page text); None when unmarked.
 
     Marker lines ('2 (51)', 'Sida 3 av 12') are kept in the page text (cleaning removes running lines).
-    A marker is a page's header when the text before the first one is a page of its own (the first
-    marker numbers page 2, or text precedes marker 1 only briefly), else its footer.
+    Markers are footers when they count from 1 and the last one ends the text, else page headers (text
+    before the first header is a page of its own).
     """
     markers = []
     last = 0
@@ -164,7 +164,8 @@ def split_marked_pages(text: str) -> list[tuple[str, str]] | None:
     if len(markers) < MIN_PAGE_MARKERS:
         return None
     first_number = int(re.findall(r"\d+", markers[0][1])[0])
-    header = first_number > 1 or len(text[: markers[0][0].start()].strip()) < 200
+    # Footers: numbering starts at 1 and the last marker ends the text; otherwise markers head pages.
+    header = first_number > 1 or bool(text[markers[-1][0].end() :].strip())
     pages: list[tuple[str, str]] = []
     if header:
         before = text[: markers[0][0].start()]

@@ -49,7 +49,9 @@ def read_html(data: bytes) -> tuple[list[Page], dict[str, str]]:
     metadata["paged"] = "yes" if marked else "no"
     if not marked:
         return [Page(number=1, text=text, tables=tables)], metadata
-    pages = [Page(number=i, text=chunk.strip("\n"), label=label) for i, (label, chunk) in enumerate(marked, 1)]
+    pages = [
+        Page(number=i, text=chunk.strip("\n"), label=label) for i, (label, chunk) in enumerate(marked, 1)
+    ]
     for table in tables:  # each table goes with the page whose text holds its first row
         first = "\t".join(table[0])
         page = next((p for p in pages if first in p.text), pages[0])
