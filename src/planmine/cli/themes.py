@@ -183,11 +183,12 @@ def query_command(
     with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file))
+        unpaged = {d.name for d in st.documents() if d.metadata.get("paged") == "no"}
     if json_out:
         print_json([a.to_dict() for a in answers])
         return
     for a in answers:
-        print_answer(a, top)
+        print_answer(a, top, unpaged=unpaged)
 
 
 def shorten(text: str, width: int) -> str:
@@ -206,7 +207,7 @@ def short_name(name: str, width: int = 48) -> str:
     return name[: width - tail - 1] + "…" + name[-tail:]
 
 
-def print_answer(answer: QueryAnswer, top: int) -> None:
+def print_answer(answer: QueryAnswer, top: int, *, unpaged: set[str] | None = None) -> None:
     """A line per region (level, score); under it the best evidence: document, page, kind, then the quote."""
     from planmine.compare_export import COLOURS
 
@@ -216,8 +217,9 @@ def print_answer(answer: QueryAnswer, top: int) -> None:
         level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
         console.print(f"{r.region:<{width}}  {level} {r.score:4.2f}", highlight=False, soft_wrap=True)
         for e in r.evidence[: min(top, 2)]:
+            page = "–" if e.document in (unpaged or set()) else f"p. {e.page}"  # no false "p. 1"
             console.print(
-                f"    [dim]{short_name(e.document)}, p. {e.page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                f"    [dim]{short_name(e.document)}, {page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
                 highlight=False,
                 soft_wrap=True,
             )
