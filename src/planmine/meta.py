@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from planmine.errors import UsageError
+from planmine.genre import GENRES
 from planmine.ingest import MANIFEST_NAMES
 from planmine.meta_dates import detect_date, detect_period, display_year
 from planmine.meta_title import detect_doc_type, detect_title
@@ -80,7 +81,7 @@ def _decide_region(region: str | None, evidence: str, owner: OwnerGuess) -> tupl
 def load_manifest(folder: Path) -> dict[str, dict[str, str]]:
     """Per-file overrides from a manifest beside the documents: {file name: {region, title, year, ...}}.
 
-    Fields: region, municipality, owner, title, date, period, year, type.
+    Fields: region, municipality, owner, title, date, period, year, type, genre.
 
     YAML: a mapping of file name to fields, or a list of mappings with a `file` key. CSV: a header with
     `file` and any of region, title, year, type.
@@ -136,4 +137,10 @@ def apply_overrides(meta: DocumentMeta, overrides: dict[str, str], *, source: st
     ):
         if overrides.get(key):
             changes[field_name] = overrides[key]
+    if genre := overrides.get("genre"):
+        if genre not in GENRES:
+            raise UsageError(
+                f"Unknown genre '{genre}' in the {source}. Allowed: {', '.join(GENRES)}. Fix the {source}."
+            )
+        changes |= {"genre": genre, "genre_confidence": 1.0, "genre_evidence": f"set by {source}"}
     return replace(meta, **changes)

@@ -136,7 +136,7 @@ def docs(
         None, "--municipality", "-m", help="Only documents owned by this municipality (e.g. Tierp)."
     ),
 ) -> None:
-    """List the documents in the store: region, owner, title, year, type, pages, passages, OCR share, warnings.
+    """List the documents in the store: region, owner, title, year, type, genre, pages, passages, OCR.
 
     Example: planmine docs --municipality Botkyrka --json
     """
@@ -169,6 +169,9 @@ def docs(
                     "version_of": d.meta.version_of,
                     "paged": d.metadata.get("paged", "yes") != "no",
                     "type": d.meta.doc_type,
+                    "genre": d.meta.genre,
+                    "genre_confidence": round(d.meta.genre_confidence, 3),
+                    "genre_evidence": d.meta.genre_evidence,
                     "language": d.meta.language,
                     "format": d.format,
                     "pages": d.pages,
@@ -185,10 +188,11 @@ def docs(
         return
     from planmine.cli._app import records_or_table
 
-    columns = [("id", 4), ("region", 22), ("owner", 12), ("title", 40), ("year", 9), ("type", 16), ("pages", 5),
+    columns = [("id", 4), ("region", 22), ("owner", 12), ("title", 40), ("year", 9), ("type", 16), ("genre", 18), ("pages", 5),
                ("passages", 8), ("OCR", 4), ("repaired", 8), ("warnings", 40)]  # fmt: skip
     rows = [
-        [str(d.id), d.region, d.meta.municipality or d.meta.owner_kind, d.meta.title, d.meta.year, d.meta.doc_type, str(d.pages), str(d.passages),
+        [str(d.id), d.region, d.meta.municipality or d.meta.owner_kind, d.meta.title, d.meta.year, d.meta.doc_type,
+         f"{d.meta.genre} {d.meta.genre_confidence:.2f}" if d.meta.genre else "–", str(d.pages), str(d.passages),
          f"{d.ocr_share:.0%}", str(d.repaired_words), "; ".join(d.warnings)]
         for d in documents
     ]  # fmt: skip
