@@ -6,7 +6,8 @@ import pytest
 
 from conftest import REALDOCS, SEED_REGIONS, seed_file
 from planmine.errors import UsageError
-from planmine.meta import detect_doc_type, detect_title, detect_year
+from planmine.meta_dates import detect_date
+from planmine.meta_title import detect_title
 from planmine.regions import all_regions, canonical_region, detect_region
 
 
@@ -70,11 +71,6 @@ def test_unknown_region_suggests_the_closest():
         canonical_region("Region Varmlnd")
 
 
-def test_title_year_and_type_of_seed_plans():
-    kalmar = seed_file("kalmar").read_text(encoding="utf-8")
-    assert detect_year(kalmar, {}) == "2023–2024"
-    assert detect_doc_type(detect_title(kalmar, {}), kalmar) == "handlingsplan"
-    skane = seed_file("skane").read_text(encoding="utf-8")
-    assert detect_title(skane, {}).startswith("Målbild och handlingsplan")
-    assert detect_year("Beslutad 2021-09-24 av styrgruppen", {}) == "2021-09-24"
-    assert detect_title("x", {"title": "Fallrutin"}) == "Fallrutin"
+def test_a_decision_line_dates_a_document():
+    assert detect_date("Beslutad 2021-09-24 av styrgruppen", {}).value == "2021-09-24"
+    assert detect_title("x", {"title": "Fallrutin", "format": "md"}).value == "Fallrutin"

@@ -86,7 +86,7 @@ def read_input(path: Path, cache_dir: Path | None = None) -> GenreInput | None:
     from planmine.clean import clean_document
     from planmine.errors import IngestError
     from planmine.ingest import read_document
-    from planmine.meta import detect_title
+    from planmine.meta_title import detect_title
     from planmine.segment import segment
 
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
@@ -98,7 +98,7 @@ def read_input(path: Path, cache_dir: Path | None = None) -> GenreInput | None:
         raw = read_document(path, max_bytes=500 * 1024**2, ocr=True)
         doc = clean_document(raw)
         inp: GenreInput | None = GenreInput.from_document(
-            doc, detect_title(doc.text, raw.metadata), segment(doc, 0)
+            doc, detect_title(doc.text, {**raw.metadata, "format": raw.format}).value, segment(doc, 0)
         )
     except IngestError:
         inp = None

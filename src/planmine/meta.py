@@ -1,9 +1,12 @@
-"""Document metadata from the text: region, title, year or period, document type; manifests override."""
+"""Document metadata from the text: region and owner, title, date and period, type; manifests override.
+
+The parts live beside: titles and types in meta_title, dates and periods in meta_dates, owners and
+municipalities in owners, regions in regions. This module puts them together and applies overrides.
+"""
 
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,89 +16,23 @@ import yaml
 from planmine.errors import UsageError
 from planmine.genre import GENRES
 from planmine.ingest import MANIFEST_NAMES
-from planmine.regions import canonical_region, detect_region, fold
+from planmine.meta_dates import detect_date, detect_period, display_year
+from planmine.meta_title import detect_doc_type, detect_title
+from planmine.owners import OwnerGuess, canonical_municipality, detect_owner, municipality_region
+from planmine.regions import canonical_region, detect_region
 from planmine.types import CleanDocument, DocumentMeta
-
-# Document types, most specific first; matched in the title, then the first page.
-_DOC_TYPES = (
-    ("handlingsplan", r"handlingsplan"),
-    ("målbild", r"malbild"),
-    ("färdplan", r"fardplan"),
-    ("överenskommelse", r"overenskommelse"),
-    ("riktlinje", r"riktlinje"),
-    ("rutin", r"rutin\b|rutiner\b|samverkansrutin"),
-    ("strategi", r"strategi"),
-    ("avtal", r"\bavtal\b"),
-    ("blankett", r"blankett"),
-    ("proposition", r"\bprop\.|proposition"),
-    ("kommittédirektiv", r"kommittedirektiv|\bdir\. \d{4}"),
-    ("regeringsuppdrag", r"regeringsuppdrag|uppdrag (om|till|att)"),
-    ("pressmeddelande", r"pressmeddelande"),
-    ("artikel", r"\bartikel\b"),
-)
-_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[–—-]|till)\s*((?:19|20)\d{2})(?!\d)")
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2}-[01]\d-[0-3]\d)(?!\d)")
-_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/-])")
-_NOT_TITLE = re.compile(
-    r"^(dnr|diarienummer|datum|sida|page|innehåll|innehållsförteckning|version|\d+\s*\(\d+\)|[\W\d_]+)\b",
-    re.IGNORECASE,
-)
-_CONTINUES = re.compile(r"\b(och|för|inom|i|av|om|med|till|vid|samt|kring)$", re.IGNORECASE)
-
-
-def detect_title(text: str, metadata: dict[str, Any]) -> str:
-    """The document's title: the metadata title if any, else its first title-like lines."""
-    for key in ("title", "Title", "dc:title"):
-        value = str(metadata.get(key) or "").strip()
-        if len(value) >= 4:
-            return value
-    lines = [line.strip().lstrip("#").strip(" *") for line in text.splitlines()]
-    for i, line in enumerate(lines[:60]):
-        if len(line) < 4 or len(line) > 160 or _NOT_TITLE.match(line) or "\t" in line:
-            continue
-        if sum(ch.isalpha() for ch in line) < 0.6 * len(line):
-            continue
-        title = line
-        nxt = i + 1
-        # A title broken over lines ("Samordnande ... inom" / "Länsgemensam ledning i samverkan").
-        while nxt < len(lines) and (_CONTINUES.search(title) or (lines[nxt] and lines[nxt][0].islower())):
-            if not lines[nxt] or len(title) > 200:
-                break
-            title = f"{title} {lines[nxt]}"
-            nxt += 1
-        return title.rstrip(".:")
-    return ""
-
-
-def detect_year(text: str, metadata: dict[str, Any]) -> str:
-    """A period ('2023–2024'), a date ('2021-09-24') or a year, preferring the document's opening."""
-    for key in ("date", "datum", "year", "published"):
-        if metadata.get(key):
-            return str(metadata[key]).strip()
-    head = text[:3000]
-    if match := _PERIOD.search(head):
-        return f"{match.group(1)}–{match.group(2)}"
-    if match := _DATE.search(head):
-        return match.group(1)
-    if years := _YEAR.findall(head):
-        return max(set(years), key=years.count)
-    return ""
-
-
-def detect_doc_type(title: str, text: str) -> str:
-    """The kind of document (handlingsplan, målbild, färdplan, överenskommelse, rutin, ...)."""
-    for haystack in (fold(title), fold(text[:2500])):
-        for name, pattern in _DOC_TYPES:
-            if re.search(pattern, haystack):
-                return name
-    return "dokument"
 
 
 def detect_metadata(doc: CleanDocument) -> DocumentMeta:
-    """Region, title, year, type and language of a cleaned document, detected from its text."""
+    """Region and owner, title, date and period, type and language of a cleaned document, from its text."""
     text = doc.text
-    metadata = doc.raw.metadata
-    title = detect_title(text, metadata)
+    raw = doc.raw
+    metadata: dict[str, Any] = {**raw.metadata, "format": raw.format}
+    first_page = next((p.text for p in doc.pages if p.text.strip()), "")
+    doc_type_guess = detect_doc_type("", text)
+    title = detect_title(text, metadata, first_page=first_page, path=raw.path, doc_type=doc_type_guess)
+    raw.metadata["title_evidence"] = title.evidence  # stored with the file's metadata
+    doc_type = detect_doc_type(title.value, text)
     source = next(
         (
             str(metadata[k]).strip()
@@ -105,23 +42,46 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
         "",
     )
     guess = detect_region(text, source_url=source)
+    owner = detect_owner(text, source_url=source, region=guess.region)
+    region, region_evidence = _decide_region(guess.region, guess.evidence, owner)
+    cover = raw.pages[0].text if raw.pages else ""  # running headers ('Datum 2015-03-04') are cleaned away
+    date = detect_date(f"{cover}\n\n{text}", metadata, title=title.value)
+    period = detect_period(text, title=title.value)
     language = "sv"
-    for warning in doc.raw.warnings:
+    for warning in raw.warnings:
         if warning.startswith("not Swedish"):
             language = warning.split("looks like", 1)[-1].strip() or "other"
     return DocumentMeta(
-        region=guess.region or "unknown",
-        region_source="detected" if guess.region else "unknown",
-        title=title,
-        year=detect_year(text, metadata),
-        doc_type=detect_doc_type(title, text),
+        region=region or "unknown",
+        region_source="detected" if region else "unknown",
+        title=title.value,
+        year=display_year(period.value, date.value),
+        doc_type=doc_type,
         language=language,
-        region_evidence=guess.evidence,
+        region_evidence=region_evidence,
+        date=date.value,
+        date_evidence=date.evidence,
+        period=period.value,
+        period_evidence=period.evidence,
+        owner_kind=owner.kind,
+        municipality=owner.municipality,
     )
 
 
+def _decide_region(region: str | None, evidence: str, owner: OwnerGuess) -> tuple[str, str]:
+    """The region from the text, else the owner's (a municipality's region, a national body)."""
+    if region:
+        return region, evidence
+    if owner.region:
+        via = f"municipality {owner.municipality}" if owner.municipality else owner.kind
+        return owner.region, f"{via}: {owner.evidence}"
+    return "", evidence if owner.kind == "unknown" else f"{evidence}; owner: {owner.evidence}"
+
+
 def load_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """Per-file overrides from a manifest beside the documents: {file name: {region, title, year, type, genre}}.
+    """Per-file overrides from a manifest beside the documents: {file name: {region, title, year, ...}}.
+
+    Fields: region, municipality, owner, title, date, period, year, type, genre.
 
     YAML: a mapping of file name to fields, or a list of mappings with a `file` key. CSV: a header with
     `file` and any of region, title, year, type.
@@ -156,7 +116,25 @@ def apply_overrides(meta: DocumentMeta, overrides: dict[str, str], *, source: st
         changes["region"] = canonical_region(overrides["region"])
         changes["region_source"] = source
         changes["region_evidence"] = f"set by {source}"
-    for key, field_name in (("title", "title"), ("year", "year"), ("type", "doc_type")):
+    if overrides.get("municipality"):
+        changes["municipality"] = canonical_municipality(overrides["municipality"])
+        changes["owner_kind"] = "municipality"
+        if not overrides.get("region"):
+            changes["region"] = municipality_region(changes["municipality"])
+            changes["region_source"] = source
+            changes["region_evidence"] = f"municipality set by {source}"
+    for key in ("date", "period"):
+        if overrides.get(key):
+            changes[key] = overrides[key]
+            changes[f"{key}_evidence"] = f"set by {source}"
+    if overrides.get("date") or overrides.get("period"):
+        changes["year"] = display_year(changes.get("period", meta.period), changes.get("date", meta.date))
+    for key, field_name in (
+        ("title", "title"),
+        ("year", "year"),
+        ("type", "doc_type"),
+        ("owner", "owner_kind"),
+    ):
         if overrides.get(key):
             changes[field_name] = overrides[key]
     if genre := overrides.get("genre"):

@@ -404,6 +404,10 @@ def ingest_paths(
             close()
     if embed and committed:
         _PassageEmbedder(store).embed_themes()
+    if committed:
+        from planmine.versions import link_store
+
+        link_store(store)  # successive versions of a plan (same owner and series) point to their predecessor
     return [r for r in slots if r is not None]
 
 

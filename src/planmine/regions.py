@@ -60,6 +60,7 @@ class Region:
     aliases: tuple[str, ...]
     demonyms: tuple[str, ...]
     municipalities: tuple[str, ...]
+    domains: tuple[str, ...] = ()  # the region's own web and e-mail domains
 
 
 @cache
@@ -73,6 +74,7 @@ def all_regions() -> tuple[Region, ...]:
             aliases=tuple(r.get("aliases", [])),
             demonyms=tuple(r.get("demonyms", [])),
             municipalities=tuple(r.get("municipalities", [])),
+            domains=tuple(r.get("domains", [])),
         )
         for r in raw
     )

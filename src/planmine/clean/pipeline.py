@@ -175,6 +175,7 @@ def clean_document(raw: RawDocument, *, repair: bool | None = None) -> CleanDocu
                 tables=tables,
                 changes=changes,
                 repaired=repaired,
+                label=page.label,
             )
         )
     warnings = []

@@ -14,6 +14,7 @@ from planmine.cli import report as _report  # noqa: F401
 from planmine.cli import serve as _serve  # noqa: F401
 from planmine.cli import tags as _tags  # noqa: F401
 from planmine.cli import themes as _themes  # noqa: F401
+from planmine.cli import timeline as _timeline  # noqa: F401
 from planmine.cli._app import app, main
 
 __all__ = ["app", "main"]

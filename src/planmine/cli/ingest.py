@@ -146,13 +146,21 @@ def ingest(
 def docs(
     store: Path | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    municipality: str | None = typer.Option(
+        None, "--municipality", "-m", help="Only documents owned by this municipality (e.g. Tierp)."
+    ),
 ) -> None:
-    """List the documents in the store: region, title, year, type, genre, pages, passages, OCR, warnings.
+    """List the documents in the store: region, owner, title, year, type, genre, pages, passages, OCR.
 
-    Example: planmine docs --json
+    Example: planmine docs --municipality Botkyrka --json
     """
+    from planmine.owners import canonical_municipality
+
     with Store(store_path(store), create=False) as db:
         documents = db.documents()
+    if municipality:
+        wanted = canonical_municipality(municipality)
+        documents = [d for d in documents if d.meta.municipality == wanted]
     if as_json:
         print_json(
             [
@@ -164,7 +172,16 @@ def docs(
                     "region_source": d.meta.region_source,
                     "region_evidence": d.meta.region_evidence,
                     "title": d.meta.title,
+                    "title_evidence": d.metadata.get("title_evidence", ""),
                     "year": d.meta.year,
+                    "date": d.meta.date,
+                    "date_evidence": d.meta.date_evidence,
+                    "period": d.meta.period,
+                    "period_evidence": d.meta.period_evidence,
+                    "owner_kind": d.meta.owner_kind,
+                    "municipality": d.meta.municipality,
+                    "version_of": d.meta.version_of,
+                    "paged": d.metadata.get("paged", "yes") != "no",
                     "type": d.meta.doc_type,
                     "genre": d.meta.genre,
                     "genre_confidence": round(d.meta.genre_confidence, 3),
@@ -185,10 +202,10 @@ def docs(
         return
     from planmine.cli._app import records_or_table
 
-    columns = [("id", 4), ("region", 22), ("title", 40), ("year", 9), ("type", 16), ("genre", 18), ("pages", 5),
+    columns = [("id", 4), ("region", 22), ("owner", 12), ("title", 40), ("year", 9), ("type", 16), ("genre", 18), ("pages", 5),
                ("passages", 8), ("OCR", 4), ("repaired", 8), ("warnings", 40)]  # fmt: skip
     rows = [
-        [str(d.id), d.region, d.meta.title, d.meta.year, d.meta.doc_type,
+        [str(d.id), d.region, d.meta.municipality or d.meta.owner_kind, d.meta.title, d.meta.year, d.meta.doc_type,
          f"{d.meta.genre} {d.meta.genre_confidence:.2f}" if d.meta.genre else "–", str(d.pages), str(d.passages),
          f"{d.ocr_share:.0%}", str(d.repaired_words), "; ".join(d.warnings)]
         for d in documents

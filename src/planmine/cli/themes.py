@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from planmine.cli._app import StoreOption, app, console, handle_errors, print_json, store_path
-from planmine.errors import StoreError
+from planmine.errors import StoreError, UsageError
 from planmine.types import QueryAnswer
 
 if TYPE_CHECKING:
@@ -41,6 +41,28 @@ def open_store(path: Path | None) -> Iterator[Store]:
         )
     with Store(p, create=False) as store:
         yield store
+
+
+MunicipalityOption = typer.Option(
+    None, "--municipality", "-m", help="Only the documents of this municipality (e.g. Tierp)."
+)
+
+
+@contextlib.contextmanager
+def documents_of(store: Store, municipality: str | None) -> Iterator[Store]:
+    """The store itself, or a temporary one holding only one municipality's documents."""
+    if not municipality:
+        yield store
+        return
+    from planmine.owners import canonical_municipality
+    from planmine.versions import store_subset
+
+    wanted = canonical_municipality(municipality)
+    ids = [d.id for d in store.documents() if d.meta.municipality == wanted]
+    if not ids:
+        raise UsageError(f"No documents of {wanted} in the store. See `planmine docs` for the owners.")
+    with store_subset(store, ids) as subset:
+        yield subset
 
 
 def _embedder(no_model: bool) -> Embedder | None:
@@ -153,6 +175,7 @@ def query_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    municipality: str | None = MunicipalityOption,
     all_regions: bool = AllRegionsOption,
 ) -> None:
     """Which regions address TEXT? Every region with level, score and evidence, best first.
@@ -161,9 +184,10 @@ def query_command(
     """
     from planmine.query import answer
 
-    with open_store(store) as st:
+    with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file))
+        unpaged = {d.name for d in st.documents() if d.metadata.get("paged") == "no"}
     if all_regions:
         from planmine.api import answer_all_regions
 
@@ -172,7 +196,7 @@ def query_command(
         print_json([a.to_dict() for a in answers])
         return
     for a in answers:
-        print_answer(a, top)
+        print_answer(a, top, unpaged=unpaged)
 
 
 def shorten(text: str, width: int) -> str:
@@ -191,7 +215,7 @@ def short_name(name: str, width: int = 48) -> str:
     return name[: width - tail - 1] + "…" + name[-tail:]
 
 
-def print_answer(answer: QueryAnswer, top: int) -> None:
+def print_answer(answer: QueryAnswer, top: int, *, unpaged: set[str] | None = None) -> None:
     """A line per region (level, score); under it the best evidence: document, page, kind, then the quote."""
     from planmine.compare_export import COLOURS
 
@@ -201,8 +225,9 @@ def print_answer(answer: QueryAnswer, top: int) -> None:
         level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
         console.print(f"{r.region:<{width}}  {level} {r.score:4.2f}", highlight=False, soft_wrap=True)
         for e in r.evidence[: min(top, 2)]:
+            page = "–" if e.document in (unpaged or set()) else f"p. {e.page}"  # no false "p. 1"
             console.print(
-                f"    [dim]{short_name(e.document)}, p. {e.page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                f"    [dim]{short_name(e.document)}, {page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -222,6 +247,7 @@ def compare_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    municipality: str | None = MunicipalityOption,
     all_regions: bool = AllRegionsOption,
 ) -> None:
     """The region × theme table: each cell a level, the number of passages and the best quote.
@@ -236,7 +262,7 @@ def compare_command(
     from planmine.compare_export import export, render_table, resolve_format
 
     fmt = resolve_format(fmt, output)
-    with open_store(store) as st:
+    with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         table = compare(st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file))
         documents = {d.name: document_record(d) for d in st.documents()}

@@ -108,7 +108,11 @@ def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: 
         reason = f"the {kind.upper()} file is damaged ({one_line(f'{type(exc).__name__}: {exc}')})"
         raise IngestError(path, reason, code="corrupt") from None
     if not any(page.text.strip() or _has_cells(page) for page in pages):
-        hint = "; it may be a scan and OCR was off (drop --no-ocr)" if kind == "pdf" and not ocr else ""
+        hint = (
+            "; it may be a scan and OCR was off (drop --no-ocr)"
+            if kind in ("pdf", "docx") and not ocr
+            else ""
+        )
         raise IngestError(path, f"no readable text in the {kind.upper()} file{hint}", code="no_text")
     document = RawDocument(
         path=str(path),
@@ -222,8 +226,7 @@ def _read(kind: DocumentFormat, data: bytes, *, ocr: bool) -> tuple[list[Page], 
     if kind == "docx":
         from planmine.ingest.docx import read_docx
 
-        pages, metadata = read_docx(data)
-        return pages, metadata, []
+        return read_docx(data, ocr=ocr)
     if kind == "html":
         from planmine.ingest.html import read_html
 

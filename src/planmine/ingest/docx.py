@@ -1,9 +1,13 @@
-"""DOCX reader (python-docx): paragraphs, headings and list items in order, tables as rows of cells."""
+"""DOCX reader (python-docx): paragraphs, headings and list items in order, tables as rows of cells.
+
+A Word file holding only pictures of pages (a scanned document pasted into Word) is read by OCR of its
+images, through the same Tesseract path as scanned PDF pages.
+"""
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planmine.ingest._text import collapse_spaces, normalize_text
 from planmine.types import Page
@@ -13,14 +17,20 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+MIN_TEXT_CHARS = 25  # fewer visible characters than this in the whole file: read its images by OCR
+MIN_OCR_IMAGE_PIXELS = 200_000  # smaller images are logos and icons, not pages
+OCR_IMAGE_DPI = 300  # images are scaled to this resolution (from their own dpi) before OCR
 HEADING_STYLES = ("heading", "title", "rubrik", "subtitle", "underrubrik")
 
 
-def read_docx(data: bytes) -> tuple[list[Page], dict[str, str]]:
+def read_docx(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, str], list[str]]:
     """Read a Word document: one block per paragraph, '- item' for list items, tables as rows of cells.
 
     Tables also appear in the running text as tab-separated lines (as in the HTML reader). Hard page
-    breaks start a new page. Returns (pages, metadata from the core properties).
+    breaks start a new page. A document with (almost) no text but page-sized images gets one OCR'd page
+    per image. Returns (pages, metadata from the core properties and the Title style, warnings).
     """
     import docx
     from docx.table import Table
@@ -37,6 +47,10 @@ def read_docx(data: bytes) -> tuple[list[Page], dict[str, str]]:
         tables.clear()
 
     for item in document.iter_inner_content():
+        if not isinstance(item, Table) and not metadata.get("title_style"):
+            style = (item.style.name or "").lower() if item.style is not None else ""
+            if style in ("title", "rubrik") and collapse_spaces(item.text):
+                metadata["title_style"] = collapse_spaces(normalize_text(item.text))
         if isinstance(item, Table):
             rows = _table_rows(item)
             if rows:
@@ -55,11 +69,85 @@ def read_docx(data: bytes) -> tuple[list[Page], dict[str, str]]:
             new_page()
     if blocks or tables or not pages:
         new_page()
-    return pages, metadata
+    visible = sum(len("".join(p.text.split())) for p in pages)
+    if visible < MIN_TEXT_CHARS:
+        images = _page_images(document)
+        if images and not ocr:
+            return pages, metadata, ["partly unreadable: the document holds only images and OCR is off"]
+        if images:
+            metadata["paged"] = "yes"
+            return _ocr_images(images), metadata, []
+    metadata["paged"] = "yes" if len(pages) > 1 else "no"  # hard page breaks are true pages
+    return pages, metadata, []
+
+
+def _page_images(document: object) -> list[bytes]:
+    """The document's page-sized pictures in document order, as the bytes of their image files."""
+    part = document.part  # type: ignore[attr-defined]
+    blobs: list[bytes] = []
+    seen: set[str] = set()
+    for blip in part.element.iter(f"{_A}blip"):
+        rid = blip.get(f"{_R}embed")
+        if not rid or rid in seen or rid not in part.related_parts:
+            continue
+        seen.add(rid)
+        blob = getattr(part.related_parts[rid], "blob", b"")
+        if blob:
+            blobs.append(blob)
+    return [b for b in blobs if _pixels(b) >= MIN_OCR_IMAGE_PIXELS]
+
+
+def _pixels(blob: bytes) -> int:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(blob)) as image:
+            return int(image.width * image.height)
+    except (UnidentifiedImageError, OSError, ValueError):
+        return 0
+
+
+def _ocr_images(images: list[bytes]) -> list[Page]:
+    """One page per image, read by Tesseract (MissingExtraError when it is not installed)."""
+    from PIL import Image
+
+    from planmine.ingest import ocr as ocr_module
+
+    ocr_module.check_tesseract()
+    pages: list[Page] = []
+    for number, blob in enumerate(images, start=1):
+        with Image.open(io.BytesIO(blob)) as opened:
+            image = opened.convert("L")
+            dpi = float((opened.info.get("dpi") or (OCR_IMAGE_DPI, OCR_IMAGE_DPI))[0] or OCR_IMAGE_DPI)
+        if dpi < OCR_IMAGE_DPI * 0.9:  # Tesseract reads small print better scaled up
+            scale = OCR_IMAGE_DPI / dpi
+            image = image.resize((round(image.width * scale), round(image.height * scale)))
+        if ocr_module.is_blank(image):
+            pages.append(Page(number=number, text=""))
+            continue
+        result = ocr_module.ocr_image(image, dpi=OCR_IMAGE_DPI)
+        pages.append(Page(number=number, text=result.text, ocr=True, ocr_confidence=result.confidence))
+    return pages
+
+
+def _xml_text(element: Any) -> str:
+    """The text of a paragraph or cell element, also inside content controls (python-docx skips those)."""
+    parts: list[str] = []
+    for node in element.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}p"):
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        elif node.tag == f"{_W}p":
+            if parts:
+                parts.append("\n")
+        elif node.get(f"{_W}type") != "page":
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _paragraph_text(paragraph: Paragraph) -> str:
-    text = normalize_text(paragraph.text).replace("\t", " ")
+    text = normalize_text(_xml_text(paragraph._p)).replace("\t", " ")
     lines = [collapse_spaces(line) for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
     if not text:
@@ -97,7 +185,7 @@ def _table_rows(table: Table) -> list[list[str]]:
             if id(cell._tc) in seen:  # a horizontally merged cell is returned once per grid column
                 continue
             seen.add(id(cell._tc))
-            cells.append(collapse_spaces(normalize_text(cell.text).replace("\n", " ")))
+            cells.append(collapse_spaces(normalize_text(_xml_text(cell._tc)).replace("\n", " ")))
         if any(cells):
             rows.append(cells)
     return rows

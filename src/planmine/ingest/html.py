@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from planmine.ingest._text import collapse_spaces, normalize_text
+from planmine.ingest._text import collapse_spaces, normalize_text, split_marked_pages
 from planmine.types import Page
 
 if TYPE_CHECKING:
@@ -22,9 +22,10 @@ LISTS = {"ul", "ol", "menu"}
 
 
 def read_html(data: bytes) -> tuple[list[Page], dict[str, str]]:
-    """Read an HTML document into one page: headings, paragraphs, '- item' lines and tab-separated table rows.
+    """Read an HTML document: headings, paragraphs, '- item' lines and tab-separated table rows.
 
-    The table cells also go into Page.tables (rows of cells). Returns (pages, metadata).
+    The table cells also go into Page.tables (rows of cells). The text is one page unless it carries
+    printed page markers ("2 (51)"); `metadata["paged"]` says which. Returns (pages, metadata).
     """
     from bs4 import BeautifulSoup
 
@@ -34,6 +35,8 @@ def read_html(data: bytes) -> tuple[list[Page], dict[str, str]]:
         metadata["title"] = normalize_text(collapse_spaces(soup.title.get_text(" ")))
     if soup.original_encoding:
         metadata["encoding"] = str(soup.original_encoding)
+    if (h1 := soup.find("h1")) is not None and collapse_spaces(h1.get_text(" ")):
+        metadata["h1"] = normalize_text(collapse_spaces(h1.get_text(" ")))
     for element in soup.find_all(DROPPED):
         element.decompose()
     root = soup.body or soup
@@ -42,7 +45,18 @@ def read_html(data: bytes) -> tuple[list[Page], dict[str, str]]:
     walker.flush()
     text = normalize_text("\n\n".join(block for block in walker.blocks if block.strip()))
     tables = [[[normalize_text(cell) for cell in row] for row in table] for table in walker.tables]
-    return [Page(number=1, text=text, tables=tables)], metadata
+    marked = split_marked_pages(text)
+    metadata["paged"] = "yes" if marked else "no"
+    if not marked:
+        return [Page(number=1, text=text, tables=tables)], metadata
+    pages = [
+        Page(number=i, text=chunk.strip("\n"), label=label) for i, (label, chunk) in enumerate(marked, 1)
+    ]
+    for table in tables:  # each table goes with the page whose text holds its first row
+        first = "\t".join(table[0])
+        page = next((p for p in pages if first in p.text), pages[0])
+        page.tables.append(table)
+    return pages, metadata
 
 
 class _Walker:

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from planmine.errors import IngestError
 from planmine.ingest import ocr as ocr_module
-from planmine.ingest._text import collapse_spaces, normalize_text, one_line, page_ranges
+from planmine.ingest._text import (
+    collapse_spaces,
+    consistent_labels,
+    normalize_text,
+    one_line,
+    page_label,
+    page_ranges,
+)
 from planmine.ingest.layout import page_text
 from planmine.types import Page
 
@@ -25,6 +32,9 @@ MIN_VECTOR_OBJECTS = 200  # ... or this many curves (text converted to outlines)
 # Many PDFs (TeX, some office exports) place words apart without space characters; a gap wider than
 # this share of the font size starts a new word (spaces are 0.2-0.33 em, kerning well under 0.1 em).
 WORD_GAP_RATIO = 0.15
+# The cover's title: the words set in the page's largest size, when that is this much above the body text.
+COVER_TITLE_SIZE_RATIO = 1.3
+COVER_TITLE_SIZE_SHARE = 0.85  # words at least this share of the largest size belong to the title
 
 
 def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, str], list[str]]:
@@ -62,6 +72,8 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
         for index, plumber_page in enumerate(plumber_pages):
             number = index + 1
             try:
+                if index == 0 and (cover := _cover_title(plumber_page)):
+                    metadata["cover_title"] = cover
                 text, tables = _page_content(plumber_page)
                 problem = ocr_module.text_layer_problem(text + "\n" + _tables_text(tables))
                 wants_ocr = bool(problem) and (problem != "empty" or _looks_scanned(plumber_page))
@@ -79,6 +91,10 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, st
             no_layer = []
         if len(failed) == len(pages) and not any(p.text.strip() for p in pages):
             raise IngestError("", "the PDF is damaged: no page could be read", code="corrupt")
+        labels = consistent_labels([page_label(p.text) for p in pages])
+        for page, label in zip(pages, labels, strict=True):
+            page.label = label
+        metadata["paged"] = "yes"
         if no_layer:
             warnings.append(
                 f"partly unreadable: no usable text layer on pages {page_ranges(no_layer)} and OCR is off"
@@ -102,6 +118,22 @@ def _page_content(page: pdfplumber.page.Page) -> tuple[str, list[list[list[str]]
     if boxes:
         body = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
     return normalize_text(_chars_text(body.chars)), tables
+
+
+def _cover_title(page: pdfplumber.page.Page) -> str:
+    """The words of the first page set clearly larger than its body text, in reading order ('' if none)."""
+    from statistics import median
+
+    words = page.extract_words(extra_attrs=["size"], x_tolerance_ratio=WORD_GAP_RATIO)
+    sizes = [float(w["size"]) for w in words if w.get("upright", True)]
+    if len(sizes) < 2:
+        return ""
+    largest = max(sizes)
+    if largest < COVER_TITLE_SIZE_RATIO * median(sizes):
+        return ""
+    big = [w for w in words if float(w["size"]) >= COVER_TITLE_SIZE_SHARE * largest]
+    big.sort(key=lambda w: (round(float(w["top"]) / 4), float(w["x0"])))
+    return collapse_spaces(normalize_text(" ".join(str(w["text"]) for w in big)))[:300]
 
 
 def _chars_text(chars: list[dict[str, Any]]) -> str:

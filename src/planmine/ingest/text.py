@@ -1,4 +1,9 @@
-"""Plain text and Markdown reader: encoding fallback, form-feed pages, YAML front matter as metadata."""
+"""Plain text and Markdown reader: encoding fallback, YAML front matter as metadata, and pages.
+
+Pages come from form feeds, else from printed page markers ("2 (51)", "Sida 3 av 12"; the page's label),
+else (plain text only) from page starts marked by one leading space, as some OCR output has them. A text
+with none of these is one page and `metadata["paged"] == "no"`: its quotes carry no page ("–").
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,12 @@ from typing import Any
 
 import yaml
 
-from planmine.ingest._text import decode_text, normalize_text
+from planmine.ingest._text import (
+    decode_text,
+    normalize_text,
+    split_leading_space_pages,
+    split_marked_pages,
+)
 from planmine.types import Page
 
 # Front matter: '---' on the first line, YAML, then a line '---' or '...'.
@@ -30,11 +40,33 @@ def read_text(data: bytes, *, markdown: bool = False) -> tuple[list[Page], dict[
         metadata.update(front)
         if warning:
             warnings.append(warning)
+    pages, how = text_pages(text, markdown=markdown)
+    metadata["paged"] = "yes" if how else "no"
+    if how:
+        metadata["pages_from"] = how
+    return pages, metadata, warnings
+
+
+def text_pages(text: str, *, markdown: bool = False) -> tuple[list[Page], str]:
+    """The pages of a text and how they were found ('form feeds', 'page markers', 'leading spaces', '').
+
+    Trailing empty pages (a final form feed) are dropped; empty pages between text pages are kept so
+    that page numbers stay true.
+    """
     chunks = text.split("\f")
     while len(chunks) > 1 and not chunks[-1].strip():
         chunks.pop()
-    pages = [Page(number=i, text=chunk.strip("\n")) for i, chunk in enumerate(chunks, start=1)]
-    return pages, metadata, warnings
+    if len(chunks) > 1:
+        return [Page(number=i, text=c.strip("\n")) for i, c in enumerate(chunks, start=1)], "form feeds"
+    if marked := split_marked_pages(text):
+        pages = [
+            Page(number=i, text=chunk.strip("\n"), label=label)
+            for i, (label, chunk) in enumerate(marked, start=1)
+        ]
+        return pages, "page markers"
+    if not markdown and (starts := split_leading_space_pages(text)):
+        return [Page(number=i, text=c.strip("\n")) for i, c in enumerate(starts, start=1)], "leading spaces"
+    return [Page(number=1, text=text.strip("\n"))], ""
 
 
 def split_front_matter(text: str) -> tuple[str, dict[str, str], str]:

@@ -1,0 +1,249 @@
+"""A document's own title and its own word for itself (handlingsplan, målbild, ...), never a section heading.
+
+Sources, in order: the title an author set (Markdown front matter, the Word Title style), the cover's
+largest text (PDF), the file's title property when it is a real title (not a file name or a GUID), the
+HTML <h1>/<title>, then the first title-like block of the first page. A text without any title line
+gets one built from how it names itself ("Handlingsplanen för sammanhållen vård och omsorg ..."), and as
+a last resort the file name; the evidence says which.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planmine.meta_dates import Found
+from planmine.regions import fold
+
+
+@dataclass(frozen=True)
+class TitleConfig:
+    """Limits of title detection (one home for each)."""
+
+    max_chars: int = 200  # a longer block is running text
+    max_lines: int = 4  # ... and so is a block of more lines
+    head_lines: int = 80  # title blocks are looked for among the first lines of the first page
+    head_chars: int = 1500  # ... and its first characters (a name in a later quote is no title)
+    min_chars: int = 4
+
+
+CONFIG = TitleConfig()
+
+# Document types, most specific first; the document's own word for itself.
+DOC_TYPES = (
+    ("handlingsplan", r"handlingsplan"),
+    ("målbild", r"malbild"),
+    ("färdplan", r"fardplan"),
+    ("överenskommelse", r"overenskommelse"),
+    ("riktlinje", r"riktlinje"),
+    ("rutin", r"rutin\b|rutiner\b|samverkansrutin"),
+    ("strategi", r"strategi"),
+    ("avtal", r"\bavtal\b"),
+    ("blankett", r"blankett"),
+    ("proposition", r"\bprop\.|proposition"),
+    ("kommittédirektiv", r"kommittedirektiv|\bdir\. \d{4}"),
+    ("regeringsuppdrag", r"regeringsuppdrag|uppdrag (om|till|att)"),
+    ("pressmeddelande", r"pressmeddelande"),
+    ("artikel", r"\bartikel\b"),
+    ("upphandling", r"upphandling|avropsforfragan|avrop\b|avropsmall"),
+    ("analys", r"sarbarhetsanalys|\banalys\b"),
+    ("manual", r"manual\b|installationsmanual"),
+    ("rekommendationer", r"rekommendationer|rekommenderade lakemedel"),
+)
+_SELF_TYPES = ("handlingsplan", "målbild", "färdplan", "överenskommelse", "riktlinje", "rutin", "strategi")
+# Section headings that open a document but are never its title.
+_SECTION = re.compile(
+    r"^(förord|forord|sammanfattning|innehåll|innehållsförteckning|inledning|nuläget|nulaget|bakgrund|"
+    r"syfte|vägen framåt|läsanvisning|om dokumentet|revisionshistorik|metadata om dokument|"
+    r"symbolförklaring|filtersammanfattning|anbud|upphandlande organisation|ta inte bort denna rad|dokumentversion|beslutad av|"
+    r"dnr|diarienummer|datum|sida|page|version|bilaga|\d+\s*\(\d+\))\b",
+    re.IGNORECASE,
+)
+_NOT_TITLE = re.compile(
+    r"^[\W\d_]+$|^[/|]|^[-•*oe] |^[(\"”]|\t|:\s*$|\.{4,}|https?://|@|^kapitel \d", re.IGNORECASE
+)
+_CONTINUES = re.compile(r"\b(och|för|inom|i|av|om|med|till|vid|samt|kring|på|mot)$", re.IGNORECASE)
+_BAD_PROPERTY = re.compile(
+    r"^(untitled|namnlös|dokument\d*|document\d*|microsoft word|powerpoint|presentation|title)\b|"
+    r"^\{?[0-9a-f]{8}-[0-9a-f]{4}-|\.(docx?|pdf|pptx?|xlsx?|indd)$|^[\W\d_]+$|^\w+(?:[-_]\w+)+$",
+    re.IGNORECASE,
+)
+_OWN_FOR = re.compile(
+    r"\b(handlingsplan|målbild|färdplan|strategi|riktlinje|rutin|överenskommelse)(en|et|erna)?\s+"
+    r"(?:för|om|avseende)\s+(?!att\b)([^.;:()\n]{5,80}?)(?=\s+(?:har|är|ska|kommer|blir|med|som|visar|"
+    r"vägleder|innebär|beskriver|utgår|gäller|inom|och att|i syfte)\b|[.;:()\n]|$)",
+    re.IGNORECASE,
+)
+
+
+def detect_doc_type(title: str, text: str) -> str:
+    """The document's own word for itself: the type in its title, else the one it names itself by most."""
+    folded_title = fold(title)
+    for name, pattern in DOC_TYPES:
+        if re.search(pattern, folded_title):
+            return name
+    head = fold(text[:8000])
+    counts: Counter[str] = Counter()
+    for name, pattern in DOC_TYPES:
+        hits = len(re.findall(pattern, head))
+        if hits:
+            own = len(re.findall(rf"\b(?:denna|detta|den har) (?:{pattern})|(?:{pattern})(?:en|et)\b", head))
+            counts[name] = hits + 2 * own
+    if counts:
+        return counts.most_common(1)[0][0]
+    return "dokument"
+
+
+def sensible_title(value: str) -> str:
+    """A file property as a title, or '' when it is none (a file name, a GUID, 'Microsoft Word - x')."""
+    value = " ".join(value.split()).strip(" -–:")
+    value = re.sub(r"^Microsoft (Word|PowerPoint) - ", "", value)
+    if len(value) < CONFIG.min_chars or len(value) > CONFIG.max_chars or _BAD_PROPERTY.search(value):
+        return ""
+    if sum(ch.isalpha() for ch in value) < 0.5 * len(value):
+        return ""
+    return value
+
+
+def detect_title(
+    text: str, metadata: dict[str, Any], *, first_page: str = "", path: str = "", doc_type: str = ""
+) -> Found:
+    """The document's title and where it came from (see the module docstring for the order)."""
+    page = first_page or text[:6000]
+    for key, label in (("title", "front matter title"), ("title_style", "the Title style")):
+        if key == "title" and metadata.get("format") not in ("md", "docx"):
+            continue
+        if value := sensible_title(str(metadata.get(key) or "")):
+            return Found(_prefer_page_spelling(value, page), label)
+    cover = sensible_title(str(metadata.get("cover_title") or ""))
+    cover = "" if _SECTION.match(cover) else cover
+    prop = (
+        sensible_title(str(metadata.get("title") or "")) if metadata.get("format") in ("pdf", "html") else ""
+    )
+    if cover and prop:
+        longer, shorter = (cover, prop) if len(fold(cover)) >= len(fold(prop)) else (prop, cover)
+        if _words(shorter) <= _words(longer):
+            if _words(cover) == _words(prop) and _accents(cover) > _accents(prop):
+                longer = cover  # the cover spells it right ('Min hälsoplan' over 'Min halsoplan')
+            block = _title_block(page)
+            if block and _words(longer) < _words(block) and fold(block).startswith(fold(longer).split()[0]):
+                return Found(block, "the cover's title lines (the file's title is their start)")
+            return Found(_prefer_page_spelling(longer, page), "the cover's largest text and the file's title")
+        if _words(prop) <= _words(page):
+            return Found(_prefer_page_spelling(prop, page), "the file's title property, found on the cover")
+        return Found(cover, "the cover's largest text")
+    h1 = " ".join(str(metadata.get("h1") or "").split())
+    if (
+        h1
+        and len(h1.split()) <= 2
+        and (series := re.match(r"\s*(?:förord|inledning) till (.{3,80})\n", page, re.I))
+    ):
+        return Found(f"{series.group(1).strip()} – {h1}", "the page's <h1> in its series ('Förord till ...')")
+    if value := sensible_title(h1):
+        return Found(value, "the page's <h1>")
+    if prop and _words(prop) <= _words(text[:20000]):
+        return Found(_prefer_page_spelling(prop, page), "the file's title property")
+    if block := _title_block(page):
+        return Found(block, "the first title-like lines of the first page")
+    if cover:
+        return Found(cover, "the cover's largest text")
+    if prop:
+        return Found(prop, "the file's title property")
+    if built := _own_name(text, doc_type):
+        return Found(built, "built from how the text names itself (it has no title line)")
+    stem = Path(path).stem.replace("_", " ").strip() if path else ""
+    return Found(stem, "the file name (the text has no title)" if stem else "no title found")
+
+
+def _accents(text: str) -> int:
+    return sum(1 for ch in text if ch in "åäöÅÄÖéÉüÜ")
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold(text)))
+
+
+def _prefer_page_spelling(title: str, page: str) -> str:
+    """The first page's spelling of the same title ('Min Hälsoplan – ...' over 'Min halsoplan - ...')."""
+    key = re.sub(r"\W+", " ", fold(title)).strip()
+    for line in page.splitlines()[:40]:
+        if re.sub(r"\W+", " ", fold(line)).strip() == key:
+            return " ".join(line.split())
+    return title
+
+
+def _title_block(page: str) -> str:
+    """The first block of 1-4 short lines that is no section heading, date, list item or sentence."""
+    cfg = CONFIG
+    head = "\n".join(page.splitlines()[: cfg.head_lines])
+    blocks: list[str] = []
+    seen = 0
+    for block in re.split(r"\n\s*\n", head):
+        if seen > cfg.head_chars:
+            break  # whole blocks only: a block cut short would look like a title
+        seen += len(block)
+        if block.strip():
+            blocks.append(block)
+    for i, block in enumerate(blocks):
+        lines = [" ".join(line.strip().lstrip("#").strip(" *").split()) for line in block.splitlines()]
+        lines = [line for line in lines if line]
+        if not lines or len(lines) > cfg.max_lines or sum(map(len, lines)) > cfg.max_chars:
+            if len(lines) > cfg.max_lines and len(lines[0]) <= 60 and not _SECTION.match(lines[0]):
+                lines = lines[:1]  # a heading glued to its paragraph (text with one line per paragraph)
+            else:
+                continue
+        if _SECTION.match(lines[0]) or _NOT_TITLE.search(lines[0]) or len(lines[0]) < cfg.min_chars:
+            continue
+        if lines[0][0].islower() or sum(ch.isalpha() for ch in lines[0]) < 0.6 * len(lines[0]):
+            continue
+        title = " ".join(lines)
+        if (
+            (re.search(r"[.!?]$", lines[-1]) and len(title) > 60)
+            or title.endswith(("!", "?"))
+            or re.search(r"[.!?] [A-ZÅÄÖ]", title)
+        ):
+            continue  # a sentence, not a title
+        following = blocks[i + 1].lstrip() if i + 1 < len(blocks) else ""
+        if following[:1].islower() and not _CONTINUES.search(title):
+            continue  # a paragraph broken by a blank line
+        if _CONTINUES.search(title) and following and len(following) <= 80 and not _SECTION.match(following):
+            title = f"{title} {' '.join(following.split())}"  # a title broken over blocks
+            i += 1
+        if len(title.split()) <= 2 and i + 1 < len(blocks):
+            subtitle = " ".join(blocks[i + 1].split())
+            if _CONTINUES.search(subtitle) and i + 2 < len(blocks) and len(blocks[i + 2]) <= 80:
+                subtitle = f"{subtitle} {' '.join(blocks[i + 2].split())}"
+            if (
+                subtitle
+                and len(subtitle) <= cfg.max_chars
+                and not _SECTION.match(subtitle)
+                and not _NOT_TITLE.search(subtitle)
+                and not re.fullmatch(r"[\d\s–-]+", subtitle)
+            ):
+                title = f"{title} – {subtitle}"
+        return title.rstrip(".:")
+    return ""
+
+
+def _own_name(text: str, doc_type: str) -> str:
+    """'Handlingsplan för sammanhållen vård och omsorg' from 'Handlingsplanen för sammanhållen vård ...'."""
+    own: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for match in _OWN_FOR.finditer(text[:30000]):
+        word, ending, subject = match.group(1).lower(), match.group(2), match.group(3).strip(" ,")
+        if re.search(r"\d", subject) or len(subject.split()) > 10:
+            continue
+        if ending and word == doc_type:
+            own[subject] += 1
+        else:
+            other[subject] += 1
+    if own:
+        subject = own.most_common(1)[0][0]
+    elif other and doc_type in _SELF_TYPES:
+        subject = other.most_common(1)[0][0]
+    else:
+        return ""
+    return f"{doc_type.capitalize()} för {subject}"

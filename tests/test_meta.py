@@ -1,0 +1,170 @@
+"""Document metadata: titles, dates, periods, owners, page labels, image-only DOCX and plan versions."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from conftest import seed_file
+from planmine.clean import clean_document
+from planmine.ingest import read_document
+from planmine.ingest._text import consistent_labels, page_label
+from planmine.ingest.text import read_text
+from planmine.meta import detect_metadata
+from planmine.meta_dates import detect_date, detect_period
+from planmine.owners import all_municipalities, canonical_municipality, detect_owner
+from planmine.regions import all_regions
+from planmine.store import StoredDocument
+from planmine.types import DocumentMeta
+from planmine.versions import link_versions, select_documents
+
+SEED = {
+    "kalmar": (
+        "Handlingsplaner – Samordnande och samverkansområdesgrupper inom Länsgemensam ledning i samverkan",
+        "2023-03-17",
+        "2023–2024",
+    ),
+    "orebro": ("Handlingsplan för sammanhållen vård och omsorg", "", "2019–2022"),
+    "ostergotland": ("Målbild Nära vård Östergötland", "", "2030"),
+    "skane": (
+        "Målbild och handlingsplan avseende god och nära vård inom ramen för Vårdsamverkan Skåne",
+        "2021-09-24",
+        "",
+    ),
+    "varmland": ("Färdplan för god och nära vård, hälsa och omsorg", "", ""),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SEED))
+def test_seed_plans_get_their_title_date_and_period(prefix):
+    meta = detect_metadata(clean_document(read_document(seed_file(prefix))))
+    title, date, period = SEED[prefix]
+    assert (meta.title, meta.date, meta.period) == (title, date, period), meta
+    assert meta.year == (period or date[:4])
+    assert meta.owner_kind == "joint"
+
+
+def test_years_of_cited_laws_and_older_agreements_are_not_the_documents():
+    text = (
+        "Riktlinje för SIP\n\nBestämmelserna om SIP finns i lagen sedan lagändringar som trädde i kraft år 2010.\n\n"
+        "Avtalet om ansvarsfördelning räcker sig över perioden 2016–2020."
+    )
+    assert detect_period(text).value == ""
+    assert detect_date(text, {}).value == ""
+    assert detect_date("Dokumentet beslutades den: 2025-03-14", {}).value == "2025-03-14"
+
+
+def test_a_text_with_page_markers_gets_pages_and_labels():
+    body = "Överenskommelse om vård\n\n{}\nText på sidan {}. " + "Mer text om samverkan. " * 10
+    text = "Omslag\n\n" + "\n".join(body.format(f"{n} (3)", n) for n in (2, 3))
+    pages, metadata, _ = read_text(text.encode())
+    assert [p.label for p in pages] == ["", "2 (3)", "3 (3)"]
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert metadata["paged"] == "yes"
+    assert "Text på sidan 3" in pages[2].text
+
+
+def test_sida_n_av_m_footers_and_unpaged_text():
+    text = "Rutin\n\nFörsta sidans text.\nSida 1 av 2\nAndra sidans text.\nSida 2 av 2\n"
+    pages, _, _ = read_text(text.encode())
+    assert [p.label for p in pages] == ["Sida 1 av 2", "Sida 2 av 2"]
+    pages, metadata, _ = read_text(b"En text utan sidor.")
+    assert len(pages) == 1 and metadata["paged"] == "no"
+
+
+def test_leading_space_page_starts_split_the_orebro_ocr_text():
+    pages, metadata, _ = read_text(seed_file("orebro").read_bytes())
+    assert metadata["pages_from"] == "leading spaces" and len(pages) == 11
+    assert pages[0].text.lstrip().startswith("Sammanfattning")
+
+
+def test_pdf_printed_labels_differ_from_physical_pages(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    from ingest_fixtures import FONT, register_font
+
+    register_font()
+    path = tmp_path / "labels.pdf"
+    c = canvas.Canvas(str(path))
+    for physical in (1, 2, 3):
+        c.setFont(FONT, 12)
+        c.drawString(72, 700, f"Handlingsplan för nära vård, fysisk sida {physical} med text om samverkan.")
+        if physical > 1:
+            c.drawString(300, 40, f"{physical + 16} (51)")
+        c.showPage()
+    c.save()
+    doc = read_document(path, ocr=False)
+    assert [p.number for p in doc.pages] == [1, 2, 3]
+    assert [p.label for p in doc.pages] == ["", "18 (51)", "19 (51)"]
+    assert clean_document(doc).pages[1].label == "18 (51)"
+
+
+def test_stray_numbers_are_no_labels():
+    found = [page_label(t) for t in ("Rubrik\ntext\n7", "text\nmer", "text\n3")]
+    assert consistent_labels(found) == ["", "", ""]
+
+
+def test_there_are_290_municipalities_in_the_21_regions():
+    municipalities = all_municipalities()
+    assert len(municipalities) == 290 == len({m.name for m in municipalities})
+    assert {m.region for m in municipalities} == {r.name for r in all_regions()}
+    assert canonical_municipality("tierps kommun") == "Tierp"
+    assert canonical_municipality("Gallivare") == "Gällivare"
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality", "region"),
+    [
+        ("Avropande myndighet: Tierps kommun. Värdkommun är Tierp.", "Tierp", "Region Uppsala"),
+        ("Frågor till kommunen: info@enkoping.se, www.enkoping.se", "Enköping", "Region Uppsala"),
+        ("Hyresgäster hos GotlandsHem får stöd i hemmet.", "Gotland", "Region Gotland"),
+        ("Gällivare kommun, socialförvaltningen. E-post: soc@gallivare.se", "Gällivare", "Region Norrbotten"),
+    ],
+)
+def test_a_municipality_or_its_company_names_the_owner(text, municipality, region):
+    owner = detect_owner(text)
+    assert (owner.kind, owner.municipality, owner.region) == ("municipality", municipality, region)
+
+
+def test_a_list_of_public_bodies_has_no_owner():
+    names = ["Tierps", "Enköpings", "Malmö", "Ljungby", "Borlänge", "Kalix", "Umeå", "Vara", "Hjo"]
+    owner = detect_owner("\n".join(f"{n} kommun, avropsberättigad" for n in names))
+    assert owner.kind == "unknown" and owner.region == ""
+
+
+def test_an_image_only_docx_is_read_by_ocr(tmp_path):
+    pytest.importorskip("docx")
+    import docx
+    from docx.shared import Inches
+
+    from ingest_fixtures import SCANNED_TEXT, text_image
+
+    image = text_image(SCANNED_TEXT, 2400, 900)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", dpi=(300, 300))
+    buffer.seek(0)
+    document = docx.Document()
+    document.add_picture(buffer, width=Inches(7))
+    path = tmp_path / "scan.docx"
+    document.save(str(path))
+    doc = read_document(path)
+    assert doc.pages[0].ocr and "samverka" in doc.text
+
+
+def _doc(id_: int, title: str, period: str) -> StoredDocument:
+    meta = DocumentMeta(
+        region="Region Örebro län", title=title, period=period, doc_type="handlingsplan", owner_kind="joint"
+    )
+    return StoredDocument(id_, f"/d/{id_}", f"{id_}.pdf", "", "pdf", meta, "ok", [], {}, "")
+
+
+def test_successive_plans_of_a_series_are_versions():
+    old = _doc(1, "Handlingsplan för sammanhållen vård och omsorg 2019–2022", "2019–2022")
+    new = _doc(2, "Handlingsplan för sammanhållen vård och omsorg 2023–2026", "2023–2026")
+    other = _doc(3, "Handlingsplan för social välfärd 2023–2026", "2023–2026")
+    assert link_versions([new, old, other]) == {1: None, 2: 1, 3: None}
+    for doc, predecessor in ((new, 1),):
+        doc.meta.version_of = predecessor
+    assert [d.id for d in select_documents([old, new, other])] == [2, 3]
+    assert [d.id for d in select_documents([old, new, other], as_of=2020)] == [1]
