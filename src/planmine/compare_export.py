@@ -22,6 +22,21 @@ HTML_COLOURS = {
 }
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> str:
+    """A value as inert spreadsheet text (OWASP CSV injection): a leading = + - @ tab or CR gets a ' prefix."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _xlsx_row(values: list[Any]) -> list[Any]:
+    return [
+        v if isinstance(v, int | float) and not isinstance(v, bool) else spreadsheet_text(v) for v in values
+    ]
+
+
 def cell_text(cell: RegionEvidence, quote_chars: int = 120) -> str:
     """'level (n): “best quote” p. N' — the one-line form of a cell used by csv, md and xlsx."""
     n = len(cell.evidence)
@@ -98,15 +113,15 @@ def _grid(table: Comparison) -> list[list[str]]:
 
 def to_csv(table: Comparison) -> str:
     buf = io.StringIO()
-    csv.writer(buf).writerows(_grid(table))
+    csv.writer(buf).writerows([[spreadsheet_text(c) for c in row] for row in _grid(table)])
     return buf.getvalue()
 
 
 def to_markdown(table: Comparison) -> str:
     grid = _grid(table)
 
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|").replace("\n", " ")
+    def esc(s: str) -> str:  # document text stays text in any Markdown renderer: no raw HTML
+        return html.escape(s, quote=False).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(esc(c) for c in grid[0]) + " |", "|" + "---|" * len(grid[0])]
     lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in grid[1:]]
@@ -151,7 +166,7 @@ def write_xlsx(table: Comparison, path: Path) -> None:
     ws.title = "table"
     grid = _grid(table)
     for line in grid:
-        ws.append(line)
+        ws.append(_xlsx_row(line))
     for i, row in enumerate(table.rows, start=2):
         for j, region in enumerate(table.regions, start=2):
             colour = HTML_COLOURS[row.cells[region].level].lstrip("#").upper()
@@ -161,7 +176,15 @@ def write_xlsx(table: Comparison, path: Path) -> None:
     keys = ["theme", "region", "level", "rank", "document", "page", "section", "kind", "score", "text", "why"]
     ev.append(keys)
     for rec in records:
-        ev.append([rec[k] for k in keys])
+        ev.append(_xlsx_row([rec[k] for k in keys]))
+    for sheet in (
+        ws,
+        ev,
+    ):  # openpyxl turns any string starting with '=' into a formula: make every text a string
+        for row_cells in sheet.iter_rows():
+            for c in row_cells:
+                if isinstance(c.value, str):
+                    c.data_type = "s"
     wb.save(path)
 
 

@@ -205,8 +205,8 @@ def clean_document(raw: RawDocument, *, repair: bool | None = None) -> CleanDocu
         page_repair = False if foreign else repair
         damage = None
         if repairer is not None and repair is None and doc_damage is not None:
-            page_basic = run_steps(text, S.BASIC_STEPS)[0]
-            own = repairer.assess(page_basic)
+            page_basic = run_steps(text, S.BASIC_STEPS)[0] if len(texts) > 1 else basic
+            own = repairer.assess(page_basic) if len(texts) > 1 else doc_damage
             damage = own if own.words >= MIN_WORDS_FOR_PAGE_VERDICT else doc_damage
             page_repair = damage.damaged or (page.ocr and own.unknown_share > 0.05)
             if page_repair and not is_swedish(detect_language(page_basic)):

@@ -47,7 +47,7 @@ def megabytes(value: float, *, option: str = "--max-mb") -> int:
     return max(1, int(value * MB))
 
 
-_STREAM = re.compile(rb"stream\r?\n")
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
 
 
 def check_pdf_streams(data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> None:
@@ -78,7 +78,7 @@ def check_pdf_streams(data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> Non
                 "in all (a decompression bomb); it is not read",
                 code="too_large",
             )
-        position = max(end, start)
+        position = end + len(b"endstream")
 
 
 def _inflated_size(stream: memoryview, cap: int) -> int:
