@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PLANMINE := $(VENV)/bin/planmine
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup demo test lint format bench clean-outputs
+.PHONY: setup demo test lint format bench fuzz clean-outputs
 
 setup:
 	@bash scripts/setup.sh
@@ -29,6 +29,10 @@ bench: setup
 	@for script in benchmarks/bench_*.py benchmarks/eval_*.py; do \
 		echo "== $$script"; $(PY) $$script || exit 1; \
 	done
+
+# Hypothesis over the readers and cleaners, bounded: about two minutes on a 2-core machine.
+fuzz: setup
+	PLANMINE_FUZZ_EXAMPLES=400 timeout 600 $(PY) -m pytest -q -p no:cacheprovider tests/test_hardening_fuzz.py
 
 clean-outputs:
 	rm -rf outputs/*.db outputs/*.db-* outputs/*.csv outputs/*.md outputs/*.xlsx outputs/*.png outputs/*.svg \
