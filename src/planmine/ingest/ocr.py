@@ -159,7 +159,7 @@ def render_dpi(width_pt: float, height_pt: float, dpi: int = OCR_DPI) -> float:
     """The dpi to render a page of this size at: `dpi`, or less so that it fits the pixel limit."""
     max_pixels, min_dpi = _PIXEL_LIMITS.get()
     inches = max(width_pt, 1.0) / 72 * max(height_pt, 1.0) / 72
-    fit = (max_pixels / inches) ** 0.5
+    fit = (max_pixels / inches) ** 0.5 * 0.995  # margin: the renderer rounds pixel sizes up
     if fit >= dpi:
         return float(dpi)
     if fit < min_dpi:
