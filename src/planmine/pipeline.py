@@ -33,7 +33,7 @@ from planmine.store import Store
 from planmine.types import Status
 
 if TYPE_CHECKING:
-    from planmine.embed import CachedEmbedder
+    from planmine.embed import CachedEmbedder, Embedder
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +106,17 @@ def ingest_file(
     ocr: bool = True,
     manifest: dict[str, dict[str, str]] | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
+    get_embedder: Callable[[], Embedder | None] | None = None,
 ) -> IngestResult:
     """Ingest one file; expected failures come back as a failed result, never as an exception.
 
-    A full store disk comes back as a failed result with code 'disk_full' (the caller stops its batch).
+    The document's genre is classified from its text, and from its passages' e5 vectors when
+    `get_embedder` gives an embedder (loaded only for a file that is read; its vectors are cached, so the
+    embedding after saving reuses them). A full store disk comes back as a failed result with code
+    'disk_full' (the caller stops its batch).
     """
     from planmine.clean import clean_document
+    from planmine.genre_model import assign_genre
     from planmine.ingest import read_document, regular_file_size
     from planmine.tag import analyse
 
@@ -132,7 +137,13 @@ def ingest_file(
         sha = file_sha256(path)
         existing = store.find_document(path=key)
         wanted_region = canonical_region(overrides["region"]) if overrides.get("region") else None
-        if existing and existing.sha256 == sha and wanted_region in (None, existing.region):
+        wanted_genre = overrides.get("genre")
+        if (
+            existing
+            and existing.sha256 == sha
+            and wanted_region in (None, existing.region)
+            and wanted_genre in (None, existing.meta.genre)
+        ):
             return IngestResult(
                 key, "unchanged", existing.id, existing.region, existing.meta.title, reason="already stored"
             )
@@ -151,6 +162,8 @@ def ingest_file(
             raw.path = key
             clean = clean_document(raw)
             meta = detect_metadata(clean)
+            passages, tags = analyse(clean, 0)
+            meta = assign_genre(meta, clean, passages, get_embedder() if get_embedder else None)
             if overrides:
                 meta = apply_overrides(meta, overrides, source="option" if region else "manifest")
             warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
@@ -158,7 +171,6 @@ def ingest_file(
                 warnings.append(
                     f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
                 )
-            passages, tags = analyse(clean, 0)
         status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
         document_id = store.save_document(clean, meta, passages, tags, status=status, warnings=warnings)
         if existing:
@@ -240,6 +252,7 @@ def ingest_paths(
                 ocr=ocr,
                 manifest=manifests[folder],
                 limits=limits,
+                get_embedder=embedder.embedder if embedder else None,
             )
             stored = result.document_id is not None and result.status in ("ok", "partial", "replaced")
             if embedder and stored and result.code != "disk_full":
@@ -279,15 +292,23 @@ class _PassageEmbedder:
         self._embedder: CachedEmbedder | None = None
         self._unavailable = ""
 
-    def embed_document(self, document_id: int) -> str:
-        """Embed and cache; returns a warning when the model cannot be used (the document stays stored)."""
+    def embedder(self) -> CachedEmbedder | None:
+        """The cached embedder, loaded on first use; None when the model cannot be loaded."""
         from planmine.embed import CachedEmbedder, load_embedder
 
-        if self._unavailable:
-            return self._unavailable
-        try:
-            if self._embedder is None:
+        if self._embedder is None and not self._unavailable:
+            try:
                 self._embedder = CachedEmbedder(load_embedder(), self.store)
+            except PlanmineError as exc:
+                self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
+        return self._embedder
+
+    def embed_document(self, document_id: int) -> str:
+        """Embed and cache; returns a warning when the model cannot be used (the document stays stored)."""
+        if self._unavailable or self.embedder() is None:
+            return self._unavailable
+        assert self._embedder is not None
+        try:
             texts = [p.text for p in self.store.passages(document_id=document_id)]
             self._embedder.embed_passages(texts)
         except StoreFullError:
@@ -305,5 +326,5 @@ class _PassageEmbedder:
 
         try:
             cache_theme_vectors(self.store, self._embedder)
-        except PlanmineError as exc:  # also a full disk: the vectors are computed on first use  # e.g. a broken $PLANMINE_THEMES file: query will say so itself
+        except PlanmineError as exc:  # a broken $PLANMINE_THEMES file, a full disk: computed on first use
             log.warning("theme vectors not cached: %s", exc)
