@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PLANMINE := $(VENV)/bin/planmine
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup demo test lint format bench serve clean-outputs
+.PHONY: setup demo test lint format bench serve fuzz clean-outputs
 
 setup:
 	@bash scripts/setup.sh
@@ -33,6 +33,9 @@ bench: setup
 # The web app on http://127.0.0.1:8000/ over outputs/planmine.db (uploads need PLANMINE_TOKEN set).
 serve: setup
 	$(PLANMINE) serve --store outputs/planmine.db
+# Hypothesis over the readers and cleaners, bounded: about two minutes on a 2-core machine.
+fuzz: setup
+	PLANMINE_FUZZ_EXAMPLES=400 timeout 600 $(PY) -m pytest -q -p no:cacheprovider tests/test_hardening_fuzz.py
 
 clean-outputs:
 	rm -rf outputs/*.db outputs/*.db-* outputs/*.csv outputs/*.md outputs/*.xlsx outputs/*.png outputs/*.svg \

@@ -79,6 +79,18 @@ def resolve_region(regions: list[str], name: str) -> str:
     hits = [r for r in regions if fold(name).strip() in fold(r)]
     if len(hits) == 1:
         return hits[0]
+    from planmine.regions import canonical_region
+
+    try:  # a real region that has no documents here is not "unknown"
+        known = canonical_region(name)
+    except UsageError:
+        known = ""
+    if known and known not in regions:
+        stored = ", ".join(regions) or "none"
+        raise UsageError(
+            f"No documents of {known} in the store (regions stored: {stored}). Ingest its plans first: "
+            f"planmine ingest FILES --region '{known}'."
+        )
     raise UsageError(f"Unknown region '{name}'. {suggest(name, regions)}")
 
 

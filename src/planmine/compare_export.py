@@ -191,8 +191,8 @@ def to_markdown(table: Comparison, documents: DocumentFacts | None = None, lang:
     title, theme_h, region_h, level_h, n_h, quote_h, doc_h, page_h, levels_h = _MD_WORDS[lang]
     docs = documents or {}
 
-    def esc(s: object) -> str:
-        return str(s).replace("|", "\\|").replace("\n", " ")
+    def esc(s: object) -> str:  # document text stays text in any Markdown renderer: no raw HTML
+        return html.escape(str(s), quote=False).replace("|", "\\|").replace("\n", " ")
 
     lines = [f"# {title}", ""]
     lines += [

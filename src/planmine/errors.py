@@ -34,3 +34,42 @@ class MissingExtraError(PlanmineError):
 
     def __init__(self, what: str, fix: str) -> None:
         super().__init__(f"{what} is not installed. {fix}")
+
+
+class StoreFullError(StoreError):
+    """The store's disk (or its size limit) is full: nothing more can be written."""
+
+    def __init__(self, path: object) -> None:
+        self.path = str(path)
+        super().__init__(
+            f"No space left on the store's disk ('{self.path}'): free some space or use another --store. "
+            "The store is consistent; what was stored before stays."
+        )
+
+
+class DuplicateDocumentError(StoreError):
+    """Another file with the same content is already stored (found inside the write transaction)."""
+
+    def __init__(self, twin_id: int, twin_name: str) -> None:
+        self.twin_id = twin_id
+        self.twin_name = twin_name
+        super().__init__(f"same content as '{twin_name}' (document {twin_id}), not stored twice")
+
+
+class TimeBudgetExceeded(BaseException):
+    """One file took longer than its time budget.
+
+    A BaseException, so that the readers' broad `except Exception` guards cannot swallow it.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"took longer than the time budget of {seconds:g} s per file")
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: carries the results of the files done before it."""
+
+    def __init__(self, results: list[object]) -> None:
+        self.results = results
+        super().__init__("interrupted")

@@ -4,7 +4,9 @@
 `FileTicket`; `prepare` turns a ticket into a `PreparedDocument` (read → clean → metadata → segment →
 tag), touching no store, so it can run in a worker process; `commit` saves one prepared document in one
 transaction. Batch work records a status per file (ok, partial, replaced, unchanged, duplicate, failed)
-with a reason and goes on; nothing stored is ever half a document.
+with a reason and goes on; nothing stored is ever half a document. Each file has a time budget
+(IngestLimits.time_budget_s); a full disk stops the batch (the files left are reported 'not tried');
+Ctrl-C raises IngestInterrupted carrying the results so far.
 
 Passages are embedded across documents: the serial path prepares documents until a group holds
 `IngestConfig.group_passages` passages, embeds the group in one call (length-sorted, token-capped
@@ -14,14 +16,25 @@ batches), then commits each document. `--workers`/`--scheduler` hand prepare and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from planmine.errors import IngestError, PlanmineError
+from planmine.errors import (
+    DuplicateDocumentError,
+    IngestError,
+    IngestInterrupted,
+    PlanmineError,
+    StoreFullError,
+    TimeBudgetExceeded,
+)
+from planmine.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from planmine.meta import apply_overrides, detect_metadata, load_manifest
 from planmine.regions import canonical_region
 from planmine.store import Store
@@ -34,7 +47,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 200 * 1024**2
+DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_bytes
+# Files SQLite keeps beside a store: never documents, also when the store lies inside an ingested folder.
+_STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,7 @@ class FileTicket:
     max_bytes: int = DEFAULT_MAX_BYTES
     ocr: bool = True
     replaces: int | None = None  # id of the stored earlier version at this path
+    limits: IngestLimits = DEFAULT_LIMITS
 
 
 @dataclass
@@ -108,6 +124,13 @@ def file_sha256(path: Path) -> str:
 
 def _failure(key: str, exc: BaseException) -> IngestResult:
     """A failed result for an exception: expected errors with their reason, bugs with their type."""
+    if isinstance(exc, TimeBudgetExceeded):
+        reason = f"{exc}; the file is skipped (raise the budget with --timeout SECONDS, 0 for none)"
+        return IngestResult(key, "failed", reason=reason, code="timeout")
+    if isinstance(exc, DuplicateDocumentError):  # another process stored the same content first
+        return IngestResult(key, "duplicate", exc.twin_id, reason=str(exc))
+    if isinstance(exc, StoreFullError):
+        return IngestResult(key, "failed", reason=str(exc), code="disk_full")
     if isinstance(exc, IngestError):
         return IngestResult(key, "failed", reason=exc.reason, code=exc.code)
     if isinstance(exc, PlanmineError):
@@ -118,22 +141,50 @@ def _failure(key: str, exc: BaseException) -> IngestResult:
     return IngestResult(key, "failed", reason=f"internal error: {type(exc).__name__}: {exc}", code="internal")
 
 
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise TimeBudgetExceeded in the block after `seconds` (0: no limit).
+
+    Uses SIGALRM, so it bounds work only in the main thread of a POSIX process (elsewhere it is a no-op);
+    Python code and regular expressions are interrupted, a long call inside a C library ends first.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds <= 0 or not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise TimeBudgetExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def check_file(
     path: Path,
     store: Store,
     *,
     region: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     ocr: bool = True,
     manifest: dict[str, dict[str, str]] | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> FileTicket | IngestResult:
     """A ticket when the file needs preparing, else its result (unchanged, duplicate, failed)."""
+    from planmine.ingest import regular_file_size
+
     key = str(path.resolve())
     overrides = dict((manifest or {}).get(path.name, {}))
     if region:
         overrides["region"] = region
+    max_bytes = limits.max_bytes if max_bytes is None else max_bytes
     try:
-        size = path.stat().st_size
+        size = regular_file_size(path)  # a FIFO or a device would never finish hashing
         if size > max_bytes:  # refused before hashing: a huge file is never read
             raise IngestError(
                 path,
@@ -173,6 +224,7 @@ def check_file(
         "option" if region else "manifest",
         max_bytes=max_bytes,
         ocr=ocr,
+        limits=limits,
         replaces=existing.id if existing else None,
     )
 
@@ -189,19 +241,22 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
     from planmine.tag import analyse
 
     try:
-        raw = read_document(Path(ticket.path), max_bytes=ticket.max_bytes, ocr=ticket.ocr)
-        raw.path = ticket.path
-        clean = clean_document(raw)
-        meta = detect_metadata(clean)
-        passages, tags = analyse(clean, 0)
-        meta = assign_genre(meta, clean, passages, embedder)
-        if ticket.overrides:
-            meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
-        warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
-        if meta.region == "unknown":
-            warnings.append(
-                f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
+        with time_budget(ticket.limits.time_budget_s):
+            raw = read_document(
+                Path(ticket.path), max_bytes=ticket.max_bytes, ocr=ticket.ocr, limits=ticket.limits
             )
+            raw.path = ticket.path
+            clean = clean_document(raw)
+            meta = detect_metadata(clean)
+            passages, tags = analyse(clean, 0)
+            meta = assign_genre(meta, clean, passages, embedder)
+            if ticket.overrides:
+                meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
+            warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
+            if meta.region == "unknown":
+                warnings.append(
+                    f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
+                )
     except Exception as exc:  # a bug must not stop the batch; it is reported with its type
         return _failure(ticket.path, exc)
     status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
@@ -241,11 +296,16 @@ def commit(document: PreparedDocument, store: Store) -> IngestResult:
             status=document.status,
             warnings=document.warnings,
         )
-        if document.vectors:  # a cache beside the document: losing it costs a recomputation only
-            store.put_vectors(document.model, document.vectors)
-            store.set_meta(EMBEDDING_MODEL_KEY, document.model)
     except Exception as exc:
         return _failure(ticket.path, exc)
+    code = ""
+    if document.vectors:  # a cache beside the document: losing it costs a recomputation only
+        try:
+            store.put_vectors(document.model, document.vectors)
+            store.set_meta(EMBEDDING_MODEL_KEY, document.model)
+        except StoreFullError as exc:  # the document is stored; its vectors come on first use
+            document.warnings.append(f"passages not embedded: {exc}")
+            code = "disk_full"
     return IngestResult(
         ticket.path,
         "replaced" if ticket.replaces else document.status,
@@ -255,6 +315,7 @@ def commit(document: PreparedDocument, store: Store) -> IngestResult:
         pages=len(document.clean.pages),
         passages=len(document.passages),
         reason=f"changed since last ingest; replaced document {ticket.replaces}" if ticket.replaces else "",
+        code=code,
         warnings=document.warnings,
     )
 
@@ -264,12 +325,15 @@ def ingest_file(
     store: Store,
     *,
     region: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     ocr: bool = True,
     manifest: dict[str, dict[str, str]] | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> IngestResult:
     """Ingest one file without embedding; expected failures come back as a failed result."""
-    checked = check_file(path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifest)
+    checked = check_file(
+        path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifest, limits=limits
+    )
     if isinstance(checked, IngestResult):
         return checked
     prepared = prepare(checked)
@@ -322,13 +386,14 @@ def ingest_paths(
     store: Store,
     *,
     region: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     ocr: bool = True,
     embed: bool = True,
     workers: int = 0,
     scheduler: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> list[IngestResult]:
     """Ingest files and folders (recursively); each file's result, in input order.
 
@@ -336,11 +401,14 @@ def ingest_paths(
     need no embedding; without the model installed, a warning says so and the vectors are computed on
     first use. `workers` > 0 starts a local Dask cluster of that many processes, `scheduler` (or
     $PLANMINE_SCHEDULER) uses a running one; this process stays the only writer either way.
+    The store's own files are skipped. When the store's disk is full the batch stops: the files left
+    come back failed with code 'not_tried'. Ctrl-C raises IngestInterrupted with the results so far.
     """
     from planmine.distributed import scheduler_address
     from planmine.ingest import iter_documents
 
-    files = list(iter_documents(list(paths)))
+    own = {Path(f"{store.path.resolve()}{suffix}") for suffix in _STORE_SUFFIXES}
+    files = [p for p in iter_documents(list(paths)) if p.resolve() not in own]
     slots: list[IngestResult | None] = []
     todo: list[tuple[int, Path, dict[str, dict[str, str]]]] = []
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
@@ -369,8 +437,10 @@ def ingest_paths(
     else:
         executor = SerialExecutor(store, embed=embed)
     committed = 0
+    paths_of = {index: path for index, path, _ in todo}
+    disk_full = False
     try:
-        while todo:
+        while todo and not disk_full:
             held: list[tuple[int, Path, dict[str, dict[str, str]]]] = []
 
             def tickets(
@@ -382,7 +452,13 @@ def ingest_paths(
                     if on_file:
                         on_file(path)
                     checked = check_file(
-                        path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifest
+                        path,
+                        store,
+                        region=region,
+                        max_bytes=max_bytes,
+                        ocr=ocr,
+                        manifest=manifest,
+                        limits=limits,
                     )
                     if isinstance(checked, IngestResult):
                         record(index, checked)
@@ -397,11 +473,28 @@ def ingest_paths(
                     committed += 1
                     outcome = commit(outcome, store)
                 record(index, outcome)
+                if outcome.code == "disk_full":
+                    disk_full = True
+                    break
             todo = held
+    except StoreFullError as exc:  # while caching a group's vectors, before its documents were saved
+        log.warning("ingest stopped: %s", exc)
+        disk_full = True
+    except KeyboardInterrupt:
+        raise IngestInterrupted([r for r in slots if r is not None]) from None
     finally:
         close = getattr(executor, "close", None)
         if callable(close):
             close()
+    if disk_full:
+        reason = "not tried: the batch stopped because the store's disk is full"
+        for index, result in enumerate(slots):
+            if result is None:
+                record(
+                    index,
+                    IngestResult(str(paths_of[index].resolve()), "failed", reason=reason, code="not_tried"),
+                )
+        return [r for r in slots if r is not None]
     if embed and committed:
         _PassageEmbedder(store).embed_themes()
     if committed:
@@ -441,6 +534,8 @@ class _PassageEmbedder:
             return self._unavailable
         try:
             embed_prepared(documents, self._load())
+        except StoreFullError:
+            raise
         except PlanmineError as exc:
             self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
             return self._unavailable
@@ -455,5 +550,5 @@ class _PassageEmbedder:
             return  # nothing was embedded (no model, or --no-embed): query will embed on first use
         try:
             cache_theme_vectors(self.store, self._load())
-        except PlanmineError as exc:  # e.g. a broken $PLANMINE_THEMES file: query will say so itself
+        except PlanmineError as exc:  # a broken $PLANMINE_THEMES file, a full disk: computed on first use
             log.warning("theme vectors not cached: %s", exc)

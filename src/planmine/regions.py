@@ -149,12 +149,27 @@ class RegionGuess:
     evidence: str
 
 
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the (sorted, disjoint) spans replaced by spaces of the same length."""
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [text[last:start], " " * (end - start)]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+MAX_REGION_CHARS = 300_000  # ~40,000 words, about a 100-page plan
+
+
 def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
     """Decide the region of a document from its text (names, counties, demonyms, municipalities).
 
     Each phrase counts at most five times, so that one repeated name does not drown the rest. National
     texts (the Government Offices, ministries) are recognised by how they speak of themselves.
     """
+    # Each phrase counts at most five times: past MAX_REGION_CHARS more text adds no evidence, only time.
+    text = text[:MAX_REGION_CHARS]
     # Strip diacritics keeping case (for municipalities, matched case-sensitively), then lowercase.
     plain = _strip(text)
     folded = plain.lower()
@@ -168,9 +183,7 @@ def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
         spans = [m.span() for m in pattern.regex.finditer(haystack)]
         if not spans:
             continue
-        for start, end in spans:
-            folded = f"{folded[:start]}{' ' * (end - start)}{folded[end:]}"
-            plain = f"{plain[:start]}{' ' * (end - start)}{plain[end:]}"
+        folded, plain = _blank(folded, spans), _blank(plain, spans)  # one pass, not one copy per match
         n = min(len(spans), 5)
         scores[pattern.region] = scores.get(pattern.region, 0.0) + n * pattern.weight
         hits.setdefault(pattern.region, Counter())[pattern.label] += n

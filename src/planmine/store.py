@@ -6,7 +6,9 @@ document. Vectors are keyed by (model, text hash): vectors of different models n
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,10 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from planmine.errors import StoreError
+from planmine.errors import DuplicateDocumentError, StoreError, StoreFullError
 from planmine.types import Change, CleanDocument, CleanPage, DocumentMeta, Passage, Tag
 
 SCHEMA_VERSION = "1"
+SQLITE_FULL = 13  # "database or disk is full"
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -195,24 +200,43 @@ class Store:
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
+        no_store = (
+            f"No store at '{self.path}'. Ingest documents first (planmine ingest corpus/) "
+            "or pass --store / set PLANMINE_STORE."
+        )
         if not create and not self.path.exists():
+            raise StoreError(no_store)
+        if self.path.is_dir():
             raise StoreError(
-                f"No store at '{self.path}'. Ingest documents first (planmine ingest corpus/) "
-                "or pass --store / set PLANMINE_STORE."
+                f"Cannot open store '{self.path}': it is a folder. Pass a file, e.g. --store {self.path}/planmine.db."
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create store '{self.path}': its folder cannot be made ({exc.strerror or exc}; "
+                "is a part of the path a file?). Pass another --store."
+            ) from None
         try:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
+            planmine = self._check_own_file()  # before anything is written: a foreign file stays as it was
+            if not planmine and not create:
+                self.conn.close()
+                raise StoreError(no_store)
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.executescript(_SCHEMA)
             self._add_columns()
         except sqlite3.DatabaseError as exc:
+            if _is_full(exc):
+                raise StoreFullError(self.path) from exc
             raise StoreError(
                 f"Cannot open store '{self.path}': {exc}. Is it a planmine SQLite file?"
             ) from exc
+        except OSError as exc:
+            raise StoreError(f"Cannot open store '{self.path}': {exc.strerror or exc}.") from None
         version = self.get_meta("schema_version")
         if version is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
@@ -222,13 +246,38 @@ class Store:
                 "Ingest into a new store (--store NEW.db)."
             )
 
+    def _check_own_file(self) -> bool:
+        """Whether the file is a planmine store (False: a new, empty file); StoreError for a foreign one.
+
+        Reads only: a foreign SQLite file (another program's database) is refused without a change.
+        """
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return False
+        if "meta" in tables and "documents" in tables:
+            columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(meta)")}
+            if {"key", "value"} <= columns and self.conn.execute(
+                "SELECT 1 FROM meta WHERE key = 'schema_version'"
+            ).fetchone():
+                return True
+        names = ", ".join(sorted(tables)[:8])
+        self.conn.close()
+        raise StoreError(
+            f"'{self.path}' is an SQLite database of another program (tables: {names}), not a planmine "
+            "store; planmine leaves it unchanged. Pass another --store (a new file is created)."
+        )
+
     def _add_columns(self) -> None:
-        """Add the columns a store from an older planmine lacks (see _ADDED_COLUMNS)."""
+        """Add the columns a store from an older planmine lacks (see _ADDED_COLUMNS), and content UNIQUE."""
         for table, columns in _ADDED_COLUMNS.items():
             have = {r["name"] for r in self.conn.execute(f"PRAGMA table_info({table})")}
             for name, definition in columns.items():
                 if name not in have:
                     self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+        try:  # one document per content: concurrent ingests of copies cannot store both
+            self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS documents_sha_unique ON documents(sha256)")
+        except sqlite3.IntegrityError:  # an older store already holds copies: save_document still checks
+            log.warning("store %s holds documents with equal content; re-ingest to remove copies", self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -312,6 +361,13 @@ class Store:
         name = Path(raw.path).name
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
+            # The content check and the insert are one transaction (BEGIN IMMEDIATE holds the write lock):
+            # of two processes storing copies of one file, the second finds the first's row.
+            twin = self.conn.execute(
+                "SELECT id, name FROM documents WHERE sha256 = ? AND path != ?", (raw.sha256, raw.path)
+            ).fetchone()
+            if twin:
+                raise DuplicateDocumentError(twin["id"], twin["name"])
             # A new version of a stored file keeps its id, so that users' references stay valid.
             old = self.conn.execute("SELECT id FROM documents WHERE path = ?", (raw.path,)).fetchone()
             self.conn.execute("DELETE FROM documents WHERE path = ?", (raw.path,))
@@ -416,7 +472,7 @@ class Store:
             self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.path)
 
     # -- pages, passages, tags --------------------------------------------------------------------
     def pages(self, document_id: int) -> list[CleanPage]:
@@ -547,16 +603,40 @@ def _filters(
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT, rolled back on any error (the connection runs in autocommit mode)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
+        self.path = path
 
     def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_full(exc):
+                raise StoreFullError(self.path) from exc
+            raise
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.DatabaseError as commit_error:
+                exc = commit_error
+        if self.conn.in_transaction:  # SQLite may have rolled back by itself (SQLITE_FULL does)
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                log.warning("rollback failed on %s; SQLite restores the store on next open", self.path)
+        if exc is not None and _is_full(exc):
+            raise StoreFullError(self.path) from exc
+        if exc_type is None and exc is not None:
+            raise exc
+
+
+def _is_full(exc: BaseException) -> bool:
+    """Whether an error means the disk (or the database's size limit) is full."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL or "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC

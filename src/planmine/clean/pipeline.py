@@ -7,18 +7,24 @@ whether the Swedish OCR repairer runs.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 
 from planmine.clean import steps as S
 from planmine.clean.ocr_repair import Damage, OcrRepairer
+from planmine.ingest.language import detect_language
 from planmine.types import Change, CleanDocument, CleanPage, RawDocument
 
 _DIFF_TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_")
 MIN_WORDS_FOR_PAGE_VERDICT = 80
+# The diff resynchronises after an edit by looking this many tokens ahead on each side for a run of
+# DIFF_ANCHOR equal tokens: linear in the text (difflib over a whole page was quadratic: 97 s for one
+# 4,000-paragraph page). Cleaning steps make small local edits, which this finds exactly.
+DIFF_WINDOW = 48
+DIFF_ANCHOR = 3
 
 
 def _reason(step: S.Step) -> str:
@@ -35,17 +41,49 @@ def diff_changes(step: str, reason: str, before: str, after: str, *, page: int =
         return []
     a = [(m.group(0), m.start()) for m in _DIFF_TOKEN.finditer(before)]
     b = [(m.group(0), m.start()) for m in _DIFF_TOKEN.finditer(after)]
-    matcher = difflib.SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b])
     changes = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    for i1, i2, j1, j2 in token_edits([t for t, _ in a], [t for t, _ in b]):
         start = a[i1][1] if i1 < len(a) else len(before)
         old = before[start : a[i2 - 1][1] + len(a[i2 - 1][0])] if i2 > i1 else ""
         new_start = b[j1][1] if j1 < len(b) else len(after)
         new = after[new_start : b[j2 - 1][1] + len(b[j2 - 1][0])] if j2 > j1 else ""
         changes.append(Change(step, old, new, reason, page=page, start=start))
     return changes
+
+
+def token_edits(a: list[str], b: list[str]) -> Iterator[tuple[int, int, int, int]]:
+    """The edited spans (i1, i2, j1, j2) that turn token list `a` into `b`, in linear time.
+
+    Equal tokens are skipped; at a difference the nearest resynchronisation point (fewest tokens skipped
+    on both sides, within DIFF_WINDOW) where DIFF_ANCHOR tokens agree ends the edit. Without one, a
+    window of tokens on each side is one edit and the search goes on after it.
+    """
+    n, m = len(a), len(b)
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            i += 1
+            j += 1
+            continue
+        di, dj = _resync(a, b, i, j)
+        yield i, i + di, j, j + dj
+        i += di
+        j += dj
+    if i < n or j < m:
+        yield i, n, j, m
+
+
+def _resync(a: list[str], b: list[str], i: int, j: int) -> tuple[int, int]:
+    n, m = len(a), len(b)
+    for distance in range(1, 2 * DIFF_WINDOW + 1):
+        for di in range(max(0, distance - DIFF_WINDOW), min(distance, DIFF_WINDOW) + 1):
+            x, y = i + di, j + distance - di
+            if x > n or y > m:
+                continue
+            span = min(DIFF_ANCHOR, n - x, m - y)
+            if (span == 0 and x == n and y == m) or (span > 0 and a[x : x + span] == b[y : y + span]):
+                return di, distance - di
+    return min(DIFF_WINDOW, n - i), min(DIFF_WINDOW, m - j)
 
 
 def run_steps(text: str, steps: tuple[S.Step, ...], *, page: int = 0) -> tuple[str, list[Change]]:
@@ -64,8 +102,15 @@ def _repairer() -> OcrRepairer:
     return OcrRepairer()
 
 
+def is_swedish(language: str) -> bool:
+    """Whether the Swedish OCR repairer may run on text of this detected language ('unknown': too short)."""
+    return language in ("sv", "unknown")
+
+
 def clean_text(text: str, *, repair: bool | None = None, page: int = 0) -> tuple[str, list[Change]]:
     """Clean one text; ``repair`` None decides from the text itself whether OCR repair runs.
+
+    The repairer knows Swedish only: with ``repair`` None, text in another language is never repaired.
 
     Returns the cleaned text and the change log (one entry per edit, with step and reason).
     """
@@ -80,6 +125,8 @@ def _clean_page_text(
     cleaned, layout = run_steps(cleaned, S.LAYOUT_STEPS, page=page)
     changes.extend(layout)
     repaired = False
+    if repair is None and damage is None and not is_swedish(detect_language(cleaned)):
+        repair = False  # "for" is English, "työtä" Finnish: neither is damaged Swedish
     if repair is not False and any(ch.isalpha() for ch in cleaned):
         repairer = _repairer()
         verdict = damage or repairer.assess(cleaned)
@@ -139,25 +186,31 @@ def clean_cells(tables: list[list[list[str]]]) -> list[list[list[str]]]:
 def clean_document(raw: RawDocument, *, repair: bool | None = None) -> CleanDocument:
     """Clean every page of a document: same page count, raw text kept, a change log per page.
 
-    OCR damage is judged per page when a page has enough words, else from the whole document.
+    OCR damage is judged per page when a page has enough words, else from the whole document. The
+    repairer runs only on Swedish text: a document in another language, or a page of one, is kept as read
+    (unless ``repair`` is True).
     """
     texts = [S.normalize_unicode(p.text) for p in raw.pages]
     running = remove_running_lines(texts)
     texts = [_drop_lines(t, {c.before for c in r}) if r else t for t, r in zip(texts, running, strict=True)]
-    repairer = _repairer() if repair is not False else None
+    language = raw.metadata.get("language") or detect_language("\n\n".join(texts))
+    foreign = repair is None and not is_swedish(language)
+    repairer = _repairer() if repair is not False and not foreign else None
     doc_damage = None
     if repairer is not None and repair is None:
         basic = "\n\n".join(run_steps(t, S.BASIC_STEPS)[0] for t in texts)
         doc_damage = repairer.assess(basic)
     pages: list[CleanPage] = []
     for page, text, removed in zip(raw.pages, texts, running, strict=True):
-        page_repair = repair
+        page_repair = False if foreign else repair
         damage = None
         if repairer is not None and repair is None and doc_damage is not None:
-            page_basic = run_steps(text, S.BASIC_STEPS)[0]
-            own = repairer.assess(page_basic)
+            page_basic = run_steps(text, S.BASIC_STEPS)[0] if len(texts) > 1 else basic
+            own = repairer.assess(page_basic) if len(texts) > 1 else doc_damage
             damage = own if own.words >= MIN_WORDS_FOR_PAGE_VERDICT else doc_damage
             page_repair = damage.damaged or (page.ocr and own.unknown_share > 0.05)
+            if page_repair and not is_swedish(detect_language(page_basic)):
+                page_repair = False  # a page in another language inside a Swedish document
         cleaned, changes, repaired = _clean_page_text(
             text, repair=page_repair, page=page.number, damage=damage
         )

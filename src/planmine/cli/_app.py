@@ -114,6 +114,44 @@ def store_path(store: Path | None) -> Path:
     return Path(env) if env else DEFAULT_STORE
 
 
+MAX_QUESTION_CHARS = 2000  # a question, not a document: longer ones took a minute and GBs to read
+
+
+def check_questions(questions: list[str]) -> None:
+    """UsageError for a question without a letter or digit, or one longer than MAX_QUESTION_CHARS."""
+    for question in questions:
+        if len(question) > MAX_QUESTION_CHARS:
+            raise UsageError(
+                f"The question is {len(question):,} characters long; at most {MAX_QUESTION_CHARS:,} are read. "
+                "Ask it in a few words (planmine query fallprevention)."
+            )
+        if not any(ch.isalnum() for ch in question):
+            shown = question.strip()[:40] or "(empty)"
+            raise UsageError(
+                f"The question {shown!r} has no words. Ask with words, e.g. planmine query fallprevention."
+            )
+
+
+def check_output(path: Path | None, *, parents: bool = False) -> None:
+    """UsageError when `-o PATH` cannot be written: checked before the work, not after it.
+
+    With `parents` a missing folder is fine (the command creates it); a file in its place is not.
+    """
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(
+            f"-o '{path}' is a folder; give a file name, e.g. -o {path / ('out' + path.suffix)}."
+        )
+    if parents:
+        blocker = next((p for p in path.parents if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise UsageError(f"-o '{path}': '{blocker}' is a file, not a folder.")
+        return
+    if not path.parent.is_dir():
+        raise UsageError(f"-o '{path}': the folder '{path.parent}' does not exist; create it first.")
+
+
 def print_json(obj: Any) -> None:
     """Write JSON to stdout (UTF-8, not escaped), for scripts."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -18,6 +18,8 @@ from planmine.cli._app import (
     print_json,
     store_path,
 )
+from planmine.errors import IngestInterrupted
+from planmine.ingest.limits import IngestLimits, megabytes
 from planmine.pipeline import IngestResult, ingest_paths
 from planmine.regions import canonical_region
 from planmine.store import Store
@@ -57,6 +59,11 @@ def ingest(
         None, "--region", help="Region of these documents (overrides detection and manifests)."
     ),
     max_mb: float = typer.Option(200.0, "--max-mb", help="Refuse files larger than this many MB."),
+    timeout: float = typer.Option(
+        IngestLimits().time_budget_s,
+        "--timeout",
+        help="Give up on a file after this many seconds (the batch goes on); 0 for no limit.",
+    ),
     no_ocr: bool = typer.Option(False, "--no-ocr", help="Do not OCR pages without a text layer."),
     no_embed: bool = typer.Option(
         False, "--no-embed", help="Do not embed passages now (they are embedded on first use)."
@@ -88,6 +95,7 @@ def ingest(
         raise typer.Exit(2)
     if region:
         region = canonical_region(region)
+    limits = IngestLimits(max_bytes=megabytes(max_mb), time_budget_s=timeout)  # bad values: exit 2
     out = err_console if as_json else console
     with Store(store_path(store)) as db:
         show_bar = sys.stderr.isatty() and not as_json
@@ -111,21 +119,33 @@ def ingest(
 
             def on_result(result: IngestResult) -> None:
                 progress.advance(task)
-                if not as_json:
+                if not as_json and result.code != "not_tried":
                     progress.console.print(_result_line(result), highlight=False)
 
-            results = ingest_paths(
-                files,
-                db,
-                region=region,
-                max_bytes=int(max_mb * 1024**2),
-                ocr=not no_ocr,
-                embed=not no_embed,
-                workers=workers,
-                scheduler=scheduler,
-                on_file=on_file,
-                on_result=on_result,
-            )
+            try:
+                results = ingest_paths(
+                    files,
+                    db,
+                    region=region,
+                    ocr=not no_ocr,
+                    embed=not no_embed,
+                    workers=workers,
+                    scheduler=scheduler,
+                    on_file=on_file,
+                    on_result=on_result,
+                    limits=limits,
+                )
+            except IngestInterrupted as stop:
+                done = [r for r in stop.results if isinstance(r, IngestResult)]
+                stored = sum(r.status in ("ok", "partial", "replaced") for r in done)
+                err_console.print(
+                    f"interrupted: {len(done)} of {len(files)} files done ({stored} stored, each whole), "
+                    f"{len(files) - len(done)} not tried → {escape(str(store_path(store)))}",
+                    highlight=False,
+                )
+                if as_json:
+                    print_json([r.to_dict() for r in done])
+                raise typer.Exit(130) from None
     failed = [r for r in results if r.failed]
     if as_json:
         print_json([r.to_dict() for r in results])
@@ -137,7 +157,16 @@ def ingest(
         )
     if failed:
         for r in failed:
-            err_console.print(f"[bold red]error:[/] {escape(r.path)}: {escape(r.reason)}", highlight=False)
+            if r.code != "not_tried":
+                err_console.print(
+                    f"[bold red]error:[/] {escape(r.path)}: {escape(r.reason)}", highlight=False
+                )
+        if untried := sum(r.code == "not_tried" for r in failed):
+            err_console.print(
+                f"[bold red]error:[/] the batch stopped: no space left on the store's disk; "
+                f"{untried} files not tried (free space and run the same command again)",
+                highlight=False,
+            )
         raise typer.Exit(1)
 
 

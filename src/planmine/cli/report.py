@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from planmine.cli._app import StoreOption, app, console, handle_errors, store_path
+from planmine.cli._app import StoreOption, app, check_output, console, handle_errors, store_path
 
 DEFAULT_GRAPH = Path("outputs/graph.graphml")
 DEFAULT_REPORT = Path("outputs/report.html")
@@ -42,6 +42,7 @@ def graph(
         raise UsageError(
             f"Unknown graph format '{output.suffix}' in '{output}'. Use one of {', '.join(FORMATS)}."
         )
+    check_output(output, parents=True)
     with Store(store_path(store), create=False) as db:
         analysis = analyse(db, load_cached_embedder(db), aligner=ThemeGraph(seed=seed))
     fitted = analysis.graph
@@ -88,6 +89,7 @@ def report(
     from planmine.levels import check_language
 
     check_language(lang)
+    check_output(output, parents=True)
     path = store_path(store)
     if not path.is_file():
         raise StoreError(f"No store at '{path}'. Run `planmine ingest corpus/` first, or pass --store FILE.")

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from planmine.cli._app import StoreOption, app, console, handle_errors, print_json, store_path
+from planmine.cli._app import (
+    StoreOption,
+    app,
+    check_output,
+    check_questions,
+    console,
+    handle_errors,
+    print_json,
+    store_path,
+)
 from planmine.errors import StoreError, UsageError
 from planmine.types import QueryAnswer
 
@@ -111,7 +120,7 @@ def themes_command(
         table.add_column(col)
     for t in taxonomy:
         terms = ", ".join([*t.alt_labels[:5], *t.abbreviations])
-        table.add_row(t.id, t.label_sv, t.label_en, terms)
+        table.add_row(escape(t.id), escape(t.label_sv), escape(t.label_en), escape(terms))
     console.print(table)
     if not found:
         return
@@ -184,6 +193,7 @@ def query_command(
     """
     from planmine.query import answer
 
+    check_questions(list(text))
     with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file))
@@ -217,17 +227,19 @@ def short_name(name: str, width: int = 48) -> str:
 
 def print_answer(answer: QueryAnswer, top: int, *, unpaged: set[str] | None = None) -> None:
     """A line per region (level, score); under it the best evidence: document, page, kind, then the quote."""
+    from rich.markup import escape
+
     from planmine.compare_export import COLOURS
 
-    console.rule(f"[bold]{answer.query}", align="left")
+    console.rule(f"[bold]{escape(answer.query)}", align="left")
     width = max(len(r.region) for r in answer.regions) if answer.regions else 10
     for r in answer.regions:
         level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
-        console.print(f"{r.region:<{width}}  {level} {r.score:4.2f}", highlight=False, soft_wrap=True)
+        console.print(f"{escape(r.region):<{width}}  {level} {r.score:4.2f}", highlight=False, soft_wrap=True)
         for e in r.evidence[: min(top, 2)]:
             page = "–" if e.document in (unpaged or set()) else f"p. {e.page}"  # no false "p. 1"
             console.print(
-                f"    [dim]{short_name(e.document)}, {page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                f"    [dim]{escape(short_name(e.document))}, {page}, {e.kind}:[/] “{escape(shorten(e.text, 90))}”",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -262,6 +274,7 @@ def compare_command(
     from planmine.compare_export import export, render_table, resolve_format
 
     fmt = resolve_format(fmt, output)
+    check_output(output)  # before the analysis, not after it
     with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         table = compare(st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file))
@@ -293,6 +306,8 @@ def gaps_command(
 
     Example: planmine gaps --region "Region Skåne"
     """
+    from rich.markup import escape
+
     from planmine.compare import gaps
 
     with open_store(store) as st:
@@ -305,13 +320,16 @@ def gaps_command(
         console.print("No gaps: no theme that most other regions address is missing here.")
     for g in found:
         console.print(
-            f"[bold]{g.label}[/] ({g.theme_id}): here {g.level}; addressed by {', '.join(g.addressed_by)}"
+            f"[bold]{escape(g.label)}[/] ({escape(g.theme_id)}): here {g.level}; "
+            f"addressed by {escape(', '.join(g.addressed_by))}",
+            highlight=False,
         )
         for r, cell in g.others.items():
             if cell.evidence:
                 e = cell.evidence[0]
                 console.print(
-                    f"    [dim]{r}: {short_name(e.document)}, p. {e.page}, {e.kind}:[/] “{shorten(e.text, 90)}”",
+                    f"    [dim]{escape(r)}: {escape(short_name(e.document))}, p. {e.page}, {e.kind}:[/] "
+                    f"“{escape(shorten(e.text, 90))}”",
                     highlight=False,
                     soft_wrap=True,
                 )

@@ -9,11 +9,18 @@ exported here with torch.onnx and everything after it (pooling) still runs throu
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# planmine makes no network use. ONNX Runtime >= 1.29 sends telemetry on Linux (it resolves
+# mobile.events.data.microsoft.com a few seconds into a run, disable_telemetry_events() or not); only this
+# variable, set before the runtime initialises, turns it off entirely (tests/test_hardening_cli.py checks
+# under strace that no socket is opened).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 ONNX_FILE = Path("onnx") / "model.onnx"
 INT8_FILE = Path("onnx") / "model.int8.onnx"  # dynamic int8 quantisation of ONNX_FILE, made on demand

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -19,15 +20,19 @@ from typing import Literal
 from planmine.errors import IngestError, PlanmineError
 from planmine.ingest._text import decode_text, one_line, page_ranges
 from planmine.ingest.language import detect_language, language_name
+from planmine.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_pdf_streams, check_zip_parts
 from planmine.types import DocumentFormat, Page, RawDocument
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "DEFAULT_MAX_BYTES",
     "MANIFEST_NAMES",
     "SUPPORTED_SUFFIXES",
+    "IngestLimits",
     "detect_language",
     "iter_documents",
     "read_document",
+    "regular_file_size",
     "sniff",
 ]
 
@@ -44,7 +49,7 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 MIN_OCR_CONFIDENCE = 50.0  # mean word confidence below this marks a page as partly unreadable
 MIN_WORDS_FOR_LANGUAGE_WARNING = 100
 
-Content = Literal["pdf", "docx", "zip", "html", "text", "binary"]
+Content = Literal["pdf", "docx", "docm", "zip", "html", "text", "binary"]
 
 # Magic bytes of common formats we do not read, to name them in the error.
 _OTHER_MAGIC = (
@@ -56,6 +61,7 @@ _OTHER_MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (.doc/.xls/.ppt)"),
     (b"{\\rtf", "an RTF document"),
     (b"\x1f\x8b", "a gzip archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
 )
 
 
@@ -89,17 +95,25 @@ def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
                 yield candidate
 
 
-def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = True) -> RawDocument:
+def read_document(
+    path: Path | str,
+    *,
+    max_bytes: int | None = None,
+    ocr: bool = True,
+    limits: IngestLimits = DEFAULT_LIMITS,
+) -> RawDocument:
     """Read one file into a RawDocument: pages with text and tables, metadata, sha256, warnings.
 
     Raises IngestError (with `.code`) for expected failures, MissingExtraError when a scanned page needs
     Tesseract and it is not installed. A non-Swedish document is not an error: it gets a warning.
+    `limits` bounds the file size, inflated PDF streams, rendered pages and DOCX XML; `max_bytes`
+    overrides its size limit.
     """
     path = Path(path)
-    data = _read_bytes(path, max_bytes)
+    data = _read_bytes(path, max_bytes if max_bytes is not None else limits.max_bytes)
     kind = _format_of(path, data)
     try:
-        pages, metadata, warnings = _read(kind, data, ocr=ocr)
+        pages, metadata, warnings = _read(kind, data, ocr=ocr, limits=limits)
     except IngestError as exc:
         raise IngestError(path, exc.reason, code=exc.code) from None
     except PlanmineError:
@@ -113,6 +127,8 @@ def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: 
             if kind in ("pdf", "docx") and not ocr
             else ""
         )
+        if why := [w.removeprefix("partly unreadable: ") for w in warnings if "could not be" in w]:
+            hint += f" ({'; '.join(why[:3])})"
         raise IngestError(path, f"no readable text in the {kind.upper()} file{hint}", code="no_text")
     document = RawDocument(
         path=str(path),
@@ -129,15 +145,18 @@ def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: 
 def sniff(data: bytes) -> Content:
     """What the bytes are: 'pdf', 'docx', 'zip' (another ZIP), 'html', 'text' or 'binary'."""
     head = data[:2048]
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # before %PDF-: a ZIP may store a PDF uncompressed
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+                types = archive.read("[Content_Types].xml")[:65536] if "[Content_Types].xml" in names else b""
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
             return "binary"
-        return "docx" if "word/document.xml" in names else "zip"
+        if "word/document.xml" not in names:
+            return "zip"
+        return "docm" if b"macroEnabled" in types or "word/vbaProject.bin" in names else "docx"
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
     if not _looks_like_text(data[:8192]):
         return "binary"
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -148,13 +167,38 @@ def sniff(data: bytes) -> Content:
     return "text"
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    if not path.exists():
-        raise IngestError(path, "the file does not exist; check the path", code="not_found")
-    if path.is_dir():
-        raise IngestError(path, "this is a folder, not a file", code="unsupported")
+def regular_file_size(path: Path) -> int:
+    """The size of `path`, a regular file; IngestError for a missing path, a folder, a FIFO, a device.
+
+    Checked before any byte is read: reading a FIFO or /dev/zero would never end.
+    """
     try:
-        size = path.stat().st_size
+        info = path.stat()
+    except FileNotFoundError:
+        raise IngestError(path, "the file does not exist; check the path", code="not_found") from None
+    except OSError as exc:
+        raise IngestError(
+            path, f"the file cannot be read ({exc.strerror or exc})", code="unreadable"
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise IngestError(path, "this is a folder, not a file", code="unsupported")
+    if not stat.S_ISREG(info.st_mode):
+        what = next((name for test, name in _SPECIAL_FILES if test(info.st_mode)), "not a regular file")
+        raise IngestError(path, f"it is {what}, not a regular file; only files are read", code="unsupported")
+    return info.st_size
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    size = regular_file_size(path)
+    try:
         if size == 0:
             raise IngestError(path, "the file is empty (0 bytes)", code="empty")
         if size > max_bytes:
@@ -179,6 +223,13 @@ def _format_of(path: Path, data: bytes) -> DocumentFormat:
         return "pdf"
     if content == "docx":
         return "docx"
+    if content == "docm":
+        raise IngestError(
+            path,
+            "it is a macro-enabled Word document (.docm); planmine does not open those: "
+            "save it as .docx (without macros) in Word",
+            code="unsupported",
+        )
     if suffix == ".pdf":
         if content == "html":
             raise IngestError(
@@ -214,17 +265,32 @@ def _unsupported_reason(suffix: str, content: Content, data: bytes) -> str:
         what = "a ZIP archive that is not a Word document"
     if what:
         return f"unsupported file type: it is {what}; planmine reads {allowed}"
+    if content == "binary" and suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES:
+        kind = "HTML" if suffix in HTML_SUFFIXES else "Markdown" if suffix in MARKDOWN_SUFFIXES else "text"
+        return (
+            f"the file is named '{suffix or '(no suffix)'}' but holds binary data, not {kind}: "
+            "it may be damaged or renamed"
+        )
+    if what:
+        return f"unsupported file type: it is {what}; planmine reads {allowed}"
     label = f"'{suffix}'" if suffix else "(no suffix)"
     return f"unsupported file type {label}; planmine reads {allowed}"
 
 
-def _read(kind: DocumentFormat, data: bytes, *, ocr: bool) -> tuple[list[Page], dict[str, str], list[str]]:
+def _read(
+    kind: DocumentFormat, data: bytes, *, ocr: bool, limits: IngestLimits
+) -> tuple[list[Page], dict[str, str], list[str]]:
     if kind == "pdf":
+        from planmine.ingest import ocr as ocr_module
         from planmine.ingest.pdf import read_pdf
 
-        return read_pdf(data, ocr=ocr)
+        check_pdf_streams(data, limits)
+        with ocr_module.pixel_limits(limits.max_page_pixels, limits.min_ocr_dpi):
+            return read_pdf(data, ocr=ocr)
     if kind == "docx":
         from planmine.ingest.docx import read_docx
+
+        check_zip_parts(data, limits)
 
         return read_docx(data, ocr=ocr)
     if kind == "html":

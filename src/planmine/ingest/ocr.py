@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import itertools
@@ -10,6 +11,8 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
 OCR_DPI = 300
 OCR_LANG = "swe"
 OCR_TIMEOUT_S = 180
+# (most pixels of one rendered page, lowest dpi a big page may be scaled down to): see IngestLimits
+_PIXEL_LIMITS: ContextVar[tuple[int, int]] = ContextVar("pixel_limits", default=(40_000_000, 100))
 
 # A text layer is unusable when it has fewer than MIN_TEXT_CHARS visible characters, when more than
 # MAX_CID_SHARE of its tokens are '(cid:NN)' (glyphs without a Unicode mapping), when more than
@@ -112,14 +117,19 @@ class PageRenderer:
         self._document: Any = None
 
     def render(self, index: int) -> Image:
-        """Page `index` (0-based) as a grayscale image at the renderer's dpi."""
+        """Page `index` (0-based) as a grayscale image at the renderer's dpi, scaled down to the pixel limit.
+
+        Raises PageTooLarge for a page that would need less than the minimum dpi to fit the limit.
+        """
         import pypdfium2 as pdfium
 
         if self._document is None:
             self._document = pdfium.PdfDocument(self._data)
         page = self._document[index]
         try:
-            image = page.render(scale=self._dpi / 72, grayscale=True).to_pil()
+            width, height = page.get_size()  # PDF points, 72 per inch
+            dpi = render_dpi(width, height, self._dpi)
+            image = page.render(scale=dpi / 72, grayscale=True).to_pil()
             image.load()
             return image
         finally:
@@ -129,6 +139,35 @@ class PageRenderer:
         if self._document is not None:
             self._document.close()
             self._document = None
+
+
+class PageTooLarge(ValueError):
+    """A page too large to render for OCR within the pixel limit at a readable resolution."""
+
+
+@contextlib.contextmanager
+def pixel_limits(max_pixels: int, min_dpi: int) -> Iterator[None]:
+    """Bound the pages rendered for OCR while the block runs (IngestLimits.max_page_pixels, min_ocr_dpi)."""
+    token = _PIXEL_LIMITS.set((max_pixels, min_dpi))
+    try:
+        yield
+    finally:
+        _PIXEL_LIMITS.reset(token)
+
+
+def render_dpi(width_pt: float, height_pt: float, dpi: int = OCR_DPI) -> float:
+    """The dpi to render a page of this size at: `dpi`, or less so that it fits the pixel limit."""
+    max_pixels, min_dpi = _PIXEL_LIMITS.get()
+    inches = max(width_pt, 1.0) / 72 * max(height_pt, 1.0) / 72
+    fit = (max_pixels / inches) ** 0.5 * 0.995  # margin: the renderer rounds pixel sizes up
+    if fit >= dpi:
+        return float(dpi)
+    if fit < min_dpi:
+        raise PageTooLarge(
+            f"the page is {width_pt / 72:.0f} × {height_pt / 72:.0f} inches, too large to render for OCR "
+            f"(over {max_pixels / 1e6:.0f} megapixels at {min_dpi} dpi)"
+        )
+    return fit
 
 
 def is_blank(image: Image) -> bool:

@@ -180,6 +180,7 @@ def _theme_from_dict(raw: Any, where: str, index: int) -> Theme:
     for pattern in lists["negative"]:
         try:
             re.compile(pattern)
+            _check_linear(pattern)
         except re.error as exc:
             raise TaxonomyError(
                 f"{where}: theme '{tid}' has a bad negative pattern {pattern!r}: {exc}. "
@@ -244,6 +245,37 @@ def builtin_text() -> str:
     return resources.files("planmine").joinpath("data/themes.yaml").read_text(encoding="utf-8")
 
 
+def _check_linear(pattern: str) -> None:
+    """re.error for a user pattern that can backtrack exponentially: a repeat inside a repeat (`(a+)+`),
+    an alternation under a repeat (`(a|ab)*`), or a backreference. Python's re has no timeout."""
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def walk(items: object, repeated: bool) -> None:
+        for op, arg in items:  # type: ignore[attr-defined]
+            if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+                _low, high, body = arg
+                many = high is C.MAXREPEAT or high > 1
+                if many and repeated:
+                    raise re.error(
+                        "a repeat inside a repeat can take exponential time; write it without nesting"
+                    )
+                walk(body, repeated or many)
+            elif op is C.BRANCH:
+                if repeated:
+                    raise re.error("an alternation inside a repeat can take exponential time")
+                for branch in arg[1]:
+                    walk(branch, repeated)
+            elif op is C.SUBPATTERN:
+                walk(arg[-1], repeated)
+            elif op in (C.ASSERT, C.ASSERT_NOT):
+                walk(arg[1], repeated)
+            elif op in (C.GROUPREF, C.GROUPREF_EXISTS):
+                raise re.error("backreferences are not allowed in negative patterns")
+
+    walk(_parser.parse(pattern), False)
+
+
 def load_taxonomy(extra: str | Path | None = None) -> Taxonomy:
     """The packaged taxonomy, extended by `extra` or $PLANMINE_THEMES (merged by id)."""
     themes = parse_themes(builtin_text(), "planmine/data/themes.yaml")
@@ -254,6 +286,12 @@ def load_taxonomy(extra: str | Path | None = None) -> Taxonomy:
             raise TaxonomyError(
                 f"Theme file '{p}' does not exist. Pass an existing YAML file with --themes or ${THEMES_ENV}."
             )
-        themes = merge(themes, parse_themes(p.read_text(encoding="utf-8"), str(p)))
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise TaxonomyError(
+                f"Theme file '{p}' is not UTF-8 text (byte {exc.start}: {exc.reason}). Save it as UTF-8."
+            ) from None
+        themes = merge(themes, parse_themes(text, str(p)))
     _validate_links(themes)
     return Taxonomy(themes)
