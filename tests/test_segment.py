@@ -137,3 +137,18 @@ def test_extracted_tables_become_rows_and_empty_first_cell_is_kept() -> None:
     ]
     assert all((r.start, r.end) == (0, 0) for r in rows)
     assert split_cells("<p>a</p>\t<i>b</i> c") == ("a", "b c")
+
+
+def test_a_line_longer_than_a_passage_is_cut_at_sentence_ends_with_true_offsets():
+    from planmine.segment import MAX_PASSAGE_CHARS
+    from planmine.types import CleanDocument, CleanPage, RawDocument
+
+    sentence = "Kommunen ska utveckla samverkan kring personer med stora behov. "
+    text = sentence * (3 * MAX_PASSAGE_CHARS // len(sentence))
+    page = CleanPage(number=1, text=text, raw_text=text)
+    doc = CleanDocument(raw=RawDocument(path="/x/lang.txt", format="txt", sha256="x", pages=[]), pages=[page])
+    passages = segment(doc, 0)
+    assert len(passages) >= 3
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    assert all(p.text == text[p.start : p.end] for p in passages)
+    assert all(p.text.rstrip().endswith(".") for p in passages)

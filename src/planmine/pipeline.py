@@ -257,7 +257,7 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
                 warnings.append(
                     f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
                 )
-    except Exception as exc:  # a bug must not stop the batch; it is reported with its type
+    except (Exception, TimeBudgetExceeded) as exc:  # a bug must not stop the batch; reported with its type
         return _failure(ticket.path, exc)
     status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
     return PreparedDocument(ticket, clean, meta, passages, tags, status, warnings)

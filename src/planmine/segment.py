@@ -240,6 +240,32 @@ class _SectionStack:
         return name, 1, False
 
 
+# A passage longer than this (a page-long line without breaks, a text dump) is cut into pieces at sentence
+# ends or spaces: a quote must stay readable, and tagging and embedding stay linear in the text.
+MAX_PASSAGE_CHARS = 4000
+
+
+def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) cut into pieces of at most MAX_PASSAGE_CHARS, each at a sentence end or space if any."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_PASSAGE_CHARS:
+        half, limit = start + MAX_PASSAGE_CHARS // 2, start + MAX_PASSAGE_CHARS
+        window = text[half:limit]
+        if (k := window.rfind(". ")) >= 0:
+            cut = half + k + 1
+        elif (k := window.rfind(" ")) >= 0:
+            cut = half + k
+        else:
+            cut = limit
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
 def _page_passages(
     page: CleanPage, document_id: int, sections: _SectionStack, first_index: int
 ) -> list[Passage]:
@@ -249,6 +275,10 @@ def _page_passages(
     passages: list[Passage] = []
 
     def emit(kind: PassageKind, start: int, end: int, cells: tuple[str, ...] = ()) -> None:
+        if end - start > MAX_PASSAGE_CHARS and not cells:
+            for a, b in _chunks(page.text, start, end):
+                emit(kind, a, b)
+            return
         passages.append(
             Passage(
                 document_id=document_id,
