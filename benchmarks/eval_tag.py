@@ -40,7 +40,7 @@ def score_document(analysed: DocumentUnits, tags: list[Tag], counts: dict[str, C
     by_passage: dict[int, list[Tag]] = {}
     for tag in tags:
         by_passage.setdefault(tag.passage_index, []).append(tag)
-    for d, unit, row in gold_units(analysed):
+    for _d, unit, row in gold_units(analysed):
         own = [t for t in by_passage.get(unit.passage_index, []) if t.start < unit.end and unit.start < t.end]
         predicted = {t.kind for t in own}
         expected = _gold_kinds(row)
@@ -63,7 +63,6 @@ def score_document(analysed: DocumentUnits, tags: list[Tag], counts: dict[str, C
             c.fn += len(want - got)
             c.errors += [f"FP {analysed.document.id}#{row['i']}: {a}" for a in sorted(got - want)]
             c.errors += [f"FN {analysed.document.id}#{row['i']}: {a}" for a in sorted(want - got)]
-    del d
 
 
 def _line(name: str, counts: dict[str, Counts]) -> str:
@@ -71,7 +70,9 @@ def _line(name: str, counts: dict[str, Counts]) -> str:
     for kind in KINDS:
         c = counts[kind]
         n = c.tp + c.fn
-        cells.append(f"{c.precision:5.2f} {c.recall:5.2f} {n:4}" if c.tp + c.fp + c.fn else f"{'-':>5} {'-':>5} {0:4}")
+        cells.append(
+            f"{c.precision:5.2f} {c.recall:5.2f} {n:4}" if c.tp + c.fp + c.fn else f"{'-':>5} {'-':>5} {0:4}"
+        )
     return f"{name:<26} " + "  ".join(cells)
 
 
@@ -86,8 +87,10 @@ def main() -> None:
     documents = load_labelled(DATA / "units", ROOT, cache=_cache())
     rows = {a.document.id: training_rows(a) for a in documents}
     overall = {k: Counts() for k in KINDS}
-    print(f"leave-one-document-out over {len(documents)} documents, {sum(len(r[1]) for r in rows.values())} "
-          f"labelled units ({'with' if use_genre else 'without'} the documents' genre)")
+    print(
+        f"leave-one-document-out over {len(documents)} documents, {sum(len(r[1]) for r in rows.values())} "
+        f"labelled units ({'with' if use_genre else 'without'} the documents' genre)"
+    )
     print(f"{'held-out document':<26} " + "  ".join(f"{k[:11]:>11} {'n':>4}" for k in KINDS))
     print(f"{'':<26} " + "  ".join(f"{'P':>5} {'R':>5} {'':4}" for _ in KINDS))
     kalmar_tags: list[Tag] = []
@@ -110,12 +113,14 @@ def main() -> None:
             overall[kind].fn += counts[kind].fn
             overall[kind].errors += counts[kind].errors
         marker = " (synthetic)" if analysed.document.synthetic else ""
-        print(_line(held[:26 - len(marker)] + marker, counts))
+        print(_line(held[: 26 - len(marker)] + marker, counts))
     print(_line("OVERALL", overall))
     if kalmar_tags:
         found, linked, total, problems = kalmar_scores(read_jsonl(DATA / "kalmar_goals.jsonl"), kalmar_tags)
-        print(f"\nKalmar held out: {found}/36 Målområde goals; {linked}/{total} activity rows linked "
-              f"({linked / total:.1%})")
+        print(
+            f"\nKalmar held out: {found}/36 Målområde goals; {linked}/{total} activity rows linked "
+            f"({linked / total:.1%})"
+        )
         if show_errors:
             print("\n".join("    " + p for p in problems))
     if show_errors:

@@ -72,10 +72,17 @@ def apply_labels(document_id: str, genre: str) -> int:
         if hand is not None:  # labelled before the rules were written; a whole passage = this unit
             kinds = list(hand["kinds"])  # type: ignore[arg-type]
             row["label"] = (
-                "goal" if "goal" in kinds else "activity" if "activity" in kinds
-                else "indicator" if "indicator" in kinds else
-                (row["label"] if row["label"] in ("background", "other", "requirement_on_supplier")
-                 else "background")
+                "goal"
+                if "goal" in kinds
+                else "activity"
+                if "activity" in kinds
+                else "indicator"
+                if "indicator" in kinds
+                else (
+                    row["label"]
+                    if row["label"] in ("background", "other", "requirement_on_supplier")
+                    else "background"
+                )
             )
             row["actors"] = list(hand["actors"])  # type: ignore[arg-type]
             row["actors_by_hand"] = True
@@ -110,9 +117,12 @@ def main() -> None:
                         "kind": u.passage_kind,
                         "text": u.text,
                         "label": draft_label(doc, u),
-                        "also": ["activity"] if draft_label(doc, u) == "goal" and any(
+                        "also": ["activity"]
+                        if draft_label(doc, u) == "goal"
+                        and any(
                             s.start_char < u.end and u.start < s.end_char for s in doc.spans["activities"]
-                        ) else [],
+                        )
+                        else [],
                         "actors": actors,
                     }
                 )

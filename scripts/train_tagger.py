@@ -24,8 +24,10 @@ def _cache() -> Path | None:
 
 
 def main() -> None:
-    out = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else (
-        ROOT / "src" / "planmine" / "data" / WEIGHTS_FILE
+    out = (
+        Path(sys.argv[sys.argv.index("--out") + 1])
+        if "--out" in sys.argv
+        else (ROOT / "src" / "planmine" / "data" / WEIGHTS_FILE)
     )
     start = time.perf_counter()
     features, labels, documents = [], [], []
@@ -36,7 +38,9 @@ def main() -> None:
         documents.append(f"{analysed.document.id}:{len(y)}")
     model = UnitModel().fit(features, labels)
     model.save(out, info={"units": len(labels), "documents": documents})
-    print(f"trained on {len(labels)} units of {len(documents)} documents in {time.perf_counter() - start:.1f} s")
+    print(
+        f"trained on {len(labels)} units of {len(documents)} documents in {time.perf_counter() - start:.1f} s"
+    )
     print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 

@@ -113,7 +113,7 @@ def ingest_file(
             warnings.append(
                 f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
             )
-        passages, tags = analyse(clean, 0)
+        passages, tags = analyse(clean, 0, genre=meta.genre)
         status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
         document_id = store.save_document(clean, meta, passages, tags, status=status, warnings=warnings)
         if existing:

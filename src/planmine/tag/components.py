@@ -290,6 +290,10 @@ def _goal_section_statement(doc: Doc, sentence: Span) -> bool:
     return "ska" in norms or "skall" in norms or "vill" in norms
 
 
+def _in_caps_goal_section(doc: Doc) -> bool:
+    return bool(doc._.section) and caps_goal(doc._.section[-1])
+
+
 def _strategy_heading(doc: Doc) -> bool:
     return doc._.passage_kind == "heading" and bool(rules.STRATEGY_HEADING.match(fold(doc.text)))
 
@@ -305,7 +309,9 @@ class GoalsComponent:
         spans = _column_spans(doc, "goal")
         kind = doc._.passage_kind
         if not spans and kind in ("heading", "list_item", "paragraph") and caps_goal(doc.text):
-            spans = [s for s in [_whole(doc)] if s is not None]
+            # the bullets under a capitalised goal heading are its sub-goals
+            label = "subgoal" if kind == "list_item" and _in_caps_goal_section(doc) else ""
+            spans = [s for s in [_char_span(doc, 0, len(doc.text), label=label)] if s is not None]
         elif not spans and _strategy_heading(doc):
             spans = [s for s in [_char_span(doc, 0, len(doc.text), label="subgoal")] if s is not None]
         if not spans and kind != "heading" and not doc._.header:

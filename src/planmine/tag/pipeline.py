@@ -229,7 +229,7 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
                 declared.add(_section_key(p.section))
         row_goal: int | None = None
         for key, kind in _KINDS:
-            for span in doc.spans[key] if key in doc.spans else []:
+            for span in doc.spans.get(key, []):
                 tag = Tag(
                     kind=kind,
                     text=p.text[span.start_char : span.end_char],

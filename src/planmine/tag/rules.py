@@ -223,6 +223,7 @@ def time_value(text: str) -> str:
     value = re.sub(r"\s*[-–]\s*(?=(19|20)\d\d)", "–", text.strip())
     return value[0].lower() + value[1:] if value[:1].isalpha() else value
 
+
 # -- requirements on a supplier (procurement, manuals) ------------------------------------------------------
 # 'Leverantören ska ...', 'Lösningen ska ...', 'Anbudsgivaren skall ...': what a supplier or product must do
 SUPPLIER_SUBJECT = re.compile(
@@ -250,7 +251,20 @@ STRATEGY_HEADING = re.compile(
 # 'Kommunerna inför ...', 'Region X ansvarar för att ...': an actor as subject of a present-tense action
 PRESENT_ACTIONS = frozenset(
     [
-        "infor", "inrattar", "etablerar", "utvecklar", "erbjuder", "genomfor", "utser", "startar",
-        "skapar", "implementerar", "bjuder", "utbildar", "tar", "bygger", "sakerstaller",
+        "infor",
+        "inrattar",
+        "etablerar",
+        "utvecklar",
+        "erbjuder",
+        "genomfor",
+        "utser",
+        "startar",
+        "skapar",
+        "implementerar",
+        "bjuder",
+        "utbildar",
+        "tar",
+        "bygger",
+        "sakerstaller",
     ]
 )

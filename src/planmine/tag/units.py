@@ -7,6 +7,7 @@ context say about it (the rule tags it overlaps, passage kind, section words, th
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,7 +34,10 @@ _SECTION_CUES = (
     ("strategy", re.compile(r"\b(strategi\w*|fokusomrade\w*|insatsomrade\w*|delmal\w*)\b")),
     ("activity", re.compile(r"\b(aktivitet\w*|insats\w*|atgard\w*|handlingsplan\w*|genomforande)\b")),
     ("background", re.compile(r"\b(bakgrund|inledning|syfte|forord|sammanfattning|om \w+)\b")),
-    ("requirement", re.compile(r"\b(krav\w*|kravspecifikation|upphandling\w*|avrop\w*|leverans\w*|anbud\w*)\b")),
+    (
+        "requirement",
+        re.compile(r"\b(krav\w*|kravspecifikation|upphandling\w*|avrop\w*|leverans\w*|anbud\w*)\b"),
+    ),
     ("indicator", re.compile(r"\b(indikator\w*|uppfoljning|matt|nyckeltal)\b")),
 )
 
@@ -86,7 +90,7 @@ def unit_features(doc: Doc, unit: Unit) -> list[tuple[str, float]]:
     folded = fold(unit.text)
     words = _WORD.findall(folded)
     feats: list[tuple[str, float]] = [(f"w:{w}", 1.0) for w in set(words)]
-    feats += [(f"b:{a}_{b}", 1.0) for a, b in set(zip(words, words[1:], strict=False))]
+    feats += [(f"b:{a}_{b}", 1.0) for a, b in set(itertools.pairwise(words))]
     if words:
         feats.append((f"first:{words[0]}", 1.0))
         if len(words) > 1:
