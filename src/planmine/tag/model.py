@@ -53,6 +53,10 @@ def vectorize(features: Sequence[Features]):  # type: ignore[no-untyped-def]
 class UnitModel:
     """Multinomial logistic regression over unit features; ``fit`` sets ``coef_`` and ``intercept_``."""
 
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    info_: dict[str, object]
+
     def __init__(self, *, C: float = DECISION.C, seed: int = DECISION.seed) -> None:
         self.C = C
         self.seed = seed
