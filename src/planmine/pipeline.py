@@ -238,7 +238,8 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
     from planmine.clean import clean_document
     from planmine.genre_model import assign_genre
     from planmine.ingest import read_document
-    from planmine.tag import analyse
+    from planmine.tag import analyse, tag_passages
+    from planmine.tag.classify import REQUIREMENT_GENRES
 
     try:
         with time_budget(ticket.limits.time_budget_s):
@@ -252,6 +253,8 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
             meta = assign_genre(meta, clean, passages, embedder)
             if ticket.overrides:
                 meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
+            if meta.genre in REQUIREMENT_GENRES:  # a supplier's or product's duties: no goals or activities
+                tags = tag_passages(passages, genre=meta.genre)
             warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
             if meta.region == "unknown":
                 warnings.append(

@@ -49,6 +49,7 @@ _LABEL_HEADINGS = frozenset(
     ]
 )
 _WRAP_CONJUNCTIONS = frozenset(["och", "eller", "samt"])
+_CAPS_STATEMENT = re.compile(r"\b(SKA|SKALL|VILL)\b")  # a new capitalised statement, not a wrapped rest
 
 
 def fold(text: str) -> str:
@@ -130,6 +131,34 @@ def _is_wrapped_page(lines: list[_Line]) -> bool:
         return False
     open_ends = sum(1 for ln in long_lines if not _ends_terminal(ln.text))
     return open_ends / len(long_lines) > 0.5
+
+
+def _caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _caps_continues(last: str, nxt: _Line) -> bool:
+    """A capitalised statement wrapped onto the next line ('I KRONOBERG SKA VÅRDEN VARA NÄRA' + 'OCH ...')."""
+    return (
+        nxt.kind in ("text", "heading")
+        and _caps(last)
+        and _caps(nxt.text)
+        and len(last.split()) >= 4
+        and len(nxt.text.split()) <= 5
+        and len(last.split()) + len(nxt.text.split()) <= 16
+        and not _CAPS_STATEMENT.search(nxt.text)
+        and not _ends_terminal(last)
+        and not _MARKDOWN_HEADING.match(nxt.text)
+        and not _NUMBERED_HEADING.match(nxt.text)
+    )
+
+
+def _caps_next(lines: list[_Line], j: int, last: str) -> int | None:
+    """Index of the line that continues capitalised `last` at `j` (or after one blank line), else None."""
+    if j < len(lines) and lines[j].kind == "blank":
+        j += 1
+    return j if j < len(lines) and _caps_continues(last, lines[j]) else None
 
 
 def _heading_like(text: str) -> bool:
@@ -300,9 +329,12 @@ def _page_passages(
             i += 1
             continue
         if ln.kind == "heading":
-            sections.push(ln.text)
-            emit("heading", ln.start, ln.end)
-            i += 1
+            end, j = ln.end, i + 1
+            while (k := _caps_next(lines, j, page.text[ln.start : end])) is not None:
+                end, j = lines[k].end, k + 1
+            sections.push(" ".join(page.text[ln.start : end].split()))
+            emit("heading", ln.start, end)
+            i = j
             continue
         if ln.kind == "table":
             emit("table_row", ln.start, ln.end, split_cells(ln.text))
@@ -317,6 +349,8 @@ def _page_passages(
         last = ln.text
         j = i + 1
         while j < len(lines):
+            if lines[j].kind == "blank" and (k := _caps_next(lines, j, last)) is not None:
+                j = k  # the cleaner set the wrapped rest of a capitalised statement apart
             nxt = lines[j]
             if nxt.kind == "text":
                 if wrapped:
@@ -330,6 +364,7 @@ def _page_passages(
                 joins = bool(words) and words[-1].lower() in _WRAP_CONJUNCTIONS and _starts_lower(body)
             else:
                 joins = False
+            joins = joins or _caps_continues(last, nxt)
             if not joins:
                 break
             end, last = nxt.end, nxt.text

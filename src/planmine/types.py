@@ -8,7 +8,7 @@ from typing import Literal
 
 DocumentFormat = Literal["pdf", "txt", "md", "html", "docx"]
 PassageKind = Literal["heading", "paragraph", "list_item", "table_row"]
-TagKind = Literal["goal", "activity", "indicator", "actor", "target_group", "time"]
+TagKind = Literal["goal", "activity", "indicator", "actor", "target_group", "time", "requirement"]
 Commitment = Literal["binding", "intention", "background"]
 # no_documents: the region has documents, but none of the kinds asked for (e.g. only procurement)
 Level = Literal["addressed", "mentioned", "not_found", "cannot_assess", "no_documents"]

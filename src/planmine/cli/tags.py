@@ -12,7 +12,7 @@ from planmine.cli._app import StoreOption, app, console, handle_errors, print_js
 from planmine.errors import UsageError
 from planmine.store import Store, StoredTag
 
-TAG_KINDS = ("goal", "activity", "indicator", "actor", "target_group", "time")
+TAG_KINDS = ("goal", "activity", "indicator", "actor", "target_group", "time", "requirement")
 
 
 def tag_record(tag: StoredTag) -> dict[str, object]:

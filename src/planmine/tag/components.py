@@ -20,7 +20,7 @@ from planmine.segment import fold
 from planmine.tag import rules
 from planmine.tag.gazetteer import actor_phrases, normalise_actor, target_group_phrases
 
-SPAN_KEYS = ("goals", "activities", "indicators", "actors", "target_groups", "times")
+SPAN_KEYS = ("goals", "activities", "indicators", "actors", "target_groups", "times", "requirements")
 _HTML_EDGE = re.compile(r"^(\s|<[^>]{1,200}>)+|(\s|<[^>]{1,200}>)+$")
 _QUOTES = "”“\"'«»"
 _LEMMA_FIXES = {
@@ -51,6 +51,7 @@ def register_extensions() -> None:
         ("examples", False),
         ("passage_index", -1),
         ("document_id", -1),
+        ("genre", ""),
     ):
         Doc.set_extension(name, default=default, force=True)
     span_defaults: list[tuple[str, object]] = [
@@ -267,7 +268,34 @@ class IndicatorsComponent:
 
 
 def _in_goal_heading_section(doc: Doc) -> bool:
-    return bool(doc._.section) and bool(rules.GOAL_HEADING.match(fold(doc._.section[-1])))
+    if not doc._.section:
+        return False
+    heading = fold(doc._.section[-1])
+    return bool(rules.GOAL_HEADING.match(heading) or rules.STRATEGY_HEADING.match(heading))
+
+
+def caps_goal(text: str) -> bool:
+    """A capitalised goal statement: 'I KRONOBERG SKA VÅRDEN VARA NÄRA', 'VI SKA ERBJUDA EN JÄMLIK VÅRD'."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 12 or sum(c.isupper() for c in letters) < rules.CAPS_GOAL_MIN_SHARE * len(letters):
+        return False
+    return bool(rules.CAPS_GOAL.search(fold(text)))
+
+
+def _goal_section_statement(doc: Doc, sentence: Span) -> bool:
+    """'Vi ska ...' / 'Alla ... ska kunna ...' under a heading that announces goals ('Vår vision')."""
+    if not doc._.section or not rules.GOAL_SECTION.search(fold(doc._.section[-1]).strip(" :")):
+        return False
+    norms = [t.norm_ for t in sentence]
+    return "ska" in norms or "skall" in norms or "vill" in norms
+
+
+def _in_caps_goal_section(doc: Doc) -> bool:
+    return bool(doc._.section) and caps_goal(doc._.section[-1])
+
+
+def _strategy_heading(doc: Doc) -> bool:
+    return doc._.passage_kind == "heading" and bool(rules.STRATEGY_HEADING.match(fold(doc.text)))
 
 
 @Language.factory("planmine_goals")
@@ -280,6 +308,12 @@ class GoalsComponent:
     def __call__(self, doc: Doc) -> Doc:
         spans = _column_spans(doc, "goal")
         kind = doc._.passage_kind
+        if not spans and kind in ("heading", "list_item", "paragraph") and caps_goal(doc.text):
+            # the bullets under a capitalised goal heading are its sub-goals
+            label = "subgoal" if kind == "list_item" and _in_caps_goal_section(doc) else ""
+            spans = [s for s in [_char_span(doc, 0, len(doc.text), label=label)] if s is not None]
+        elif not spans and _strategy_heading(doc):
+            spans = [s for s in [_char_span(doc, 0, len(doc.text), label="subgoal")] if s is not None]
         if not spans and kind != "heading" and not doc._.header:
             labelled = _label_rest(doc, rules.GOAL_LABEL)
             if labelled is not None:
@@ -295,7 +329,10 @@ class GoalsComponent:
                 spans = [
                     s
                     for sent in doc.sents
-                    if rules.GOAL_SENTENCE.search(" ".join(t.norm_ for t in sent))
+                    if (
+                        rules.GOAL_SENTENCE.search(" ".join(t.norm_ for t in sent))
+                        or _goal_section_statement(doc, sent)
+                    )
                     and (s := _char_span(doc, sent.start_char, sent.end_char)) is not None
                 ]
         doc.spans["goals"] = spans
@@ -330,6 +367,17 @@ def _modal_action(sentence: Span) -> bool:
     return False
 
 
+def _actor_action(doc: Doc, sentence: Span) -> bool:
+    """'Kommunerna inför ...', 'Region X ansvarar för att ...': an actor opens the sentence and acts."""
+    actor = next((s for s in doc.spans["actors"] if s.start == sentence.start), None)
+    if actor is None and sentence.start < len(doc) and doc[sentence.start].norm_ == "varje":
+        actor = doc[sentence.start : sentence.start + 2]
+    if actor is None or actor.end >= sentence.end:
+        return False
+    norms = [t.norm_ for t in doc[actor.end : min(sentence.end, actor.end + 3)]]
+    return norms[0] in rules.PRESENT_ACTIONS or norms[:3] == ["ansvarar", "for", "att"]
+
+
 @Language.factory("planmine_activities")
 class ActivitiesComponent:
     """Activities: Aktiviteter cells, action list items, examples, 'ska/behöver + action' sentences."""
@@ -355,7 +403,7 @@ class ActivitiesComponent:
                     if (sent.start_char, sent.end_char) in goal_chars or sent.text.rstrip().endswith(":"):
                         continue
                     folded = " ".join(t.norm_ for t in sent)
-                    if _modal_action(sent) or rules.NEXT_STEP.search(folded):
+                    if _modal_action(sent) or rules.NEXT_STEP.search(folded) or _actor_action(doc, sent):
                         span = _char_span(doc, sent.start_char, sent.end_char)
                         if span is not None and not any(
                             span.start < g.end and g.start < span.end for g in doc.spans["goals"]

@@ -30,6 +30,7 @@ _KINDS: tuple[tuple[str, TagKind], ...] = (
     ("actors", "actor"),
     ("target_groups", "target_group"),
     ("times", "time"),
+    ("requirements", "requirement"),
 )
 COMPONENTS = (
     "planmine_norms",
@@ -39,6 +40,7 @@ COMPONENTS = (
     "planmine_indicators",
     "planmine_goals",
     "planmine_activities",
+    "planmine_units",
     "planmine_commitment",
 )
 
@@ -47,8 +49,9 @@ def build_nlp() -> Language:
     """A fresh Swedish pipeline: blank sv, lookup lemmatizer, sentencizer, the planmine components."""
     import spacy
 
-    from planmine.tag import components
+    from planmine.tag import classify, components
 
+    del classify  # registers planmine_units
     components.register_extensions()
     nlp = spacy.blank("sv")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -109,8 +112,11 @@ class _Context:
     seen_sections: set[tuple[str, ...]] = field(default_factory=set)
 
 
-def passage_docs(passages: list[Passage]) -> list[Doc]:
-    """One Doc per passage with its context set on ``doc._`` (not yet run through the pipeline)."""
+def passage_docs(passages: list[Passage], *, genre: str = "") -> list[Doc]:
+    """One Doc per passage with its context set on ``doc._`` (not yet run through the pipeline).
+
+    `genre` is the document's genre (``planmine.genre`` id, '' when unknown).
+    """
     nlp = get_nlp()
     docs: list[Doc] = []
     ctx = _Context()
@@ -157,6 +163,7 @@ def passage_docs(passages: list[Passage]) -> list[Doc]:
         doc._.first_in_section = p.kind != "heading" and p.section not in ctx.seen_sections
         doc._.passage_index = p.index
         doc._.document_id = p.document_id
+        doc._.genre = genre
         if p.kind != "heading":
             ctx.seen_sections.add(p.section)
         docs.append(doc)
@@ -170,10 +177,14 @@ def _is_example_label(text: str) -> bool:
     return 0 < len(words) <= 4 and any(w.startswith("exempel") for w in words)
 
 
-def run(passages: list[Passage]) -> list[Doc]:
-    """The passages run through the pipeline (batched with nlp.pipe)."""
+def run(passages: list[Passage], *, genre: str = "", rules_only: bool = False) -> list[Doc]:
+    """The passages run through the pipeline (batched with nlp.pipe); `rules_only` skips the classifier."""
     nlp = get_nlp()
-    return list(nlp.pipe(passage_docs(passages), batch_size=128))
+    docs = passage_docs(passages, genre=genre)
+    if rules_only:
+        with nlp.select_pipes(disable=["planmine_units", "planmine_commitment"]):
+            return list(nlp.pipe(docs, batch_size=128))
+    return list(nlp.pipe(docs, batch_size=128))
 
 
 def _responsible(doc: Doc) -> list[str]:
@@ -192,7 +203,7 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
     """
     tags: list[Tag] = []
     table_goal: int | None = None
-    section_goals: list[tuple[tuple[str, ...], int]] = []
+    section_goals: list[tuple[tuple[str, ...], int, bool]] = []
     responsible: dict[str, list[str]] = {}
     latest_responsible: list[str] = []
     declared: set[str] = set()
@@ -218,7 +229,7 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
                 declared.add(_section_key(p.section))
         row_goal: int | None = None
         for key, kind in _KINDS:
-            for span in doc.spans[key]:
+            for span in doc.spans.get(key, []):
                 tag = Tag(
                     kind=kind,
                     text=p.text[span.start_char : span.end_char],
@@ -241,7 +252,7 @@ def link(passages: list[Passage], docs: list[Doc]) -> list[Tag]:
                     if p.kind == "table_row":
                         row_goal = table_goal = index
                     else:
-                        section_goals.append((p.section, index))
+                        section_goals.append((p.section, index, span.label_ == "subgoal"))
                 elif kind == "activity":
                     if p.kind == "table_row" and doc._.columns:
                         tag.goal = row_goal if row_goal is not None else table_goal
@@ -274,12 +285,18 @@ def _inherited(section: tuple[str, ...], responsible: dict[str, list[str]], late
     return []
 
 
-def _section_goal(section: tuple[str, ...], goals: list[tuple[tuple[str, ...], int]]) -> int | None:
-    """The latest goal stated in this section or a section that contains it."""
-    for goal_section, index in reversed(goals):
+def _section_goal(section: tuple[str, ...], goals: list[tuple[tuple[str, ...], int, bool]]) -> int | None:
+    """The latest goal stated in this section or a section that contains it.
+
+    Sub-goals (the bullets under a capitalised goal heading) give way to the goal above them.
+    """
+    fallback: int | None = None
+    for goal_section, index, subgoal in reversed(goals):
         if goal_section and section[: len(goal_section)] == goal_section:
-            return index
-    return None
+            if not subgoal:
+                return index
+            fallback = index if fallback is None else fallback
+    return fallback
 
 
 def tags_by_passage(tags: list[Tag]) -> dict[int, list[Tag]]:
@@ -290,15 +307,19 @@ def tags_by_passage(tags: list[Tag]) -> dict[int, list[Tag]]:
     return grouped
 
 
-def tag_passages(passages: list[Passage]) -> list[Tag]:
-    """Tags of the passages (in passage order), links included; Tag.goal indexes into this list."""
-    return link(passages, run(passages))
+def tag_passages(passages: list[Passage], *, genre: str = "") -> list[Tag]:
+    """Tags of the passages (in passage order), links included; Tag.goal indexes into this list.
+
+    `genre` (a ``planmine.genre`` id) makes procurement, manuals and risk analyses carry requirements,
+    never goals or activities.
+    """
+    return link(passages, run(passages, genre=genre))
 
 
-def analyse(doc: CleanDocument, document_id: int) -> tuple[list[Passage], list[Tag]]:
-    """Segment and tag a cleaned document."""
+def analyse(doc: CleanDocument, document_id: int, *, genre: str = "") -> tuple[list[Passage], list[Tag]]:
+    """Segment and tag a cleaned document (of genre `genre`, '' when unknown)."""
     passages = segment(doc, document_id)
-    return passages, tag_passages(passages)
+    return passages, tag_passages(passages, genre=genre)
 
 
 def to_docbin(docs: list[Doc]) -> DocBin:

@@ -164,6 +164,8 @@ LIST_VERBS = frozenset(
         "rekrytera",
         "attrahera",
         "anpassa",
+        "bjuda",
+        "utse",
     ]
 )
 # concrete verbs after a modal in running text ("behöver skapa", "ska förstärkas")
@@ -220,3 +222,49 @@ def time_value(text: str) -> str:
     """Normalised time: the years of a mention ('Hösten 2023' → 'hösten 2023', '2023 - 2024' → '2023–2024')."""
     value = re.sub(r"\s*[-–]\s*(?=(19|20)\d\d)", "–", text.strip())
     return value[0].lower() + value[1:] if value[:1].isalpha() else value
+
+
+# -- requirements on a supplier (procurement, manuals) ------------------------------------------------------
+# 'Leverantören ska ...', 'Lösningen ska ...', 'Anbudsgivaren skall ...': what a supplier or product must do
+SUPPLIER_SUBJECT = re.compile(
+    r"(^|[.:;]\s+|\b(att|om|och)\s+)(leverantoren|leverantor|losningen|systemet|anbudsgivaren|anbudet|"
+    r"konsulten|uppdragstagaren|tjansten|plattformen|webbplatsen|verktyget|produkten|programvaran|"
+    r"applikationen|avropad\w* konsult\w*|offererad\w* \w+)\s+(ska|skall|maste|bor|ansvarar|erbjuder|"
+    r"kan|ar skyldig)\b"
+)
+# 'Vi ska ...', 'VI SKA ERBJUDA ...': the plan's own commitment in the first person
+WE_SHALL = re.compile(r"^\W*(vi|region \w+ och \w+ kommuner) (ska|skall|vill|ska ocksa)\b")
+
+# -- goals in the layouts of other regions ---------------------------------------------------------------
+# 'I KRONOBERG SKA VÅRDEN VARA NÄRA', 'VI SKA ERBJUDA EN JÄMLIK VÅRD': a capitalised statement with 'ska'
+CAPS_GOAL_MIN_SHARE = 0.8  # share of upper-case letters that makes a line a capitalised statement
+CAPS_GOAL = re.compile(r"(^|\s)(ska|skall|vill)\s")
+# a section whose heading says it states goals: 'Vår vision', 'Det här vill vi uppnå', 'Våra mål'
+GOAL_SECTION = re.compile(
+    r"^((var|vara) )?(vision(en)?|malbild(en)?|(strategiska |overgripande )?mal(en)?)$"
+    r"|\bvill vi uppna\b|\bvi vill uppna\b|\bvart vi vill\b"
+)
+# 'Strategi 1. Stärka primärvården', 'Fokusområde 2: Hälsa': a numbered strategy or goal area heading
+STRATEGY_HEADING = re.compile(
+    r"^(strategi|fokusomrade|insatsomrade|malomrade|delmal|inriktning)\s*\d{1,2}\s*[.:]?\s+\w"
+)
+# 'Kommunerna inför ...', 'Region X ansvarar för att ...': an actor as subject of a present-tense action
+PRESENT_ACTIONS = frozenset(
+    [
+        "infor",
+        "inrattar",
+        "etablerar",
+        "utvecklar",
+        "erbjuder",
+        "genomfor",
+        "utser",
+        "startar",
+        "skapar",
+        "implementerar",
+        "bjuder",
+        "utbildar",
+        "tar",
+        "bygger",
+        "sakerstaller",
+    ]
+)
