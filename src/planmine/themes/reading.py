@@ -1,0 +1,504 @@
+"""Question reading, a stage of its own: what a question asks, before anything is searched.
+
+`read_question` returns a `QuestionReading`: the language; the taxonomy theme, only when the question
+names it (its label, an alternative label, an abbreviation or a keyword, inflection- and compound-aware)
+or means it with a clear margin over the other themes and over a background of phrases outside the
+taxonomy; otherwise the question's own concept terms (Swedish words, or English words through the
+glossary), with the nearest theme as a hint. A question that names a theme but adds a concept of its own
+that is rare in the store ("upphandling av välfärdsteknik", "digitala vårdbesök") is that narrower
+concept. A region, municipality or period named in the question becomes a filter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from planmine.themes.concept import df_share
+from planmine.themes.evidence import ConceptTerm, DecisionConfig, QuestionReading
+from planmine.themes.glossary import Glossary
+from planmine.themes.matcher import is_word_rest, swedish_words
+from planmine.themes.taxonomy import Taxonomy, Theme
+from planmine.themes.text import STOPWORDS, fold, stem, stems, tokens
+
+if TYPE_CHECKING:
+    from planmine.themes.index import ThemeIndex
+
+# A question is read as the theme with the highest cosine to one of its definitions plus LEXICAL_WEIGHT ×
+# the share of the question's content words among the theme's labels and keywords, when that reaches
+# MAP_SCORE (chosen on the development questions of tests/data/themes/; benchmarks/eval_themes.py).
+MAP_SCORE = 0.86
+LEXICAL_WEIGHT = 0.05
+NARROWER_MARGIN = 0.03
+UNKNOWN_WEIGHT = 0.4  # a question word no theme uses weighs this share of the rarest theme word
+LEXICAL_ONLY_MIN = 0.5
+COMPOUND_CREDIT = 0.5  # a question word sharing only a compound part with a theme's words
+NAMED_LEXICAL = 0.5  # this idf share of the question's words among a theme's words names the theme
+_WORD = re.compile(r"[^\W_]+")
+
+_QUESTION_WORDS = frozenset(
+    "vilka vilken vilket hur var varfor nar which what how where why when do does did is are the regioner "
+    "regionerna region regions regionen lan landsting".split()
+)
+# Words of a question's frame, not of its concept (folded).
+_FRAME = frozenset(
+    "arbetar arbeta jobbar satsar satsa erbjuder erbjuda tar upp tas inforr infor inför involverar "
+    "involvera sager planerna planer planen plan gor gora gors fungerar stottar stotta stodjer stodja "
+    "utvecklar utveckla anvander anvanda hanterar hantera beskriver beskrivs nämner namner namns "
+    "mot kring avseende galler gällande nagot nagon hanterar ser till sakrar sakras sakerstaller "
+    "address addresses addressing offer offers plan plans planning say says mention mentions use uses "
+    "using invest invests implement implements involve involves support supports handle handles work "
+    "works regions region approach approaches deal deals about regarding concerning let lets provide "
+    "provides improve improves strengthen strengthens develop develops drive drives ensure ensures "
+    "within through against among people their them they its it can could should would will".split()
+)
+_ENGLISH = frozenset(
+    "the and of to in is that for with on are which what how do does who regions their they "
+    "about address offer work use plan plans people services care".split()
+)
+_SWEDISH = frozenset("och att med för som vilka hur regioner regionerna arbetar på av om i det".split())
+
+
+def language_of(question: str) -> str:
+    """'sv' or 'en' from the question's function words (å, ä, ö mean Swedish)."""
+    words = [w.lower() for w in _WORD.findall(question)]
+    if any(c in question.lower() for c in "åäö"):
+        return "sv"
+    en = sum(w in _ENGLISH for w in words)
+    sv = sum(w in _SWEDISH for w in words)
+    return "en" if en > sv else "sv"
+
+
+def question_core(question: str) -> str:
+    """The question without its frame: 'Which regions work to prevent falls?' → 'work to prevent falls'."""
+    words = question.strip().rstrip("?.!").split()
+    kept = [w for w in words if fold(w).strip(",.;:?!") not in _QUESTION_WORDS]
+    return " ".join(kept) if kept else question
+
+
+# --- filters -----------------------------------------------------------------------------------------
+_SINCE = re.compile(r"\b(?:sedan|efter|fran och med|fr\.?o\.?m\.?|since|after|from)\s+(?:ar\s+)?((?:19|20)\d\d)\b")
+_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|till|to)\s*((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"\b(?:i|ar|under|in|during|for)\s+((?:19|20)\d\d)\b")
+
+
+def _period(folded: str) -> tuple[tuple[int, int] | None, str]:
+    for rx, kind in ((_RANGE, "range"), (_SINCE, "since"), (_YEAR, "year")):
+        m = rx.search(folded)
+        if m:
+            a = int(m.group(1))
+            b = int(m.group(2)) if kind == "range" else (9999 if kind == "since" else a)
+            return (a, b), folded[: m.start()] + folded[m.end() :]
+    return None, folded
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> list[tuple[str, str, str]]:
+    """(folded phrase, region, municipality or '') longest first: names, counties, aliases, places."""
+    from planmine.regions import all_regions
+
+    out: list[tuple[str, str, str]] = []
+    for r in all_regions():
+        for alias in dict.fromkeys((r.name, r.county, *r.aliases)):
+            if len(alias) >= 4 and not alias.isupper():
+                out.append((fold(alias), r.name, ""))
+        for place in r.municipalities:
+            if len(place) >= 4:
+                out.append((fold(place), r.name, place))
+    return sorted(out, key=lambda x: -len(x[0]))
+
+
+def _place(question: str, folded: str) -> tuple[str | None, str | None, str]:
+    """Region and municipality named in the question ('i Region Skåne', 'Skånes', 'Linköpings')."""
+    for phrase, region, municipality in _region_names():
+        m = re.search(rf"(?<![\w-]){re.escape(phrase)}s?(?![\w-])", folded)
+        if not m:
+            continue
+        if municipality and not re.search(rf"\b{re.escape(municipality)}", question):
+            continue  # municipalities only capitalised, so that 'Mora' or 'Vara' are not words
+        rest = folded[: m.start()] + folded[m.end() :]
+        rest = re.sub(r"\b(i|inom|in|for|hos)\s*$", "", rest[: m.start()].rstrip()) + rest[m.start() :]
+        return region, municipality or None, rest
+    return None, None, folded
+
+
+# --- themes ------------------------------------------------------------------------------------------
+class _Profiles:
+    """Per theme the stems of its labels, terms and keywords, with idf over themes."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.ids = taxonomy.ids()
+        self.stems: list[set[str]] = []
+        for t in taxonomy:
+            texts = [t.label_sv, t.label_en, *t.alt_labels, *t.alt_labels_en, *t.keywords, *t.abbreviations]
+            self.stems.append({s for text in texts for s in stems(text)})
+        self.parts = [{p for word in st for p in _compound_parts(word)} - st for st in self.stems]
+        n = len(self.stems)
+        df: dict[str, int] = {}
+        for st in self.stems:
+            for s in st:
+                df[s] = df.get(s, 0) + 1
+        self.idf = {s: float(np.log(1 + n / d)) for s, d in df.items()}
+        self.english = [
+            (t.id, " ".join(_WORD.findall(fold(phrase))), phrase)
+            for t in taxonomy
+            for phrase in (t.label_en, *t.alt_labels_en)
+            if _WORD.findall(phrase)
+        ]
+        self.default_idf = float(np.log(1 + n))
+
+    def covers(self, k: int, word: str, generic: Callable[[str], bool] | None = None) -> bool:
+        """Is a (folded) question word one of theme k's words, an inflection of one, or a compound that
+        continues one ('fallskador' after 'fall')? A compound that only ends in a theme word
+        ('vårdbesök', 'ambulanssjukvård') is a concept of its own."""
+        s = stem(word)
+        if s in self.stems[k] or word in self.stems[k]:
+            return True
+        return any(
+            len(st) >= 4
+            and word.startswith(st)
+            and is_word_rest(word[len(st) :], len(st) <= 5)
+            and not (generic and generic(st))
+            for st in self.stems[k]
+        )
+
+    def scores(self, question: str, whole: bool = False) -> np.ndarray:
+        """Per theme the idf-weighted share of the question's content words found among its terms."""
+        words = [
+            t for t in dict.fromkeys(tokens(question_core(question))) if t not in STOPWORDS and len(t) > 1
+        ]
+        out = np.zeros(len(self.stems), dtype=np.float32)
+        total = 0.0
+        for word in words:
+            s = stem(word)
+            weight = self.idf.get(s, UNKNOWN_WEIGHT * self.default_idf)
+            total += weight
+            for k, st in enumerate(self.stems):
+                if s in st:
+                    out[k] += weight
+                elif not whole and COMPOUND_CREDIT and (s in self.parts[k] or _compound_hit(word, st)):
+                    out[k] += COMPOUND_CREDIT * weight
+        return out / (total or 1.0)
+
+
+def _compound_parts(word: str) -> set[str]:
+    """Stems of both parts of a (stemmed) compound whose parts are Swedish words, else nothing."""
+    words = swedish_words()
+    for k in range(4, len(word) - 3):
+        head, tail = word[:k], word[k:]
+        if head.endswith("s") and head[:-1] in words:
+            head = head[:-1]
+        if head in words and len(head) >= 4 and (tail in words or stem(tail) in words):
+            return {stem(head), stem(tail)}
+    return set()
+
+
+def _compound_hit(word: str, theme_stems: set[str]) -> bool:
+    """Is a part of a compound question word (≥ 4 letters, the other part a word) a theme stem?"""
+    if len(word) < 7:
+        return False
+    for k in range(3, len(word) - 3):
+        head, tail = word[:k], word[k:]
+        if tail in theme_stems or stem(tail) in theme_stems:
+            return len(tail) >= 4
+        if len(head) >= 4 and (head in theme_stems or stem(head) in theme_stems) and is_word_rest(tail):
+            return True
+    return False
+
+
+_PROFILES: dict[int, tuple[Taxonomy, _Profiles, Glossary]] = {}
+
+
+def _profiles(taxonomy: Taxonomy) -> _Profiles:
+    return _taxonomy_data(taxonomy)[0]
+
+
+def _taxonomy_data(taxonomy: Taxonomy) -> tuple[_Profiles, Glossary]:
+    """Profiles and glossary of a taxonomy (the taxonomy object is immutable, so kept with it)."""
+    hit = _PROFILES.get(id(taxonomy))
+    if hit is None or hit[0] is not taxonomy:
+        hit = (taxonomy, _Profiles(taxonomy), Glossary(taxonomy))
+        _PROFILES[id(taxonomy)] = hit
+    return hit[1], hit[2]
+
+
+def _english_hits(taxonomy: Taxonomy, question: str) -> dict[str, str]:
+    """Themes whose English label or phrasing occurs in the question (word-bounded, plural allowed)."""
+    folded = " " + " ".join(_WORD.findall(fold(question))) + " "
+    found: dict[str, str] = {}
+    for theme_id, words, phrase in _profiles(taxonomy).english:
+        if any(f" {words}{end} " in folded for end in ("", "s", "es")) and len(words) > len(
+            found.get(theme_id, "")
+        ):
+            found[theme_id] = phrase
+    return found
+
+
+@dataclass
+class ThemeChoice:
+    """Which theme a question was read as, and why (None: a free question, `runner_up` the nearest)."""
+
+    theme: Theme | None
+    cosine: float = 0.0
+    term: str = ""
+    runner_up: str = ""
+    why: str = ""
+    alternatives: tuple[str, ...] = ()  # the next themes by score, close to the best
+
+
+@lru_cache(maxsize=1)
+def background_phrases() -> tuple[str, ...]:
+    """Short phrases outside the taxonomy (data/question_background.txt): what 'not a theme' looks like."""
+    text = resources.files("planmine.data").joinpath("question_background.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _background(index: ThemeIndex) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per theme the mean and sd of the background phrases' scores (cosine to the theme's phrasings)."""
+    cached = index.__dict__.get("_background")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    tv = index.theme_vectors()
+    if tv is None or index.embedder is None:
+        return None
+    vecs = index.embedder.embed_stored_queries(list(background_phrases()))
+    scores = np.vstack([tv.query_scores(v) for v in vecs])
+    stats = (scores.mean(axis=0), scores.std(axis=0) + 1e-6)
+    index.__dict__["_background"] = stats
+    return stats
+
+
+def choose_theme(
+    index: ThemeIndex, question: str, qvec: np.ndarray | None, config: DecisionConfig | None = None
+) -> ThemeChoice:
+    """The taxonomy theme a question asks about, or none (then its own concept answers it)."""
+    t = config or index.thresholds
+    taxonomy = index.taxonomy
+    ids = taxonomy.ids()
+    term_of: dict[str, str] = {}
+    for hit in index.matcher.hits(question):
+        if hit.strength == "strong":
+            term_of.setdefault(hit.theme_id, hit.term)
+    for theme_id, phrase in _english_hits(taxonomy, question).items():
+        term_of.setdefault(theme_id, phrase)
+    lex: np.ndarray = _profiles(taxonomy).scores(question)
+    tv = index.theme_vectors()
+    if tv is None or qvec is None:
+        lex_score = lex + np.array([1.0 if i in term_of else 0.0 for i in ids], dtype=np.float32)
+        best_i = int(np.argmax(lex_score))
+        if lex_score[best_i] >= LEXICAL_ONLY_MIN:
+            term = term_of.get(ids[best_i], "")
+            return ThemeChoice(taxonomy.get(ids[best_i]), float(lex[best_i]), term, why=_named(term))
+        return ThemeChoice(None, runner_up=ids[best_i] if lex_score[best_i] > 0 else "", why="no theme named")
+    cos = tv.query_scores(qvec)
+    score: np.ndarray = cos + LEXICAL_WEIGHT * lex
+    order = np.argsort(-score)
+    best_i, second_i = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
+    for narrower in taxonomy.get(ids[best_i]).narrower:
+        j = ids.index(narrower)
+        if narrower in term_of and score[j] >= score[best_i] - NARROWER_MARGIN:
+            best_i, second_i = j, best_i
+            break
+    best_id = ids[best_i]
+    if score[best_i] < MAP_SCORE:
+        return ThemeChoice(None, float(cos[best_i]), "", best_id, f"no theme close enough ({score[best_i]:.3f})")
+    named = best_id in term_of or float(_profiles(taxonomy).scores(question, True)[best_i]) >= NAMED_LEXICAL
+    if not named:
+        margin = float(score[best_i] - score[second_i])
+        bg = _background(index)
+        z = float((cos[best_i] - bg[0][best_i]) / bg[1][best_i]) if bg is not None else 0.0
+        if margin < t.theme_margin or z < t.theme_background_z:
+            why = f"no theme named; nearest {best_id} by meaning only (margin {margin:.3f}, z {z:.1f})"
+            return ThemeChoice(None, float(cos[best_i]), "", best_id, why)
+        why = f"by meaning: margin {margin:.3f} over {ids[second_i]}, z {z:.1f} over background phrases"
+    else:
+        why = _named(term_of.get(best_id, "")) or f"its words ({lex[best_i]:.2f} of the question's)"
+    close = tuple(
+        ids[int(j)] for j in order[1:4] if score[int(j)] >= MAP_SCORE and int(j) != best_i
+    )
+    return ThemeChoice(
+        taxonomy.get(best_id), float(cos[best_i]), term_of.get(best_id, ""), ids[second_i], why, close
+    )
+
+
+def _named(term: str) -> str:
+    return f"names '{term}'" if term else ""
+
+
+# --- concept -----------------------------------------------------------------------------------------
+def _swedish_terms(words: list[str]) -> list[ConceptTerm]:
+    return [ConceptTerm(w, ((w,),)) for w in words]
+
+
+def _english_terms(glossary: Glossary, words: list[str], index: ThemeIndex) -> list[ConceptTerm]:
+    """English words through the glossary; unknown ones kept when rare in English (a name, 'SBAR')."""
+    from planmine.themes.concept import form_passages
+
+    out: list[ConceptTerm] = []
+    common = _common_english()
+    for phrase, forms in glossary.translate(words):
+        if forms is not None:
+            folded = tuple(tuple(_WORD.findall(fold(f))) for f in forms)
+            out.append(ConceptTerm(phrase, tuple(f for f in folded if f), "glossary"))
+        elif form_passages(index, phrase) or (phrase not in common and not phrase.isalpha()):
+            out.append(ConceptTerm(phrase, ((phrase,),), "question"))  # 'LSS', 'SBAR', 'covid-19'
+        elif phrase not in common and not _english_like(phrase):
+            out.append(ConceptTerm(phrase, ((phrase,),), "question"))
+    return out
+
+
+def _english_like(word: str) -> bool:
+    """An English word the glossary does not know (a verb, 'collaborate'): carries no concept."""
+    try:
+        from wordfreq import zipf_frequency
+
+        return zipf_frequency(word, "en") >= 2.5
+    except Exception:  # pragma: no cover - wordfreq is a dependency
+        return True
+
+
+@lru_cache(maxsize=1)
+def _common_english() -> frozenset[str]:
+    try:
+        from wordfreq import top_n_list
+
+        return frozenset(top_n_list("en", 5000))
+    except Exception:  # pragma: no cover - wordfreq is a dependency
+        return frozenset()
+
+
+def concept_words(core: str, language: str) -> list[str]:
+    """The content words of a question's core (folded), frame and stopwords dropped."""
+    words = [w for w in _WORD.findall(fold(core)) if len(w) > 1 or w.isdigit()]
+    keep = [w for w in words if w not in STOPWORDS and w not in _FRAME]
+    if language == "en":
+        return keep
+    return list(dict.fromkeys(keep))
+
+
+def split_required(
+    index: ThemeIndex, terms: list[ConceptTerm], config: DecisionConfig
+) -> tuple[list[ConceptTerm], list[ConceptTerm], dict[str, float]]:
+    """Required terms (rare in the store: the concept) and optional ones (common), with idf weights."""
+    n = max(len(index.items), 1)
+    shares = {t.word: df_share(index, t) for t in terms}
+    weights = {w: float(np.log(1 + 1 / max(s, 0.5 / n))) for w, s in shares.items()}
+    common = 4 * config.concept_df_share
+    required = [t for t in terms if shares[t.word] < common]
+    optional = [t for t in terms if shares[t.word] >= common]
+    if not required and terms:
+        required, optional = terms, []
+    return required, optional, weights
+
+
+def _compound_fallback(index: ThemeIndex, term: ConceptTerm, config: DecisionConfig) -> ConceptTerm:
+    """A Swedish compound absent from the store whose head is a generic word ('cancervård' → cancer)."""
+    if term.source != "question" or df_share(index, term) > 0 or len(term.word) < 8:
+        return term
+    words = swedish_words()
+    for k in range(len(term.word) - 3, 3, -1):
+        head, tail = term.word[:k], term.word[k:]
+        if head.endswith("s") and head[:-1] in words:
+            head = head[:-1]
+        if head not in words or len(head) < 4 or tail not in words:
+            continue
+        if df_share(index, ConceptTerm(tail, ((tail,),))) >= 4 * config.concept_df_share:
+            return ConceptTerm(term.word, ((term.word,), (head,)), "compound part")
+    return term
+
+
+def _uncovered(
+    index: ThemeIndex, k: int, terms: list[ConceptTerm], config: DecisionConfig, language: str
+) -> list[str]:
+    """Concept terms of the question that are not theme k's words and are rare in the store."""
+    profiles = _profiles(index.taxonomy)
+
+    def generic(word: str) -> bool:  # 'vård' continued by 'vårdbesök' says nothing of the theme
+        return df_share(index, ConceptTerm(word, ((word,),))) >= 4 * config.concept_df_share
+
+    out = []
+    for term in terms:
+        words = [w for form in term.forms for w in form]
+        if profiles.covers(k, term.word, generic) or any(profiles.covers(k, w, generic) for w in words):
+            continue
+        if language == "en" and term.source != "glossary":
+            continue  # an English word the glossary does not know is no concept of the domain
+        if df_share(index, term) <= config.concept_df_share:
+            out.append(term.word)
+    return out
+
+
+def _narrow_alt_label(index: ThemeIndex, theme: Theme, term: str, config: DecisionConfig) -> bool:
+    """Is the named term a rare narrower alternative label ('ungdomsmottagning' of Barn och unga): one
+    word, not the label or an abbreviation, in few passages and a small part of the theme's passages?"""
+    if not term or term not in theme.alt_labels or len(_WORD.findall(term)) != 1:
+        return False
+    if fold(term) in fold(theme.label_sv) or term in theme.abbreviations:
+        return False
+    n = max(len(index.items), 1)
+    share = df_share(index, ConceptTerm(fold(term), ((fold(term),),)))
+    theme_share = len(index.theme_passages(theme.id)) / n
+    return share < config.concept_df_share and share < 0.25 * theme_share
+
+
+def read_question(
+    index: ThemeIndex,
+    question: str,
+    qvec: np.ndarray | None,
+    config: DecisionConfig | None = None,
+    types: frozenset[str] | None = None,
+) -> QuestionReading:
+    """Read one question: language, theme or concept, filters (see the module docstring)."""
+    t = config or index.thresholds
+    language = language_of(question)
+    folded = fold(question)
+    period, folded_rest = _period(folded)
+    region, municipality, folded_rest = _place(question, folded_rest)
+    core = question_core(folded_rest)
+    words = concept_words(core, language)
+    profiles, glossary = _taxonomy_data(index.taxonomy)
+    if language == "en":
+        terms = _english_terms(glossary, words, index)
+    else:
+        terms = [_compound_fallback(index, term, t) for term in _swedish_terms(words)]
+    choice = choose_theme(index, core if core.strip() else question, qvec, t)
+    reading = QuestionReading(
+        question=question,
+        language=language,
+        core=core,
+        region=region,
+        municipality=municipality,
+        period=period,
+        types=tuple(sorted(types)) if types is not None else None,
+        terms=terms,
+        cosine=choice.cosine,
+    )
+    if choice.theme is not None:
+        k = index.taxonomy.ids().index(choice.theme.id)
+        extra = _uncovered(index, k, terms, t, language)
+        for other in choice.alternatives if extra else ():
+            j = index.taxonomy.ids().index(other)
+            if not _uncovered(index, j, terms, t, language):
+                theme = index.taxonomy.get(other)
+                reading.theme, reading.theme_label = theme.id, theme.label_sv
+                reading.why = f"covers every word of the question (before it: {choice.theme.id})"
+                return reading
+        if language == "sv" and _narrow_alt_label(index, choice.theme, choice.term, t):
+            extra = extra or [fold(choice.term)]
+        if not extra:
+            reading.theme, reading.theme_label, reading.why = choice.theme.id, choice.theme.label_sv, choice.why
+            return reading
+        reading.why = f"asks about {', '.join(extra)}, narrower than the theme {choice.theme.id}"
+        reading.nearest_theme, reading.nearest_label = choice.theme.id, choice.theme.label_sv
+        return reading
+    reading.why = choice.why or "no theme named"
+    if choice.runner_up:
+        reading.nearest_theme = choice.runner_up
+        reading.nearest_label = index.taxonomy.get(choice.runner_up).label_sv
+    return reading
