@@ -46,10 +46,18 @@ class DecisionConfig:
     # a question word counts as a concept of its own (not the theme's) when it occurs in at most this share
     # of the store's passages and is not among the theme's words
     concept_df_share: float = 0.02
-    # reading a question as a theme by meaning alone (no theme word named): margin of the best theme's
-    # cosine over the runner-up, and z of it over background phrases outside the taxonomy
-    theme_margin: float = 0.015
+    # reading a question as a theme by meaning alone (no theme word named): the best theme's score, and
+    # z of its cosine over background phrases outside the taxonomy
+    theme_semantic_score: float = 0.895
     theme_background_z: float = 3.0
+    # English questions lie further from the (mostly Swedish) definitions: the same tests, lower
+    theme_semantic_score_en: float = 0.86
+    theme_background_z_en: float = 2.5
+    # a question word counts as a concept of its own only when it is rarer than this in everyday Swedish
+    # (wordfreq zipf) and, alone, lies less than this many sd above the background phrases for the theme
+    concept_zipf: float = 4.0
+    concept_theme_z: float = 1.8
+    alt_label_theme_z: float = 3.0  # the same for a rare alternative label the question names
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,6 +164,7 @@ class ConceptTerm:
     word: str  # as in the question (folded)
     forms: tuple[tuple[str, ...], ...]  # alternatives, each a tuple of folded Swedish words (all needed)
     source: str = "question"  # question | glossary | compound part
+    surface: str = ""  # the word as written in the question (for the everyday-word and meaning tests)
 
     def to_dict(self) -> dict[str, Any]:
         return {"word": self.word, "forms": [" ".join(f) for f in self.forms], "source": self.source}

@@ -50,6 +50,22 @@ class Glossary:
                 if key and len(key.split()) <= MAX_PHRASE and key not in self.entries:
                     self.entries[key] = tuple(s for s in swedish if len(s.split()) <= 3)
 
+    def swedish_stems(self) -> frozenset[str]:
+        """Stems of the Swedish words of the glossary: the domain's concepts."""
+        if not hasattr(self, "_sv"):
+            from planmine.themes.text import stem
+
+            words = {w for forms in self.entries.values() for f in forms for w in _WORD.findall(fold(f))}
+            self._sv = frozenset(stem(w) for w in words if len(w) >= 4)
+        return self._sv
+
+    def names_concept(self, word: str) -> bool:
+        """Is a folded Swedish word a domain concept of the glossary (or a compound starting with one)?"""
+        from planmine.themes.text import stem
+
+        sv = self.swedish_stems()
+        return stem(word) in sv or any(len(s) >= 6 and word.startswith(s) for s in sv)
+
     def lookup(self, phrase: str) -> tuple[str, ...] | None:
         """Swedish forms of an English phrase (folded words), trying singular forms."""
         for cand in _singulars(phrase):

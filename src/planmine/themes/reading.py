@@ -313,7 +313,10 @@ def choose_theme(
         margin = float(score[best_i] - score[second_i])
         bg = _background(index)
         z = float((cos[best_i] - bg[0][best_i]) / bg[1][best_i]) if bg is not None else 0.0
-        if margin < t.theme_margin or z < t.theme_background_z:
+        english = language_of(question) == "en"
+        min_score = t.theme_semantic_score_en if english else t.theme_semantic_score
+        min_z = t.theme_background_z_en if english else t.theme_background_z
+        if score[best_i] < min_score or z < min_z:
             why = f"no theme named; nearest {best_id} by meaning only (margin {margin:.3f}, z {z:.1f})"
             return ThemeChoice(None, float(cos[best_i]), "", best_id, why)
         why = f"by meaning: margin {margin:.3f} over {ids[second_i]}, z {z:.1f} over background phrases"
@@ -332,8 +335,9 @@ def _named(term: str) -> str:
 
 
 # --- concept -----------------------------------------------------------------------------------------
-def _swedish_terms(words: list[str]) -> list[ConceptTerm]:
-    return [ConceptTerm(w, ((w,),)) for w in words]
+def _swedish_terms(words: list[str], core: str) -> list[ConceptTerm]:
+    surface = {fold(w): w for w in _WORD.findall(core.lower())}
+    return [ConceptTerm(w, ((w,),), surface=surface.get(w, w)) for w in words]
 
 
 def _english_terms(glossary: Glossary, words: list[str], index: ThemeIndex) -> list[ConceptTerm]:
@@ -409,32 +413,78 @@ def _compound_fallback(index: ThemeIndex, term: ConceptTerm, config: DecisionCon
         if head not in words or len(head) < 4 or tail not in words:
             continue
         if df_share(index, ConceptTerm(tail, ((tail,),))) >= 4 * config.concept_df_share:
-            return ConceptTerm(term.word, ((term.word,), (head,)), "compound part")
+            return ConceptTerm(term.word, ((term.word,), (head,)), "compound part", term.surface)
     return term
 
 
 def _uncovered(
-    index: ThemeIndex, k: int, terms: list[ConceptTerm], config: DecisionConfig, language: str
+    index: ThemeIndex,
+    k: int,
+    terms: list[ConceptTerm],
+    config: DecisionConfig,
+    language: str,
+    vectors: Callable[[list[str]], list[np.ndarray | None]] | None = None,
 ) -> list[str]:
-    """Concept terms of the question that are not theme k's words and are rare in the store."""
-    profiles = _profiles(index.taxonomy)
+    """Concept terms of the question that are not theme k's words, rare in the store and in everyday
+    language, and (with a model) not close in meaning to the theme on their own."""
+    profiles, glossary = _taxonomy_data(index.taxonomy)
 
     def generic(word: str) -> bool:  # 'vård' continued by 'vårdbesök' says nothing of the theme
         return df_share(index, ConceptTerm(word, ((word,),))) >= 4 * config.concept_df_share
 
-    out = []
+    out: list[ConceptTerm] = []
     for term in terms:
         words = [w for form in term.forms for w in form]
         if profiles.covers(k, term.word, generic) or any(profiles.covers(k, w, generic) for w in words):
             continue
         if language == "en" and term.source != "glossary":
             continue  # an English word the glossary does not know is no concept of the domain
+        if language == "sv" and _zipf(term.surface or term.word) >= config.concept_zipf:
+            continue  # an everyday word ('ger', 'människor', 'läkare') is the question's frame
+        if language == "sv" and not (glossary.names_concept(term.word) or _unknown(index, term)):
+            continue  # a verb or adjective of the paraphrase ('förhindra', 'rapportera'), no concept
         if df_share(index, term) <= config.concept_df_share:
-            out.append(term.word)
-    return out
+            out.append(term)
+    if out and vectors is not None:  # a word that alone means the theme ('självmord') is no narrowing
+        vecs = vectors([t.surface or t.word for t in out])
+        out = [t for t, v in zip(out, vecs, strict=True) if _theme_z(index, k, v) < config.concept_theme_z]
+    return [t.word for t in out]
 
 
-def _narrow_alt_label(index: ThemeIndex, theme: Theme, term: str, config: DecisionConfig) -> bool:
+def _unknown(index: ThemeIndex, term: ConceptTerm) -> bool:
+    """A word found nowhere in the store and rare in Swedish ('ambulanssjukvården'): a concept."""
+    return df_share(index, term) == 0 and _zipf(term.surface or term.word) < 3.0
+
+
+def _strip_filters(question: str) -> str:
+    """The question as written, without a year or period (regions stay: they are rarely concept words)."""
+    return re.sub(r"\b(?:19|20)\d\d\b", " ", question)
+
+
+def _zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+
+        return float(zipf_frequency(word, "sv"))
+    except Exception:  # pragma: no cover - wordfreq is a dependency
+        return 0.0
+
+
+def _theme_z(index: ThemeIndex, k: int, vec: np.ndarray | None) -> float:
+    """How far a word alone lies above the background phrases in meaning, for theme k."""
+    tv, bg = index.theme_vectors(), _background(index)
+    if vec is None or tv is None or bg is None:
+        return 0.0
+    return float((tv.query_scores(vec)[k] - bg[0][k]) / bg[1][k])
+
+
+def _narrow_alt_label(
+    index: ThemeIndex,
+    theme: Theme,
+    term: str,
+    config: DecisionConfig,
+    vectors: Callable[[list[str]], list[np.ndarray | None]] | None = None,
+) -> bool:
     """Is the named term a rare narrower alternative label ('ungdomsmottagning' of Barn och unga): one
     word, not the label or an abbreviation, in few passages and a small part of the theme's passages?"""
     if not term or term not in theme.alt_labels or len(_WORD.findall(term)) != 1:
@@ -444,7 +494,12 @@ def _narrow_alt_label(index: ThemeIndex, theme: Theme, term: str, config: Decisi
     n = max(len(index.items), 1)
     share = df_share(index, ConceptTerm(fold(term), ((fold(term),),)))
     theme_share = len(index.theme_passages(theme.id)) / n
-    return share < config.concept_df_share and share < 0.25 * theme_share
+    if share >= config.concept_df_share or share >= 0.25 * theme_share:
+        return False
+    if vectors is not None:  # an alternative label that alone means the theme ('självmord') is a synonym
+        k = index.taxonomy.ids().index(theme.id)
+        return _theme_z(index, k, vectors([term])[0]) < config.alt_label_theme_z
+    return True
 
 
 def read_question(
@@ -466,7 +521,8 @@ def read_question(
     if language == "en":
         terms = _english_terms(glossary, words, index)
     else:
-        terms = [_compound_fallback(index, term, t) for term in _swedish_terms(words)]
+        core_text = question_core(_strip_filters(question))
+        terms = [_compound_fallback(index, term, t) for term in _swedish_terms(words, core_text)]
     choice = choose_theme(index, core if core.strip() else question, qvec, t)
     reading = QuestionReading(
         question=question,
@@ -481,15 +537,16 @@ def read_question(
     )
     if choice.theme is not None:
         k = index.taxonomy.ids().index(choice.theme.id)
-        extra = _uncovered(index, k, terms, t, language)
+        vectors = index.embed_questions if qvec is not None else None
+        extra = _uncovered(index, k, terms, t, language, vectors)
         for other in choice.alternatives if extra else ():
             j = index.taxonomy.ids().index(other)
-            if not _uncovered(index, j, terms, t, language):
+            if not _uncovered(index, j, terms, t, language, vectors):
                 theme = index.taxonomy.get(other)
                 reading.theme, reading.theme_label = theme.id, theme.label_sv
                 reading.why = f"covers every word of the question (before it: {choice.theme.id})"
                 return reading
-        if language == "sv" and _narrow_alt_label(index, choice.theme, choice.term, t):
+        if language == "sv" and _narrow_alt_label(index, choice.theme, choice.term, t, vectors):
             extra = extra or [fold(choice.term)]
         if not extra:
             reading.theme, reading.theme_label, reading.why = choice.theme.id, choice.theme.label_sv, choice.why
