@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _seed import cpu_seconds, dev2_questions, gold, heldout_questions, seed_store
 
 from planmine.query import question_core, question_evidence
-from planmine.themes.reading import read_question
 from planmine.themes.decision import DEFAULT_THRESHOLDS, PassageEvidence, Thresholds, decide, decide_free
 from planmine.themes.index import ThemeIndex, get_index
+from planmine.themes.reading import read_question
 
 GRID = [round(0.30 + 0.025 * i, 3) for i in range(27)]  # 0.30 .. 0.95
 Cell = tuple[str, bool, list[PassageEvidence], str]  # region, gold addressed, evidence, what (for --verbose)

@@ -129,7 +129,7 @@ def test_free_text_question_uses_hybrid_retrieval(seed_store: Store, embedder: E
     (a,) = answer(["Cosmic LINK förstudie"], seed_store, embedder)
     kalmar = next(r for r in a.regions if r.region == "Region Kalmar län")
     assert kalmar.evidence and "Cosmic LINK" in kalmar.evidence[0].text
-    assert "free-text" in kalmar.reason
+    assert "fri fråga" in kalmar.reason
     assert all(r.level in {"not_found", "mentioned"} for r in a.regions if r.region != "Region Kalmar län")
 
 
@@ -182,7 +182,7 @@ def test_theme_definitions_are_embedded_once_and_cached(seed_store: Store, embed
 
 
 def test_compound_question_words_count_for_their_theme() -> None:
-    from planmine.query import _profiles
+    from planmine.themes.reading import _profiles
     from planmine.themes.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()

@@ -54,6 +54,11 @@ class Answer:
     def regions(self) -> list[Any]:
         return self.answer.regions
 
+    @property
+    def reading(self) -> dict[str, object]:
+        """How the question was read (theme or free concept, filters)."""
+        return self.answer.reading
+
     def to_dict(self) -> dict[str, object]:
         return self.answer.to_dict()
 
@@ -66,6 +71,7 @@ class Answer:
             rows.append(
                 {
                     "query": self.answer.query,
+                    "reading": self.answer.reading.get("line", ""),
                     "region": r.region,
                     "level": r.level,
                     "score": round(r.score, 4),
@@ -182,22 +188,49 @@ class Planmine:
             [Path(p) for p in paths], self.store, region=region, embed=embed and self.use_model, **options
         )
 
-    def ask(self, question: str, *, top_k: int = 5) -> Answer:
-        """Which regions address `question`? Every region with level, score and evidence."""
-        return self.ask_many([question], top_k=top_k)[0]
+    def ask(self, question: str, *, top_k: int = 5, types: str | Iterable[str] | None = None) -> Answer:
+        """Which regions address `question`? Every region with level, score and evidence.
 
-    def ask_many(self, questions: Sequence[str], *, top_k: int = 5) -> list[Answer]:
+        `types`: document genres to count ('plan,agreement', 'all'); default policy documents."""
+        return self.ask_many([question], top_k=top_k, types=types)[0]
+
+    def ask_many(
+        self, questions: Sequence[str], *, top_k: int = 5, types: str | Iterable[str] | None = None
+    ) -> list[Answer]:
+        from planmine.genre import parse_types
         from planmine.query import answer
 
-        answers = answer(list(questions), self.store, self.embedder, top_k=top_k, taxonomy=self.taxonomy)
+        answers = answer(
+            list(questions),
+            self.store,
+            self.embedder,
+            top_k=top_k,
+            taxonomy=self.taxonomy,
+            types=parse_types(types),
+        )
         docs = self._document_facts()
         return [Answer(a, docs) for a in answers]
 
-    def compare(self, themes: Sequence[str] | None = None, *, top_k: int = 5) -> ComparisonTable:
-        """The region × theme table (all taxonomy themes, or ids, labels or abbreviations)."""
+    def compare(
+        self,
+        themes: Sequence[str] | None = None,
+        *,
+        top_k: int = 5,
+        types: str | Iterable[str] | None = None,
+    ) -> ComparisonTable:
+        """The region × theme table (all taxonomy themes, or ids, labels or abbreviations); `types` as
+        for `ask`."""
         from planmine.compare import compare
+        from planmine.genre import parse_types
 
-        table = compare(self.store, self.embedder, list(themes) if themes else None, self.taxonomy, top_k)
+        table = compare(
+            self.store,
+            self.embedder,
+            list(themes) if themes else None,
+            self.taxonomy,
+            top_k,
+            types=parse_types(types),
+        )
         return ComparisonTable(table)
 
     def documents(self) -> pd.DataFrame:

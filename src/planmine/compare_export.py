@@ -13,12 +13,19 @@ from planmine.errors import UsageError
 from planmine.types import Comparison, RegionEvidence
 
 FORMATS = ("table", "csv", "md", "xlsx", "html", "json")
-COLOURS = {"addressed": "green", "mentioned": "yellow", "not_found": "red", "cannot_assess": "magenta"}
+COLOURS = {
+    "addressed": "green",
+    "mentioned": "yellow",
+    "not_found": "red",
+    "cannot_assess": "magenta",
+    "no_documents": "bright_black",
+}
 HTML_COLOURS = {
     "addressed": "#c8e6c9",
     "mentioned": "#fff3c4",
     "not_found": "#ffd6d6",
     "cannot_assess": "#e1d5f0",
+    "no_documents": "#e0e0e0",
 }
 
 
@@ -85,6 +92,8 @@ def to_json(table: Comparison) -> str:
             }
             for row in table.rows
         ],
+        "excluded_documents": table.excluded,
+        "config": table.config,
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 

@@ -136,7 +136,9 @@ def answer_one(
     info = reading.to_dict()
     if scope.notes:
         info["notes"] = scope.notes
-    return QueryAnswer(query=question, regions=regions, reading=info, config=t.to_dict(), excluded=scope.excluded)
+    return QueryAnswer(
+        query=question, regions=regions, reading=info, config=t.to_dict(), excluded=scope.excluded
+    )
 
 
 def answer(

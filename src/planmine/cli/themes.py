@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from planmine.embed import Embedder
     from planmine.store import Store
 
+TypesOption = typer.Option(
+    None,
+    "--types",
+    help="Document types to count, comma-separated: policy (default: plans, agreements, guidelines, "
+    "follow-ups), all, or genres (plan, agreement, guideline, report, decision, procurement, "
+    "risk_analysis, press, manual, other).",
+    show_default=False,
+)
+
 ThemesOption = typer.Option(
     None,
     "--themes",
@@ -150,16 +159,23 @@ def query_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    types: str | None = TypesOption,
 ) -> None:
     """Which regions address TEXT? Every region with level, score and evidence, best first.
 
-    Example: planmine query "Which regions work to prevent falls among the elderly?" fallprevention --json
+    Each answer first says how the question was read: as a taxonomy theme ("läst som temat
+    Fallprevention") or as a free question about its own concept ("fri fråga: ambulanssjukvård"). A
+    region, municipality or year in the question restricts the answer to it.
+
+    Example: planmine query "Which regions work to prevent falls among the elderly?" "Hur arbetar Region Skåne med SIP?" --json
     """
+    from planmine.genre import parse_types
     from planmine.query import answer
 
+    wanted = parse_types(types)
     with open_store(store) as st:
         embedder = _embedder(no_model)
-        answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file))
+        answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file), types=wanted)
     if json_out:
         print_json([a.to_dict() for a in answers])
         return
@@ -185,9 +201,18 @@ def short_name(name: str, width: int = 48) -> str:
 
 def print_answer(answer: QueryAnswer, top: int) -> None:
     """A line per region (level, score); under it the best evidence: document, page, kind, then the quote."""
+    from rich.markup import escape
+
     from planmine.compare_export import COLOURS
 
-    console.rule(f"[bold]{answer.query}", align="left")
+    console.rule(f"[bold]{escape(answer.query)}", align="left")
+    line = answer.reading.get("line") if answer.reading else None
+    if line:
+        console.print(f"[italic]{escape(str(line))}[/]", highlight=False)
+    if answer.excluded:
+        console.print(f"[dim]left out by document type: {escape(', '.join(answer.excluded))}[/]")
+    if not answer.regions:
+        console.print("no region in scope")
     width = max(len(r.region) for r in answer.regions) if answer.regions else 10
     for r in answer.regions:
         level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
@@ -209,22 +234,32 @@ def compare_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    types: str | None = TypesOption,
 ) -> None:
     """The region × theme table: each cell a level, the number of passages and the best quote.
 
-    Example: planmine compare sip fallprevention --format xlsx -o outputs/themes.xlsx
+    By default only policy documents count; a region whose documents are all of other kinds shows
+    `no_documents`. The documents left out are listed.
+
+    Example: planmine compare sip fallprevention --types plan,agreement --format xlsx -o outputs/themes.xlsx
     """
     from planmine.compare import compare
     from planmine.compare_export import FORMATS, export, render_table
     from planmine.errors import UsageError
+    from planmine.genre import parse_types
 
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format '{fmt}'. Allowed: {', '.join(FORMATS)}.")
+    wanted = parse_types(types)
     with open_store(store) as st:
         embedder = _embedder(no_model)
-        table = compare(st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file))
+        table = compare(
+            st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file), types=wanted
+        )
     if fmt == "table" and output is None:
         console.print(render_table(table))
+        if table.excluded:
+            console.print(f"left out by document type: {', '.join(table.excluded)}", highlight=False)
         return
     text = export(table, "md" if fmt == "table" else fmt, output)
     if output is None and text is not None:
@@ -241,16 +276,19 @@ def gaps_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    types: str | None = TypesOption,
 ) -> None:
     """Themes most other regions address but REGION does not, with the others' evidence.
 
-    Example: planmine gaps --region "Region Skåne"
+    Example: planmine gaps --region "Region Skåne" --types policy
     """
     from planmine.compare import gaps
+    from planmine.genre import parse_types
 
+    wanted = parse_types(types)
     with open_store(store) as st:
         embedder = _embedder(no_model)
-        found = gaps(st, embedder, region, taxonomy=_taxonomy(themes_file))
+        found = gaps(st, embedder, region, taxonomy=_taxonomy(themes_file), types=wanted)
     if json_out:
         print_json([g.to_dict() for g in found])
         return

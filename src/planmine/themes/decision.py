@@ -11,6 +11,7 @@ calibrated on labelled regions with whole documents held out (benchmarks/eval_th
 from __future__ import annotations
 
 import math
+
 from planmine.themes.evidence import (
     DEFAULT_CONFIG,
     DEFAULT_THRESHOLDS,
@@ -229,7 +230,9 @@ def decide_free(
     elif lexical:
         reason = f"'{concept}' only in passing: {len(lexical)} passage(s), none a goal or activity"
     else:
-        reason = f"no passage names '{concept}'; {len(semantic)} close in meaning only (z ≥ {t.free_semantic_z})"
+        reason = (
+            f"no passage names '{concept}'; {len(semantic)} close in meaning only (z ≥ {t.free_semantic_z})"
+        )
     if not ok and level != "cannot_assess":
         reason += f"; note: {why_not}"
     shown = (committed + [e for e in lexical if e not in committed] + semantic)[:top_k]

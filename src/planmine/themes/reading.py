@@ -12,10 +12,10 @@ concept. A region, municipality or period named in the question becomes a filter
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,26 +43,16 @@ NAMED_LEXICAL = 0.5  # this idf share of the question's words among a theme's wo
 _WORD = re.compile(r"[^\W_]+")
 
 _QUESTION_WORDS = frozenset(
-    "vilka vilken vilket hur var varfor nar which what how where why when do does did is are the regioner "
-    "regionerna region regions regionen lan landsting".split()
+    ["vilka", "vilken", "vilket", "hur", "var", "varfor", "nar", "which", "what", "how", "where", "why", "when", "do", "does", "did", "is", "are", "the", "regioner", "regionerna", "region", "regions", "regionen", "lan", "landsting"]
 )
 # Words of a question's frame, not of its concept (folded).
 _FRAME = frozenset(
-    "arbetar arbeta jobbar satsar satsa erbjuder erbjuda tar upp tas inforr infor inför involverar "
-    "involvera sager planerna planer planen plan gor gora gors fungerar stottar stotta stodjer stodja "
-    "utvecklar utveckla anvander anvanda hanterar hantera beskriver beskrivs nämner namner namns "
-    "mot kring avseende galler gällande nagot nagon hanterar ser till sakrar sakras sakerstaller "
-    "address addresses addressing offer offers plan plans planning say says mention mentions use uses "
-    "using invest invests implement implements involve involves support supports handle handles work "
-    "works regions region approach approaches deal deals about regarding concerning let lets provide "
-    "provides improve improves strengthen strengthens develop develops drive drives ensure ensures "
-    "within through against among people their them they its it can could should would will".split()
+    ["arbetar", "arbeta", "jobbar", "satsar", "satsa", "erbjuder", "erbjuda", "tar", "upp", "tas", "inforr", "infor", "inför", "involverar", "involvera", "sager", "planerna", "planer", "planen", "plan", "gor", "gora", "gors", "fungerar", "stottar", "stotta", "stodjer", "stodja", "utvecklar", "utveckla", "anvander", "anvanda", "hanterar", "hantera", "beskriver", "beskrivs", "nämner", "namner", "namns", "mot", "kring", "avseende", "galler", "gällande", "nagot", "nagon", "hanterar", "ser", "till", "sakrar", "sakras", "sakerstaller", "address", "addresses", "addressing", "offer", "offers", "plan", "plans", "planning", "say", "says", "mention", "mentions", "use", "uses", "using", "invest", "invests", "implement", "implements", "involve", "involves", "support", "supports", "handle", "handles", "work", "works", "regions", "region", "approach", "approaches", "deal", "deals", "about", "regarding", "concerning", "let", "lets", "provide", "provides", "improve", "improves", "strengthen", "strengthens", "develop", "develops", "drive", "drives", "ensure", "ensures", "within", "through", "against", "among", "people", "their", "them", "they", "its", "it", "can", "could", "should", "would", "will"]
 )
 _ENGLISH = frozenset(
-    "the and of to in is that for with on are which what how do does who regions their they "
-    "about address offer work use plan plans people services care".split()
+    ["the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "are", "which", "what", "how", "do", "does", "who", "regions", "their", "they", "about", "address", "offer", "work", "use", "plan", "plans", "people", "services", "care"]
 )
-_SWEDISH = frozenset("och att med för som vilka hur regioner regionerna arbetar på av om i det".split())
+_SWEDISH = frozenset(["och", "att", "med", "för", "som", "vilka", "hur", "regioner", "regionerna", "arbetar", "på", "av", "om", "i", "det"])
 
 
 def language_of(question: str) -> str:
@@ -83,7 +73,9 @@ def question_core(question: str) -> str:
 
 
 # --- filters -----------------------------------------------------------------------------------------
-_SINCE = re.compile(r"\b(?:sedan|efter|fran och med|fr\.?o\.?m\.?|since|after|from)\s+(?:ar\s+)?((?:19|20)\d\d)\b")
+_SINCE = re.compile(
+    r"\b(?:sedan|efter|fran och med|fr\.?o\.?m\.?|since|after|from)\s+(?:ar\s+)?((?:19|20)\d\d)\b"
+)
 _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|till|to)\s*((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"\b(?:i|ar|under|in|during|for)\s+((?:19|20)\d\d)\b")
 
@@ -307,7 +299,9 @@ def choose_theme(
             break
     best_id = ids[best_i]
     if score[best_i] < MAP_SCORE:
-        return ThemeChoice(None, float(cos[best_i]), "", best_id, f"no theme close enough ({score[best_i]:.3f})")
+        return ThemeChoice(
+            None, float(cos[best_i]), "", best_id, f"no theme close enough ({score[best_i]:.3f})"
+        )
     named = best_id in term_of or float(_profiles(taxonomy).scores(question, True)[best_i]) >= NAMED_LEXICAL
     if not named:
         margin = float(score[best_i] - score[second_i])
@@ -322,9 +316,7 @@ def choose_theme(
         why = f"by meaning: margin {margin:.3f} over {ids[second_i]}, z {z:.1f} over background phrases"
     else:
         why = _named(term_of.get(best_id, "")) or f"its words ({lex[best_i]:.2f} of the question's)"
-    close = tuple(
-        ids[int(j)] for j in order[1:4] if score[int(j)] >= MAP_SCORE and int(j) != best_i
-    )
+    close = tuple(ids[int(j)] for j in order[1:4] if score[int(j)] >= MAP_SCORE and int(j) != best_i)
     return ThemeChoice(
         taxonomy.get(best_id), float(cos[best_i]), term_of.get(best_id, ""), ids[second_i], why, close
     )
@@ -517,7 +509,7 @@ def read_question(
     region, municipality, folded_rest = _place(question, folded_rest)
     core = question_core(folded_rest)
     words = concept_words(core, language)
-    profiles, glossary = _taxonomy_data(index.taxonomy)
+    _, glossary = _taxonomy_data(index.taxonomy)
     if language == "en":
         terms = _english_terms(glossary, words, index)
     else:
@@ -549,7 +541,11 @@ def read_question(
         if language == "sv" and _narrow_alt_label(index, choice.theme, choice.term, t, vectors):
             extra = extra or [fold(choice.term)]
         if not extra:
-            reading.theme, reading.theme_label, reading.why = choice.theme.id, choice.theme.label_sv, choice.why
+            reading.theme, reading.theme_label, reading.why = (
+                choice.theme.id,
+                choice.theme.label_sv,
+                choice.why,
+            )
             return reading
         reading.why = f"asks about {', '.join(extra)}, narrower than the theme {choice.theme.id}"
         reading.nearest_theme, reading.nearest_label = choice.theme.id, choice.theme.label_sv
