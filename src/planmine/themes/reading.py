@@ -24,6 +24,7 @@ from planmine.themes.concept import df_share
 from planmine.themes.evidence import ConceptTerm, DecisionConfig, QuestionReading
 from planmine.themes.glossary import Glossary
 from planmine.themes.matcher import is_word_rest, swedish_words
+from planmine.themes.question_filters import FRAME_WORDS, QUESTION_WORDS, language_of, period_of, place_of
 from planmine.themes.taxonomy import Taxonomy, Theme
 from planmine.themes.text import STOPWORDS, fold, stem, stems, tokens
 
@@ -42,82 +43,12 @@ COMPOUND_CREDIT = 0.5  # a question word sharing only a compound part with a the
 NAMED_LEXICAL = 0.5  # this idf share of the question's words among a theme's words names the theme
 _WORD = re.compile(r"[^\W_]+")
 
-_QUESTION_WORDS = frozenset(
-    ["vilka", "vilken", "vilket", "hur", "var", "varfor", "nar", "which", "what", "how", "where", "why", "when", "do", "does", "did", "is", "are", "the", "regioner", "regionerna", "region", "regions", "regionen", "lan", "landsting"]
-)
-# Words of a question's frame, not of its concept (folded).
-_FRAME = frozenset(
-    ["arbetar", "arbeta", "jobbar", "satsar", "satsa", "erbjuder", "erbjuda", "tar", "upp", "tas", "inforr", "infor", "inför", "involverar", "involvera", "sager", "planerna", "planer", "planen", "plan", "gor", "gora", "gors", "fungerar", "stottar", "stotta", "stodjer", "stodja", "utvecklar", "utveckla", "anvander", "anvanda", "hanterar", "hantera", "beskriver", "beskrivs", "nämner", "namner", "namns", "mot", "kring", "avseende", "galler", "gällande", "nagot", "nagon", "hanterar", "ser", "till", "sakrar", "sakras", "sakerstaller", "address", "addresses", "addressing", "offer", "offers", "plan", "plans", "planning", "say", "says", "mention", "mentions", "use", "uses", "using", "invest", "invests", "implement", "implements", "involve", "involves", "support", "supports", "handle", "handles", "work", "works", "regions", "region", "approach", "approaches", "deal", "deals", "about", "regarding", "concerning", "let", "lets", "provide", "provides", "improve", "improves", "strengthen", "strengthens", "develop", "develops", "drive", "drives", "ensure", "ensures", "within", "through", "against", "among", "people", "their", "them", "they", "its", "it", "can", "could", "should", "would", "will"]
-)
-_ENGLISH = frozenset(
-    ["the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "are", "which", "what", "how", "do", "does", "who", "regions", "their", "they", "about", "address", "offer", "work", "use", "plan", "plans", "people", "services", "care"]
-)
-_SWEDISH = frozenset(["och", "att", "med", "för", "som", "vilka", "hur", "regioner", "regionerna", "arbetar", "på", "av", "om", "i", "det"])
-
-
-def language_of(question: str) -> str:
-    """'sv' or 'en' from the question's function words (å, ä, ö mean Swedish)."""
-    words = [w.lower() for w in _WORD.findall(question)]
-    if any(c in question.lower() for c in "åäö"):
-        return "sv"
-    en = sum(w in _ENGLISH for w in words)
-    sv = sum(w in _SWEDISH for w in words)
-    return "en" if en > sv else "sv"
-
 
 def question_core(question: str) -> str:
     """The question without its frame: 'Which regions work to prevent falls?' → 'work to prevent falls'."""
     words = question.strip().rstrip("?.!").split()
-    kept = [w for w in words if fold(w).strip(",.;:?!") not in _QUESTION_WORDS]
+    kept = [w for w in words if fold(w).strip(",.;:?!") not in QUESTION_WORDS]
     return " ".join(kept) if kept else question
-
-
-# --- filters -----------------------------------------------------------------------------------------
-_SINCE = re.compile(
-    r"\b(?:sedan|efter|fran och med|fr\.?o\.?m\.?|since|after|from)\s+(?:ar\s+)?((?:19|20)\d\d)\b"
-)
-_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|till|to)\s*((?:19|20)\d\d)\b")
-_YEAR = re.compile(r"\b(?:i|ar|under|in|during|for)\s+((?:19|20)\d\d)\b")
-
-
-def _period(folded: str) -> tuple[tuple[int, int] | None, str]:
-    for rx, kind in ((_RANGE, "range"), (_SINCE, "since"), (_YEAR, "year")):
-        m = rx.search(folded)
-        if m:
-            a = int(m.group(1))
-            b = int(m.group(2)) if kind == "range" else (9999 if kind == "since" else a)
-            return (a, b), folded[: m.start()] + folded[m.end() :]
-    return None, folded
-
-
-@lru_cache(maxsize=1)
-def _region_names() -> list[tuple[str, str, str]]:
-    """(folded phrase, region, municipality or '') longest first: names, counties, aliases, places."""
-    from planmine.regions import all_regions
-
-    out: list[tuple[str, str, str]] = []
-    for r in all_regions():
-        for alias in dict.fromkeys((r.name, r.county, *r.aliases)):
-            if len(alias) >= 4 and not alias.isupper():
-                out.append((fold(alias), r.name, ""))
-        for place in r.municipalities:
-            if len(place) >= 4:
-                out.append((fold(place), r.name, place))
-    return sorted(out, key=lambda x: -len(x[0]))
-
-
-def _place(question: str, folded: str) -> tuple[str | None, str | None, str]:
-    """Region and municipality named in the question ('i Region Skåne', 'Skånes', 'Linköpings')."""
-    for phrase, region, municipality in _region_names():
-        m = re.search(rf"(?<![\w-]){re.escape(phrase)}s?(?![\w-])", folded)
-        if not m:
-            continue
-        if municipality and not re.search(rf"\b{re.escape(municipality)}", question):
-            continue  # municipalities only capitalised, so that 'Mora' or 'Vara' are not words
-        rest = folded[: m.start()] + folded[m.end() :]
-        rest = re.sub(r"\b(i|inom|in|for|hos)\s*$", "", rest[: m.start()].rstrip()) + rest[m.start() :]
-        return region, municipality or None, rest
-    return None, None, folded
 
 
 # --- themes ------------------------------------------------------------------------------------------
@@ -372,7 +303,7 @@ def _common_english() -> frozenset[str]:
 def concept_words(core: str, language: str) -> list[str]:
     """The content words of a question's core (folded), frame and stopwords dropped."""
     words = [w for w in _WORD.findall(fold(core)) if len(w) > 1 or w.isdigit()]
-    keep = [w for w in words if w not in STOPWORDS and w not in _FRAME]
+    keep = [w for w in words if w not in STOPWORDS and w not in FRAME_WORDS]
     if language == "en":
         return keep
     return list(dict.fromkeys(keep))
@@ -505,8 +436,8 @@ def read_question(
     t = config or index.thresholds
     language = language_of(question)
     folded = fold(question)
-    period, folded_rest = _period(folded)
-    region, municipality, folded_rest = _place(question, folded_rest)
+    period, folded_rest = period_of(folded)
+    region, municipality, folded_rest = place_of(question, folded_rest)
     core = question_core(folded_rest)
     words = concept_words(core, language)
     _, glossary = _taxonomy_data(index.taxonomy)
