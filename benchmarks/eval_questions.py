@@ -60,10 +60,14 @@ def main() -> None:
     pairs: dict[str, list[tuple[bool, bool]]] = {"sv": [], "en": []}
     as_theme: list[str] = []
     controls = [0, 0]
+    restricted = [0, 0]  # questions naming a region whose answer lists that region only
     for row in rows:
         qvec = index.embed_questions([question_core(row["question"])])[0]
         a = answer_one(index, row["question"], qvec)
         theme = a.reading.get("theme")
+        if row.get("region"):
+            restricted[0] += [r.region for r in a.regions] == [row["region"]]
+            restricted[1] += 1
         if row["kind"] == "control":
             controls[0] += theme == row["theme"]
             controls[1] += 1
@@ -74,6 +78,8 @@ def main() -> None:
             as_theme.append(f"{row['question']!r} → {theme}")
         level = {r.region: r.level for r in a.regions}
         for region, gold in row["gold"].items():
+            if row.get("region") and region != row["region"]:
+                continue  # the question asks about one region only
             g, p = gold["level"] in POSITIVE, level.get(region, "not_found") in POSITIVE
             pairs[row["lang"]].append((g, p))
             if args.verbose and g != p:
@@ -89,6 +95,7 @@ def main() -> None:
     for line in as_theme:
         print(f"   {line}")
     print(f"in-taxonomy controls read as their theme: {controls[0]}/{controls[1]}")
+    print(f"questions naming a region answered for that region only: {restricted[0]}/{restricted[1]}")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

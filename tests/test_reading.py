@@ -80,7 +80,8 @@ def test_unquotable_passages() -> None:
     assert unquotable("………… 45 3. Bättre läkemedelsanvändning")
     assert unquotable("Namn: ______")
     assert unquotable("Sida 3 av 12")
-    assert unquotable("Region Kalmar län", repeats=5)
+    assert unquotable("Region Kalmar län 2023", repeats=5)
+    assert not unquotable("Brukarmedverkan", repeats=3)
     assert not unquotable("Vi ska minska fallskadorna bland äldre med 20 procent till 2025.")
     assert not unquotable("Delmål 2")
 

@@ -144,7 +144,10 @@ class ThemeIndex:
                         tags=tuple(tags.get(p.id or -1, ())),
                         document_id=doc.id,
                         genre=doc.meta.genre,
-                        quotable=not unquotable(p.text, repeats[" ".join(p.text.split()).lower()]),
+                        # a repeated heading is a section of its own (cleaning removed running headers)
+                        quotable=not unquotable(
+                            p.text, 1 if p.kind == "heading" else repeats[" ".join(p.text.split()).lower()]
+                        ),
                     )
                 )
                 q.passages += 1

@@ -298,6 +298,6 @@ def unquotable(text: str, repeats: int = 1) -> bool:
         return True
     if len(line) <= 120 and _TOC_END.match(line) and not _NUMBERED_HEADING.search(fold(line)):
         return len(_TOKEN.findall(line)) <= 14
-    if repeats >= 3 and len(line) <= 150:
-        return True
+    if repeats >= 3 and len(line) <= 150 and re.search(r"\d", line):
+        return True  # the same short line with a number on many pages: a running header or footer
     return bool(_FOOTNOTE.match(line)) and len(line) <= 250
