@@ -167,7 +167,11 @@ class ConceptTerm:
     surface: str = ""  # the word as written in the question (for the everyday-word and meaning tests)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"word": self.word, "forms": [" ".join(f) for f in self.forms], "source": self.source}
+        return {
+            "word": self.surface or self.word,
+            "forms": [" ".join(f) for f in self.forms],
+            "source": self.source,
+        }
 
 
 @dataclass
@@ -191,7 +195,7 @@ class QuestionReading:
 
     @property
     def concept(self) -> str:
-        return " ".join(t.word for t in self.terms) or self.core
+        return " ".join(t.surface or t.word for t in self.terms) or self.core
 
     def line(self) -> str:
         """One line for the terminal: 'läst som temat Fallprevention' / 'fri fråga: ambulanssjukvård'."""
