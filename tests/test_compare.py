@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from planmine.compare import compare, gaps
-from planmine.compare_export import cell_text, export, to_csv, to_html, to_json, to_markdown, write_xlsx
+from planmine.compare_export import export, to_csv, to_html, to_json, to_markdown, write_xlsx
 from planmine.embed import Embedder
 from planmine.store import Store
 from planmine.types import Comparison
@@ -21,10 +21,6 @@ def table(seed_store: Store, embedder: Embedder) -> Comparison:
     return compare(seed_store, embedder, ["sip", "fallprevention", "patientkontrakt", "nutrition"])
 
 
-def expected(table: Comparison) -> list[list[str]]:
-    return [[row.theme_id, *(cell_text(row.cells[r]) for r in table.regions)] for row in table.rows]
-
-
 def test_table_shape(table: Comparison) -> None:
     assert len(table.regions) == 5
     assert [r.theme_id for r in table.rows] == ["sip", "fallprevention", "patientkontrakt", "nutrition"]
@@ -33,24 +29,36 @@ def test_table_shape(table: Comparison) -> None:
     assert fall["Region Östergötland"].level == "not_found"
 
 
+def expected(table: Comparison) -> list[tuple[str, str, str, int]]:
+    return [
+        (row.theme_id, region, row.cells[region].level, len(row.cells[region].evidence))
+        for row in table.rows
+        for region in table.regions
+    ]
+
+
 def test_csv_round_trip(table: Comparison) -> None:
-    rows = list(csv.reader(io.StringIO(to_csv(table))))
-    assert rows[0] == ["theme", *table.regions]
-    assert rows[1:] == expected(table)
+    rows = list(csv.DictReader(io.StringIO(to_csv(table))))
+    assert [(r["theme"], r["region"], r["level"], int(r["passages"])) for r in rows] == expected(table)
 
 
-def test_markdown_round_trip(table: Comparison) -> None:
-    lines = to_markdown(table).strip().splitlines()
-    parsed = [[c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")] for line in lines[2:]]
-    assert parsed == expected(table)
+def test_markdown_names_every_level_in_words(table: Comparison) -> None:
+    from planmine.levels import level_name
+
+    md = to_markdown(table)
+    for row in table.rows:
+        line = next(line for line in md.splitlines() if line.startswith(f"| {row.label} |"))
+        words = [row.label, *(level_name(row.cells[r].level) for r in table.regions)]
+        assert line == "| " + " | ".join(words) + " |"
 
 
 def test_json_round_trip(table: Comparison) -> None:
     data = json.loads(to_json(table))
     assert data["regions"] == table.regions
+    cells = [(c["theme"], c["region"], c["level"], c["passages"]) for c in data["cells"]]
+    assert cells == expected(table)
     for row, rec in zip(table.rows, data["rows"], strict=True):
         for region in table.regions:
-            assert rec["cells"][region]["level"] == row.cells[region].level
             assert len(rec["cells"][region]["evidence"]) == len(row.cells[region].evidence)
 
 
@@ -71,9 +79,11 @@ def test_xlsx_round_trip(table: Comparison, tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     write_xlsx(table, path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["table", "evidence"]
-    rows = [[c or "" for c in r] for r in wb["table"].iter_rows(values_only=True)]
-    assert rows[1:] == expected(table)
+    assert wb.sheetnames == ["table", "cells", "evidence", "documents", "legend"]
+    rows = list(wb["cells"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[2], r[4], r[6]) for r in rows] == expected(table)
+    labels = [r[0] for r in wb["table"].iter_rows(min_row=2, max_col=1, values_only=True)]
+    assert labels == [row.label for row in table.rows]
     n_evidence = sum(len(row.cells[r].evidence) for row in table.rows for r in table.regions)
     assert wb["evidence"].max_row == n_evidence + 1
 

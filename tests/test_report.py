@@ -19,6 +19,13 @@ from planmine.report.html import REPORT_SCRIPT, script_hash
 from planmine.types import Comparison, ComparisonRow, Evidence, QueryAnswer, RegionEvidence
 
 REGIONS = ["Region Kalmar län", "Region Skåne", "Region Värmland"]
+SOURCE = next((Path(__file__).resolve().parent.parent / "corpus").glob("kalmar_*.txt"))
+DOCUMENTS = {
+    f"{REGIONS[0]} plan.pdf": {
+        "title": "Handlingsplan för nära vård <i>", "date": "2023-05-10", "type": "handlingsplan",
+        "path": str(SOURCE),
+    }
+}  # fmt: skip
 HOSTILE = 'Fallprevention <script>window.pwned = 1</script> & <img src=x onerror="window.pwned=2"> "citat"'
 
 
@@ -56,7 +63,7 @@ def make_comparison() -> Comparison:
     )
 
 
-def make_report() -> str:
+def make_report(lang: str = "sv") -> str:
     discovered = [
         DiscoveredTheme(
             id="D1", label="drönare · leverans", terms=["drönare", "leverans"], passage_ids=[1, 2],
@@ -92,6 +99,9 @@ def make_report() -> str:
             DocumentQuality("plan <script>.pdf", REGIONS[0], 10, 2, 14, 120, ["OCR <script> page 3"])
         ],
         generated_at=datetime(2024, 1, 2, 3, 4, tzinfo=UTC),
+        documents=DOCUMENTS,
+        lang=lang,
+        selection=["teman: fallprevention, sip"],
     )
 
 
@@ -150,13 +160,29 @@ def test_report_has_a_row_per_theme_and_cells_with_quotes(report_html):
     assert body.count("<tr data-theme=") == 3
     assert body.count('<td class="cell"') == 9
     assert body.count('<details class="evidence">') == 3  # only cells that have evidence expand
-    assert "Region Kalmar län plan.pdf, p. 3" in body
+    # the quote names its document by title (escaped), its date and page, and links to the source file
+    assert "Handlingsplan för nära vård &lt;i&gt;</a>" in body and "2023-05-10 · s. 3" in body
+    assert f'href="{SOURCE.as_uri()}"' in body
+
+
+def test_report_speaks_swedish_by_default_and_english_on_request(report_html):
+    assert '<html lang="sv">' in report_html
+    for words in ("Teman i regionernas planer", "arbetar med", "nämns", "hittades inte", "kan inte bedömas",
+                  "Frågor", "Urval: teman: fallprevention, sip", "nytt tema"):  # fmt: skip
+        assert words in report_html, words
+    assert "cosine" not in report_html and "addressed" not in report_html.split("<body>")[1].replace(
+        "level-addressed", ""
+    ).replace('data-level="addressed"', "")
+    english = make_report("en")
+    assert '<html lang="en">' in english
+    assert "Themes in the regions&#39; plans" in english and "not found" in english and "p. 3" in english
+    with pytest.raises(UsageError, match="Allowed: sv, en"):
+        make_report("de")
 
 
 def test_report_sections(report_html):
-    for section in ("table", "heatmap", "graph", "discovered", "questions", "regions", "quality"):
+    for section in ("table", "heatmap", "map", "discovered", "questions", "regions", "quality"):
         assert f'<section id="{section}">' in report_html
-    assert "candidate new theme" in report_html
     assert "kommunerna (4)" in report_html
     assert "plan &lt;script&gt;.pdf" in report_html and "OCR &lt;script&gt; page 3" in report_html
     assert "2024-01-02 03:04 UTC" in report_html
@@ -235,5 +261,43 @@ def test_report_in_headless_chromium(report_html, tmp_path):
         page.locator('button[data-toggle-all="open"]').click()  # the inline script runs under the CSP
         assert page.locator("details.evidence[open]").count() == page.locator("details.evidence").count()
         assert page.locator("#heatmap img").evaluate("img => img.naturalWidth") > 0
+        assert (
+            page.locator("#questions h3").first.inner_text() == "Vilka regioner arbetar med fallprevention?"
+        )
+        assert page.locator("#comparison thead th").first.inner_text() == "Tema"
+        link = page.locator("#questions a.source").first
+        assert link.get_attribute("href") == SOURCE.as_uri()
+        link.click()
+        page.wait_for_load_state("load")
+        assert page.url == SOURCE.as_uri()  # the link opens the source file
+        assert "Kalmar" in page.locator("body").inner_text()
     assert problems == []
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+def test_region_map_links_regions_by_shared_themes_rarest_first():
+    from planmine.report.region_map import RegionMapConfig, region_links, region_map_png, short_label
+
+    def cell(region: str, level: str) -> RegionEvidence:
+        return RegionEvidence(region, level, 0.5)  # type: ignore[arg-type]
+
+    a, b, c, d = "Region A", "Region B", "Region C", "Region D"
+    levels = {  # theme → regions that address it
+        "common": {a, b, c},
+        "rare": {a, b},
+        "other": {d},
+    }
+    rows = [
+        ComparisonRow(
+            t, t.capitalize(), {r: cell(r, "addressed" if r in who else "not_found") for r in (a, b, c, d)}
+        )
+        for t, who in levels.items()
+    ]
+    table = Comparison([a, b, c, d], rows)
+    links = region_links(table)
+    assert (links[0].a, links[0].b, links[0].shared) == (a, b, ("Rare", "Common"))  # rarest shared first
+    assert not [link for link in links if d in (link.a, link.b)]  # D shares nothing
+    assert all(link.overlap >= RegionMapConfig().min_overlap for link in links)
+    assert region_map_png(table)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert short_label("Samordnad individuell plan (SIP)") == "SIP"
+    assert short_label("Läkemedelsgenomgångar och läkemedelssäkerhet") == "Läkemedelsgenomgångar o…"

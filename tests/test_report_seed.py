@@ -9,16 +9,18 @@ import pytest
 from test_report import CHROMIUM, opened_in_chromium
 
 pytestmark = pytest.mark.slow
+QUESTION = "Vilka regioner arbetar med fallprevention?"
 
 
 @pytest.fixture(scope="module")
 def seed_report(seed_store, tmp_path_factory) -> tuple[Path, int]:
-    from planmine.report.build import analyse, build_report, load_cached_embedder
+    from planmine.report.build import ReportRequest, analyse, build_report, load_cached_embedder
 
     folder = tmp_path_factory.mktemp("report")
     embedder = load_cached_embedder(seed_store)
     analysis = analyse(seed_store, embedder)
-    html = build_report(seed_store, embedder, analysis=analysis)
+    request = ReportRequest(questions=(QUESTION,))
+    html = build_report(seed_store, embedder, analysis=analysis, request=request)
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path, len(analysis.comparison.rows)
@@ -38,6 +40,11 @@ def test_seed_report_sections_and_escaping(seed_report):
     ):
         assert f'data-region="{region}"' in html
     assert 'data-discovered="D1"' in html
+    assert f"<h3>{QUESTION}</h3>" in html and "Teman i regionernas planer" in html
+    assert "2023–2024" in html  # Kalmar's plan shows its period
+    kalmar = next(Path(__file__).resolve().parent.parent.joinpath("corpus").glob("kalmar_*.txt"))
+    assert f'href="{kalmar.resolve().as_uri()}"' in html
+    assert len(html) < 1_500_000  # bounded: best quotes only, full evidence in the exports
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
@@ -52,4 +59,11 @@ def test_seed_report_in_headless_chromium(seed_report):
         assert quote.is_visible() and quote.inner_text().strip()
         widths = page.locator("img").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
         assert len(widths) == 2 and min(widths) > 0
+        kalmar = page.locator('#questions tr[data-region="Region Kalmar län"]')
+        assert "arbetar med" in kalmar.inner_text()
+        link = kalmar.locator("a.source").first
+        href = link.get_attribute("href") or ""
+        link.click()
+        page.wait_for_load_state("load")
+        assert page.url == href and "Kalmar" in page.locator("body").inner_text()
     assert problems == []

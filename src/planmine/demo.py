@@ -30,46 +30,52 @@ def run_demo(
     question: str = EXAMPLE_QUESTION,
     store_file: str | Path | None = None,
     echo: bool = True,
+    lang: str = "sv",
 ) -> DemoResult:
     """Ingest ``corpus_dir`` (unchanged files are skipped) and write every output into ``outputs_dir``.
 
-    Writes comparison.{csv,md,xlsx}, heatmap.{png,svg}, graph.{graphml,png} and report.html, then prints
-    where they are and the answer to ``question``.
+    Writes comparison.{csv,json,md,xlsx}, heatmap.{png,svg}, region_map.png, graph.{graphml,png} and
+    report.html (with the answer to ``question``) through the Python API, then prints where they are
+    and the answer.
     """
-    from planmine.compare_export import export
+    import planmine
     from planmine.graph import write_graph
-    from planmine.pipeline import ingest_paths
-    from planmine.query import answer
-    from planmine.report.build import analyse, build_report, load_cached_embedder
+    from planmine.report.build import ReportRequest, analyse, build_report, load_cached_embedder
     from planmine.report.plots import plot_heatmap
-    from planmine.store import Store
+    from planmine.report.region_map import region_map_png
 
     outputs = Path(outputs_dir)
     outputs.mkdir(parents=True, exist_ok=True)
     result = DemoResult()
-    with Store(Path(store_file) if store_file else outputs / "planmine.db") as store:
-        failed = [r for r in ingest_paths([Path(corpus_dir)], store) if r.failed]
+    with planmine.open(Path(store_file) if store_file else outputs / "planmine.db") as pm:
+        failed = [r for r in pm.ingest([Path(corpus_dir)]) if r.failed]
         for r in failed:
             print(f"warning: not ingested: {r.path}: {r.reason}", file=sys.stderr)
-        embedder = load_cached_embedder(store)
-        analysis = analyse(store, embedder)
-        result.answer = answer([question], store, embedder)[0]
-        for fmt in ("csv", "md", "xlsx"):
+        table = pm.compare()
+        asked = pm.ask(question)
+        result.answer = asked.answer
+        for fmt in ("csv", "json", "md", "xlsx"):
             path = outputs / f"comparison.{fmt}"
-            export(analysis.comparison, fmt, path)
+            table.export(fmt, path, lang=lang)
             result.files[f"comparison ({fmt})"] = path
         for suffix in ("png", "svg"):
             result.files[f"heatmap ({suffix})"] = plot_heatmap(
-                analysis.comparison, outputs / f"heatmap.{suffix}"
+                table.comparison, outputs / f"heatmap.{suffix}"
             )
+        region_map = outputs / "region_map.png"
+        region_map.write_bytes(region_map_png(table.comparison, lang=lang))
+        result.files["region map"] = region_map
+        embedder = load_cached_embedder(pm.store)
+        analysis = analyse(pm.store, embedder, comparison=table.comparison)
         for suffix in ("graphml", "png"):
             result.files[f"graph ({suffix})"] = write_graph(
                 analysis.graph.graph_, outputs / f"graph.{suffix}"
             )
         report = outputs / "report.html"
-        report.write_text(
-            build_report(store, embedder, analysis=analysis, answers=[result.answer]), encoding="utf-8"
+        html = build_report(
+            pm.store, embedder, analysis=analysis, answers=[asked.answer], request=ReportRequest(lang=lang)
         )
+        report.write_text(html, encoding="utf-8")
         result.files["report"] = report
     if echo:
         print(summary(result, analysis.graph))
@@ -80,6 +86,9 @@ def summary(result: DemoResult, graph: object | None = None) -> str:
     """The lines the demo prints: where each file is, the discovered themes, and the example answer."""
     lines = ["Outputs:"]
     lines += [f"  {name:<20} {path}" for name, path in result.files.items()]
+    lines.append(
+        "  (Python: pm = planmine.open(STORE); pm.ask(QUESTION).to_frame(); pm.compare().to_excel(PATH))"
+    )
     themes = getattr(graph, "themes_", [])
     if themes:
         candidates = [t for t in themes if t.candidate]

@@ -39,6 +39,73 @@ StoreOption = typer.Option(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from planmine import __version__
+
+        typer.echo(f"planmine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    pass
+
+
+def terminal_width() -> int:
+    """The width tables must fit: the terminal's, or 80 columns when piped (unless $COLUMNS says)."""
+    return console.width
+
+
+def records_or_table(
+    title: str,
+    columns: list[tuple[str, int]],
+    rows: list[list[str]],
+    *,
+    width: int | None = None,
+) -> Any:
+    """A table when its columns fit `width`, else one block per row ("column: value" lines).
+
+    Args:
+        columns: (name, the most characters a cell of it shows); longer cells are cut with "…".
+        rows: the cells as plain text (not rich markup).
+    """
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    width = width or terminal_width()
+    needed = sum(
+        min(w, max([len(name), *(len(r[i]) for r in rows)])) + 3 for i, (name, w) in enumerate(columns)
+    )
+    if needed <= width:
+        table = Table(title=title)
+        for name, w in columns:
+            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=w)
+        for row in rows:
+            table.add_row(*(Text(_clip(c, w)) for c, (_, w) in zip(row, columns, strict=True)))
+        return table
+    label = max(len(name) for name, _ in columns)
+    blocks: list[Any] = [Text(title, style="bold")]
+    for row in rows:
+        blocks.append(Text(""))
+        for cell, (name, _) in zip(row, columns, strict=True):
+            if cell:
+                line = Text(f"{name:<{label}}  ", style="dim")
+                line.append(_clip(cell, max(width - label - 2, 10)))
+                blocks.append(line)
+    return Group(*blocks)
+
+
+def _clip(text: str, width: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: max(width - 1, 0)].rstrip() + "…"
+
+
 def store_path(store: Path | None) -> Path:
     """The store the user asked for: --store, then $PLANMINE_STORE, then outputs/planmine.db."""
     if store is not None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from planmine.cli._app import (
     StoreOption,
@@ -167,31 +166,14 @@ def docs(
             ]
         )
         return
-    table = Table(title=f"{len(documents)} documents in {store_path(store)}")
-    for column in (
-        "id",
-        "region",
-        "title",
-        "year",
-        "type",
-        "pages",
-        "passages",
-        "OCR",
-        "repaired",
-        "warnings",
-    ):
-        table.add_column(column, overflow="fold")
-    for d in documents:
-        table.add_row(
-            str(d.id),
-            escape(d.region),
-            escape(d.meta.title[:60]),
-            escape(d.meta.year),
-            escape(d.meta.doc_type),
-            str(d.pages),
-            str(d.passages),
-            f"{d.ocr_share:.0%}",
-            str(d.repaired_words),
-            escape("; ".join(d.warnings)[:80]),
-        )
+    from planmine.cli._app import records_or_table
+
+    columns = [("id", 4), ("region", 22), ("title", 40), ("year", 9), ("type", 16), ("pages", 5),
+               ("passages", 8), ("OCR", 4), ("repaired", 8), ("warnings", 40)]  # fmt: skip
+    rows = [
+        [str(d.id), d.region, d.meta.title, d.meta.year, d.meta.doc_type, str(d.pages), str(d.passages),
+         f"{d.ocr_share:.0%}", str(d.repaired_words), "; ".join(d.warnings)]
+        for d in documents
+    ]  # fmt: skip
+    table = records_or_table(f"{len(documents)} documents in {store_path(store)}", columns, rows)
     console.print(table)

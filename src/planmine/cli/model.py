@@ -9,13 +9,17 @@ import typer
 from planmine.cli._app import app, console, handle_errors, print_json
 
 model_app = typer.Typer(
-    help="Prepare and describe the offline embedding model under models/.\n\nExample: planmine model info",
+    help="Prepare and describe the offline embedding model ($PLANMINE_MODELS, a checkout's models/, else the "
+    "user data folder).\n\nExample: planmine model info",
     no_args_is_help=True,
 )
 app.add_typer(model_app, name="model")
 
 ModelsDirOption = typer.Option(
-    None, "--models-dir", help="Models folder (default: $PLANMINE_MODELS or ./models).", show_default=False
+    None,
+    "--models-dir",
+    help="Models folder (default: $PLANMINE_MODELS, a checkout's models/, else the user data folder).",
+    show_default=False,
 )
 
 

@@ -59,17 +59,42 @@ def graph(
 def report(
     output: Path = typer.Option(DEFAULT_REPORT, "-o", "--output", help="HTML file to write."),
     store: Path | None = StoreOption,
+    question: list[str] = typer.Option(
+        [], "--question", "-q", help="A question to answer in the report (repeat for several)."
+    ),
+    theme: list[str] = typer.Option(
+        [], "--theme", "-t", help="Only this theme (id, label or abbreviation; repeat for several)."
+    ),
+    region: list[str] = typer.Option([], "--region", "-r", help="Only this region (repeat for several)."),
+    types: str | None = typer.Option(
+        None, "--types", help="Document types to read, comma-separated (default: policy documents)."
+    ),
+    as_of: int | None = typer.Option(None, "--as-of", help="Only documents in force in this year."),
+    lang: str = typer.Option("sv", "--lang", help="Language of the report: sv or en."),
+    all_regions: bool = typer.Option(
+        False, "--all-regions", help="A column for each of the 21 regions, those without documents too."
+    ),
+    no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no discovered themes)."),
 ) -> None:
-    """Write one self-contained HTML report: table with evidence, heatmap, graph, discovered themes,
-    region summaries and document quality. It opens offline in any browser.
+    """Write one self-contained HTML report, in Swedish unless --lang en: your questions, the theme
+    table with the best quotes (document title, date, page, a link to the source file), a map of which
+    regions work on the same themes, discovered themes, the regions and their documents. It opens
+    offline in any browser; full evidence is in `planmine compare -o table.xlsx`.
 
-    Example: planmine report -o outputs/report.html
+    Example: planmine report --question "Vilka regioner arbetar med fallprevention?" --theme sip -o outputs/report.html
     """
-    from planmine.report.build import build_report, load_cached_embedder
-    from planmine.store import Store
+    import planmine
+    from planmine.errors import StoreError
+    from planmine.levels import check_language
 
-    with Store(store_path(store), create=False) as db:
-        html = build_report(db, load_cached_embedder(db))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(html, encoding="utf-8")
-    console.print(f"Wrote {escape(str(output))} ({len(html.encode('utf-8')) / 1024:.0f} KiB).")
+    check_language(lang)
+    path = store_path(store)
+    if not path.is_file():
+        raise StoreError(f"No store at '{path}'. Run `planmine ingest corpus/` first, or pass --store FILE.")
+    with planmine.open(path, model=not no_model) as pm:
+        written = pm.report(
+            output, questions=question, themes=theme or None, regions=region or None, types=types,
+            as_of=as_of, lang=lang, all_regions=all_regions,
+        )  # fmt: skip
+    size = written.stat().st_size / 1024
+    console.print(f"Wrote {escape(str(written))} ({size:.0f} KiB).", highlight=False)

@@ -26,6 +26,10 @@ TypesOption = typer.Option(
     show_default=False,
 )
 
+
+AllRegionsOption = typer.Option(
+    False, "--all-regions", help="List all 21 regions; those without documents as no_documents."
+)
 ThemesOption = typer.Option(
     None,
     "--themes",
@@ -160,6 +164,7 @@ def query_command(
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
     types: str | None = TypesOption,
+    all_regions: bool = AllRegionsOption,
 ) -> None:
     """Which regions address TEXT? Every region with level, score and evidence, best first.
 
@@ -176,6 +181,10 @@ def query_command(
     with open_store(store) as st:
         embedder = _embedder(no_model)
         answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file), types=wanted)
+    if all_regions:
+        from planmine.api import answer_all_regions
+
+        answers = [answer_all_regions(a) for a in answers]
     if json_out:
         print_json([a.to_dict() for a in answers])
         return
@@ -229,43 +238,55 @@ def print_answer(answer: QueryAnswer, top: int) -> None:
 @handle_errors
 def compare_command(
     theme: list[str] = typer.Argument(None, help="Theme ids, labels or abbreviations (default: all)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, md, xlsx, html or json."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file."),
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="table, csv, md, xlsx, html or json (default: the suffix of -o, else table).",
+    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file (format by suffix)."),
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    all_regions: bool = AllRegionsOption,
     types: str | None = TypesOption,
 ) -> None:
     """The region × theme table: each cell a level, the number of passages and the best quote.
 
+    The format follows the suffix of -o (.xlsx, .csv, .json, .md, .html) unless --format says otherwise;
+    a --format that contradicts the suffix is an error. CSV and JSON are tidy: one row per region × theme.
     By default only policy documents count; a region whose documents are all of other kinds shows
-    `no_documents`. The documents left out are listed.
+    `no_documents`, and the documents left out are listed.
 
-    Example: planmine compare sip fallprevention --types plan,agreement --format xlsx -o outputs/themes.xlsx
+    Example: planmine compare sip fallprevention --types plan,agreement -o outputs/themes.xlsx
     """
+    from planmine.api import comparison_all_regions, document_record
     from planmine.compare import compare
-    from planmine.compare_export import FORMATS, export, render_table
-    from planmine.errors import UsageError
+    from planmine.compare_export import export, render_table, resolve_format
     from planmine.genre import parse_types
 
-    if fmt not in FORMATS:
-        raise UsageError(f"Unknown format '{fmt}'. Allowed: {', '.join(FORMATS)}.")
+    fmt = resolve_format(fmt, output)
     wanted = parse_types(types)
     with open_store(store) as st:
         embedder = _embedder(no_model)
         table = compare(
             st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file), types=wanted
         )
+        documents = {d.name: document_record(d) for d in st.documents()}
+    if all_regions:
+        table = comparison_all_regions(table)
     if fmt == "table" and output is None:
-        console.print(render_table(table))
+        from planmine.cli._app import terminal_width
+
+        console.print(render_table(table, width=terminal_width()))
         if table.excluded:
             console.print(f"left out by document type: {', '.join(table.excluded)}", highlight=False)
         return
-    text = export(table, "md" if fmt == "table" else fmt, output)
+    text = export(table, "md" if fmt == "table" else fmt, output, documents)
     if output is None and text is not None:
         typer.echo(text, nl=False)
     elif output is not None:
-        console.print(f"wrote {output}")
+        console.print(f"wrote {output}", highlight=False)
 
 
 @app.command("gaps")

@@ -42,12 +42,45 @@ class ModelInfo:
         return asdict(self)
 
 
+def checkout_models_dir() -> Path | None:
+    """The repository's `models/` when planmine runs from a source checkout (src/planmine in a project
+    whose pyproject.toml names planmine), else None: an installed package has no such folder."""
+    package = Path(__file__).resolve().parent.parent  # .../src/planmine
+    root = package.parent.parent
+    pyproject = root / "pyproject.toml"
+    if package.parent.name != "src" or not pyproject.is_file():
+        return None
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if not re.search(r'^name\s*=\s*"planmine"', text, flags=re.MULTILINE):
+        return None
+    return root / "models"
+
+
+def user_models_dir() -> Path:
+    """The per-user data folder: platformdirs' user data dir when installed, else ~/.local/share."""
+    try:
+        from platformdirs import user_data_dir
+    except ImportError:
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(base) / "planmine" / "models"
+    return Path(user_data_dir("planmine", appauthor=False)) / "models"
+
+
 def models_root(models_dir: Path | str | None = None) -> Path:
-    """The models folder: the argument, else $PLANMINE_MODELS, else ./models."""
+    """The models folder, whatever the working directory.
+
+    The argument, else $PLANMINE_MODELS, else the repository's `models/` when run from a checkout, else
+    the per-user data folder (`user_models_dir`).
+    """
     if models_dir is not None:
-        return Path(models_dir)
+        return Path(models_dir).expanduser()
     env = os.environ.get(MODELS_ENV)
-    return Path(env) if env else Path("models")
+    if env:
+        return Path(env).expanduser()
+    return checkout_models_dir() or user_models_dir()
 
 
 def active_model(models_dir: Path | str | None = None) -> tuple[str, Path]:
@@ -202,7 +235,8 @@ load_embedder = _EmbedderCache()
 load_embedder.__doc__ = """The configured embedder, loaded once per process.
 
 Args:
-    models_dir: the models folder; default $PLANMINE_MODELS or ./models.
+    models_dir: the models folder; default `models_root()` ($PLANMINE_MODELS, the checkout's models/, or
+        the per-user data folder).
     **options: passed to SentenceTransformerEmbedder (batch_size, num_threads, quantize, progress).
 
 Raises:
