@@ -59,7 +59,7 @@ def test_every_region_is_listed_with_the_contract_shape(seed_store: Store, embed
             assert r["level"] in {"addressed", "mentioned", "not_found", "cannot_assess"}
             assert r["addressed"] == (r["level"] == "addressed")
             for e in r["evidence"]:
-                assert set(e) == {"document", "page", "section", "kind", "text", "score", "why"}
+                assert set(e) == {"document", "page", "section", "kind", "text", "score", "why", "match"}
                 assert e["document"] == SEED_DOCUMENTS[r["region"]]  # the file name, not a path
                 assert e["page"] >= 1 and e["text"] and e["why"]
             scores = [e["score"] for e in r["evidence"]]
