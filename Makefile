@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PLANMINE := $(VENV)/bin/planmine
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup demo test lint format bench clean-outputs
+.PHONY: setup demo test lint format bench serve clean-outputs
 
 setup:
 	@bash scripts/setup.sh
@@ -29,6 +29,10 @@ bench: setup
 	@for script in benchmarks/bench_*.py benchmarks/eval_*.py; do \
 		echo "== $$script"; $(PY) $$script || exit 1; \
 	done
+
+# The web app on http://127.0.0.1:8000/ over outputs/planmine.db (uploads need PLANMINE_TOKEN set).
+serve: setup
+	$(PLANMINE) serve --store outputs/planmine.db
 
 clean-outputs:
 	rm -rf outputs/*.db outputs/*.db-* outputs/*.csv outputs/*.md outputs/*.xlsx outputs/*.png outputs/*.svg \

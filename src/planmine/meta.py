@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from planmine.errors import UsageError
+from planmine.genre import GENRES
 from planmine.ingest import MANIFEST_NAMES
 from planmine.regions import canonical_region, detect_region, fold
 from planmine.types import CleanDocument, DocumentMeta
@@ -120,7 +121,7 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
 
 
 def load_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """Per-file overrides from a manifest beside the documents: {file name: {region, title, year, type}}.
+    """Per-file overrides from a manifest beside the documents: {file name: {region, title, year, type, genre}}.
 
     YAML: a mapping of file name to fields, or a list of mappings with a `file` key. CSV: a header with
     `file` and any of region, title, year, type.
@@ -158,4 +159,10 @@ def apply_overrides(meta: DocumentMeta, overrides: dict[str, str], *, source: st
     for key, field_name in (("title", "title"), ("year", "year"), ("type", "doc_type")):
         if overrides.get(key):
             changes[field_name] = overrides[key]
+    if genre := overrides.get("genre"):
+        if genre not in GENRES:
+            raise UsageError(
+                f"Unknown genre '{genre}' in the {source}. Allowed: {', '.join(GENRES)}. Fix the {source}."
+            )
+        changes |= {"genre": genre, "genre_confidence": 1.0, "genre_evidence": f"set by {source}"}
     return replace(meta, **changes)

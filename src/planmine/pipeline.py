@@ -20,7 +20,7 @@ from planmine.store import Store
 from planmine.types import Status
 
 if TYPE_CHECKING:
-    from planmine.embed import CachedEmbedder
+    from planmine.embed import CachedEmbedder, Embedder
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,16 @@ def ingest_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     ocr: bool = True,
     manifest: dict[str, dict[str, str]] | None = None,
+    get_embedder: Callable[[], Embedder | None] | None = None,
 ) -> IngestResult:
-    """Ingest one file; expected failures come back as a failed result, never as an exception."""
+    """Ingest one file; expected failures come back as a failed result, never as an exception.
+
+    The document's genre is classified from its text, and from its passages' e5 vectors when
+    `get_embedder` gives an embedder (loaded only for a file that is read; its vectors are cached, so the
+    embedding after saving reuses them).
+    """
     from planmine.clean import clean_document
+    from planmine.genre_model import assign_genre
     from planmine.ingest import read_document
     from planmine.tag import analyse
 
@@ -88,7 +95,13 @@ def ingest_file(
         sha = file_sha256(path)
         existing = store.find_document(path=key)
         wanted_region = canonical_region(overrides["region"]) if overrides.get("region") else None
-        if existing and existing.sha256 == sha and wanted_region in (None, existing.region):
+        wanted_genre = overrides.get("genre")
+        if (
+            existing
+            and existing.sha256 == sha
+            and wanted_region in (None, existing.region)
+            and wanted_genre in (None, existing.meta.genre)
+        ):
             return IngestResult(
                 key, "unchanged", existing.id, existing.region, existing.meta.title, reason="already stored"
             )
@@ -106,6 +119,8 @@ def ingest_file(
         raw.path = key
         clean = clean_document(raw)
         meta = detect_metadata(clean)
+        passages, tags = analyse(clean, 0)
+        meta = assign_genre(meta, clean, passages, get_embedder() if get_embedder else None)
         if overrides:
             meta = apply_overrides(meta, overrides, source="option" if region else "manifest")
         warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
@@ -113,7 +128,6 @@ def ingest_file(
             warnings.append(
                 f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
             )
-        passages, tags = analyse(clean, 0)
         status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
         document_id = store.save_document(clean, meta, passages, tags, status=status, warnings=warnings)
         if existing:
@@ -176,7 +190,13 @@ def ingest_paths(
                 manifests[folder] = {}
                 results.append(IngestResult(str(folder), "failed", reason=str(exc), code="manifest"))
         result = ingest_file(
-            path, store, region=region, max_bytes=max_bytes, ocr=ocr, manifest=manifests[folder]
+            path,
+            store,
+            region=region,
+            max_bytes=max_bytes,
+            ocr=ocr,
+            manifest=manifests[folder],
+            get_embedder=embedder.embedder if embedder else None,
         )
         stored = result.document_id is not None and result.status in ("ok", "partial", "replaced")
         if embedder and stored and (warning := embedder.embed_document(result.document_id or 0)):
@@ -197,15 +217,23 @@ class _PassageEmbedder:
         self._embedder: CachedEmbedder | None = None
         self._unavailable = ""
 
-    def embed_document(self, document_id: int) -> str:
-        """Embed and cache; returns a warning when the model cannot be used (the document stays stored)."""
+    def embedder(self) -> CachedEmbedder | None:
+        """The cached embedder, loaded on first use; None when the model cannot be loaded."""
         from planmine.embed import CachedEmbedder, load_embedder
 
-        if self._unavailable:
-            return self._unavailable
-        try:
-            if self._embedder is None:
+        if self._embedder is None and not self._unavailable:
+            try:
                 self._embedder = CachedEmbedder(load_embedder(), self.store)
+            except PlanmineError as exc:
+                self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
+        return self._embedder
+
+    def embed_document(self, document_id: int) -> str:
+        """Embed and cache; returns a warning when the model cannot be used (the document stays stored)."""
+        if self._unavailable or self.embedder() is None:
+            return self._unavailable
+        assert self._embedder is not None
+        try:
             texts = [p.text for p in self.store.passages(document_id=document_id)]
             self._embedder.embed_passages(texts)
         except PlanmineError as exc:

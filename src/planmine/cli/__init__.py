@@ -11,6 +11,7 @@ from planmine.cli import clean as _clean  # noqa: F401
 from planmine.cli import ingest as _ingest  # noqa: F401
 from planmine.cli import model as _model  # noqa: F401
 from planmine.cli import report as _report  # noqa: F401
+from planmine.cli import serve as _serve  # noqa: F401
 from planmine.cli import tags as _tags  # noqa: F401
 from planmine.cli import themes as _themes  # noqa: F401
 from planmine.cli._app import app, main

@@ -133,7 +133,7 @@ def docs(
     store: Path | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List the documents in the store: region, title, year, type, pages, passages, OCR share, warnings.
+    """List the documents in the store: region, title, year, type, genre, pages, passages, OCR, warnings.
 
     Example: planmine docs --json
     """
@@ -152,6 +152,9 @@ def docs(
                     "title": d.meta.title,
                     "year": d.meta.year,
                     "type": d.meta.doc_type,
+                    "genre": d.meta.genre,
+                    "genre_confidence": round(d.meta.genre_confidence, 3),
+                    "genre_evidence": d.meta.genre_evidence,
                     "language": d.meta.language,
                     "format": d.format,
                     "pages": d.pages,
@@ -168,10 +171,11 @@ def docs(
         return
     from planmine.cli._app import records_or_table
 
-    columns = [("id", 4), ("region", 22), ("title", 40), ("year", 9), ("type", 16), ("pages", 5),
+    columns = [("id", 4), ("region", 22), ("title", 40), ("year", 9), ("type", 16), ("genre", 18), ("pages", 5),
                ("passages", 8), ("OCR", 4), ("repaired", 8), ("warnings", 40)]  # fmt: skip
     rows = [
-        [str(d.id), d.region, d.meta.title, d.meta.year, d.meta.doc_type, str(d.pages), str(d.passages),
+        [str(d.id), d.region, d.meta.title, d.meta.year, d.meta.doc_type,
+         f"{d.meta.genre} {d.meta.genre_confidence:.2f}" if d.meta.genre else "–", str(d.pages), str(d.passages),
          f"{d.ocr_share:.0%}", str(d.repaired_words), "; ".join(d.warnings)]
         for d in documents
     ]  # fmt: skip
