@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _seed import cpu_seconds, dev2_questions, gold, heldout_questions, seed_store
 
-from planmine.query import choose_theme, question_core, question_evidence
-from planmine.themes.decision import DEFAULT_THRESHOLDS, PassageEvidence, Thresholds, decide
+from planmine.query import question_core, question_evidence
+from planmine.themes.decision import DEFAULT_THRESHOLDS, PassageEvidence, Thresholds, decide, decide_free
 from planmine.themes.index import ThemeIndex, get_index
+from planmine.themes.reading import read_question
 
 GRID = [round(0.30 + 0.025 * i, 3) for i in range(27)]  # 0.30 .. 0.95
 Cell = tuple[str, bool, list[PassageEvidence], str]  # region, gold addressed, evidence, what (for --verbose)
@@ -46,8 +47,13 @@ def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float, int]:
     return precision, recall, f1, len(pairs)
 
 
+FREE: dict[str, str] = {}  # question → concept, for questions read as free text (not as a theme)
+
+
 def predicted(index: ThemeIndex, cell: Cell, t: Thresholds) -> bool:
-    region, _, evidence, _ = cell
+    region, _, evidence, what = cell
+    if what in FREE:
+        return decide_free(region, evidence, index.quality[region], FREE[what], t).level == "addressed"
     return decide(region, evidence, index.quality[region], t).level == "addressed"
 
 
@@ -149,12 +155,13 @@ def main() -> None:
             qvecs = index.embed_questions([question_core(q["text"]) for q in qs])
             cells, mapped = [], 0
             for q, v in zip(qs, qvecs, strict=True):
-                choice = choose_theme(index, q["text"], v)
-                mapped += choice.theme is not None and choice.theme.id == q["theme"]
-                if args.verbose and (choice.theme is None or choice.theme.id != q["theme"]):
-                    got = choice.theme.id if choice.theme else f"none (best {choice.runner_up})"
-                    print(f"   misread {q['text']!r} → {got} [{choice.cosine:.3f}], gold {q['theme']}")
-                evidence, _ = question_evidence(index, q["text"], v)
+                reading = read_question(index, q["text"], v)
+                mapped += reading.theme == q["theme"]
+                if args.verbose and reading.theme != q["theme"]:
+                    print(f"   misread {q['text']!r} → {reading.line()} [{reading.why}], gold {q['theme']}")
+                evidence = question_evidence(index, reading, v)
+                if reading.theme is None:
+                    FREE[q["text"]] = reading.concept
                 for region in index.regions:
                     if (q["theme"], region) in clear:
                         cells.append(

@@ -52,14 +52,14 @@ def test_every_region_is_listed_with_the_contract_shape(seed_store: Store, embed
     assert [a.query for a in answers] == ["fallprevention", "Which regions use mobile teams?"]
     for a in answers:
         d = a.to_dict()
-        assert set(d) == {"query", "regions"}
+        assert {"query", "regions", "reading", "config"} <= set(d)
         assert {r["region"] for r in d["regions"]} == set(SEED_DOCUMENTS)
         for r in d["regions"]:
             assert set(r) == {"region", "level", "addressed", "score", "reason", "evidence"}
             assert r["level"] in {"addressed", "mentioned", "not_found", "cannot_assess"}
             assert r["addressed"] == (r["level"] == "addressed")
             for e in r["evidence"]:
-                assert set(e) == {"document", "page", "section", "kind", "text", "score", "why"}
+                assert set(e) == {"document", "page", "section", "kind", "text", "score", "why", "match"}
                 assert e["document"] == SEED_DOCUMENTS[r["region"]]  # the file name, not a path
                 assert e["page"] >= 1 and e["text"] and e["why"]
             scores = [e["score"] for e in r["evidence"]]
@@ -129,7 +129,7 @@ def test_free_text_question_uses_hybrid_retrieval(seed_store: Store, embedder: E
     (a,) = answer(["Cosmic LINK förstudie"], seed_store, embedder)
     kalmar = next(r for r in a.regions if r.region == "Region Kalmar län")
     assert kalmar.evidence and "Cosmic LINK" in kalmar.evidence[0].text
-    assert "free-text" in kalmar.reason
+    assert "fri fråga" in kalmar.reason
     assert all(r.level in {"not_found", "mentioned"} for r in a.regions if r.region != "Region Kalmar län")
 
 
@@ -182,7 +182,7 @@ def test_theme_definitions_are_embedded_once_and_cached(seed_store: Store, embed
 
 
 def test_compound_question_words_count_for_their_theme() -> None:
-    from planmine.query import _profiles
+    from planmine.themes.reading import _profiles
     from planmine.themes.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from planmine.errors import UsageError
 from planmine.themes.decision import decide
+from planmine.themes.evidence import RegionQuality
 from planmine.themes.index import ThemeIndex, get_index
 from planmine.themes.taxonomy import Taxonomy, suggest
 from planmine.types import Comparison, ComparisonRow, RegionEvidence
@@ -16,12 +17,25 @@ if TYPE_CHECKING:
     from planmine.store import Store
 
 
-def theme_row(index: ThemeIndex, theme_id: str, top_k: int = 5) -> ComparisonRow:
-    """One theme across every region of the store."""
+def theme_row(
+    index: ThemeIndex,
+    theme_id: str,
+    top_k: int = 5,
+    documents: set[int] | None = None,
+    quality: dict[str, RegionQuality] | None = None,
+) -> ComparisonRow:
+    """One theme across every region of the store (only the evidence of `documents`, when given)."""
     theme = index.taxonomy.get(theme_id)
     evidence = index.theme_evidence(theme.id)
+    quality = quality or index.quality
     cells = {
-        region: decide(region, evidence.get(region, []), index.quality[region], index.thresholds, top_k)
+        region: decide(
+            region,
+            [e for e in evidence.get(region, []) if documents is None or e.document_id in documents],
+            quality[region],
+            index.thresholds,
+            top_k,
+        )
         for region in index.regions
     }
     return ComparisonRow(theme_id=theme.id, label=theme.label_sv, cells=cells)
@@ -33,15 +47,24 @@ def compare(
     themes: list[str] | None = None,
     taxonomy: Taxonomy | None = None,
     top_k: int = 5,
+    types: frozenset[str] | None = None,
 ) -> Comparison:
     """Regions as columns, themes as rows; each cell a level with its evidence.
 
     Args:
         themes: theme ids, labels or abbreviations; None for the whole taxonomy.
+        types: document genres to count (`planmine.genre.parse_types`); None: policy documents. A
+            region whose documents are all left out gets `no_documents`.
     """
+    from planmine.query import scope_of
+
     index = get_index(store, embedder, taxonomy)
     ids = [index.taxonomy.resolve(t).id for t in themes] if themes else index.taxonomy.ids()
-    return Comparison(regions=list(index.regions), rows=[theme_row(index, t, top_k) for t in ids])
+    scope = scope_of(index, types)
+    rows = [theme_row(index, t, top_k, scope.documents, scope.quality) for t in ids]
+    return Comparison(
+        regions=list(index.regions), rows=rows, config=index.thresholds.to_dict(), excluded=scope.excluded
+    )
 
 
 @dataclass
@@ -100,14 +123,19 @@ def gaps(
     region: str,
     taxonomy: Taxonomy | None = None,
     min_share: float = 0.5,
+    types: frozenset[str] | None = None,
 ) -> list[Gap]:
-    """Themes that at least `min_share` of the other regions address but `region` does not."""
+    """Themes that at least `min_share` of the other regions address but `region` does not (counting
+    the documents of `types`, default policy documents)."""
+    from planmine.query import scope_of
+
     index = get_index(store, embedder, taxonomy)
     name = resolve_region(index.regions, region)
-    others = [r for r in index.regions if r != name]
+    scope = scope_of(index, types)
+    others = [r for r in index.regions if r != name and scope.quality[r].documents]
     found: list[Gap] = []
     for theme_id in index.taxonomy.ids():
-        row = theme_row(index, theme_id)
+        row = theme_row(index, theme_id, 5, scope.documents, scope.quality)
         mine = row.cells[name]
         if mine.level == "addressed":
             continue

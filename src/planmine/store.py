@@ -301,6 +301,11 @@ class Store:
             (key, value),
         )
 
+    def generation(self) -> int:
+        """A counter bumped by every write of documents, passages or tags (caches key on it)."""
+        value = self.get_meta("generation")
+        return int(value) if value else 0
+
     # -- documents ----------------------------------------------------------------------------------
     def find_document(self, *, path: str | None = None, sha256: str | None = None) -> StoredDocument | None:
         """The stored document at `path`, or else one with the same content hash."""
@@ -614,6 +619,11 @@ class _Transaction:
             if _is_full(exc):
                 raise StoreFullError(self.path) from exc
             raise
+        # every write bumps the store's generation, so caches over the store know they are stale
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

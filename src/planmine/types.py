@@ -187,6 +187,7 @@ class Evidence:
     score: float
     region: str = ""
     why: str = ""  # explanation: matched term, fuzzy score, cosine
+    match: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of matched words in `text`
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of one quote (DESIGN.md)."""
@@ -198,6 +199,7 @@ class Evidence:
             "text": self.text,
             "score": round(self.score, 4),
             "why": self.why,
+            "match": [list(m) for m in self.match],
         }
 
 
@@ -245,12 +247,18 @@ class QueryAnswer:
 
     query: str
     regions: list[RegionEvidence]
+    reading: dict[str, object] = field(default_factory=dict)  # how the question was read (DESIGN.md)
+    config: dict[str, object] = field(default_factory=dict)  # the decision thresholds that applied
+    excluded: list[str] = field(default_factory=list)  # documents left out by the document-type filter
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of the CLI contract (DESIGN.md, `planmine query --json`)."""
         return {
             "query": self.query,
+            "reading": self.reading,
             "regions": [{"region": r.region, **r.to_dict()} for r in self.regions],
+            "excluded_documents": self.excluded,
+            "config": self.config,
         }
 
 
@@ -269,3 +277,5 @@ class Comparison:
 
     regions: list[str]
     rows: list[ComparisonRow]
+    config: dict[str, object] = field(default_factory=dict)  # the decision thresholds that applied
+    excluded: list[str] = field(default_factory=list)  # documents left out by the document-type filter

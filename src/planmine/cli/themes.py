@@ -26,6 +26,16 @@ if TYPE_CHECKING:
     from planmine.embed import Embedder
     from planmine.store import Store
 
+TypesOption = typer.Option(
+    None,
+    "--types",
+    help="Document types to count, comma-separated: policy (default: plans, agreements, guidelines, "
+    "follow-ups), all, or genres (plan, agreement, guideline, report, decision, procurement, "
+    "risk_analysis, press, manual, other).",
+    show_default=False,
+)
+
+
 AllRegionsOption = typer.Option(
     False, "--all-regions", help="List all 21 regions; those without documents as no_documents."
 )
@@ -185,18 +195,25 @@ def query_command(
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
     municipality: str | None = MunicipalityOption,
+    types: str | None = TypesOption,
     all_regions: bool = AllRegionsOption,
 ) -> None:
     """Which regions address TEXT? Every region with level, score and evidence, best first.
 
-    Example: planmine query "Which regions work to prevent falls among the elderly?" fallprevention --json
+    Each answer first says how the question was read: as a taxonomy theme ("läst som temat
+    Fallprevention") or as a free question about its own concept ("fri fråga: ambulanssjukvård"). A
+    region, municipality or year in the question restricts the answer to it.
+
+    Example: planmine query "Which regions work to prevent falls among the elderly?" "Hur arbetar Region Skåne med SIP?" --json
     """
+    from planmine.genre import parse_types
     from planmine.query import answer
 
     check_questions(list(text))
+    wanted = parse_types(types)
     with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
-        answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file))
+        answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file), types=wanted)
         unpaged = {d.name for d in st.documents() if d.metadata.get("paged") == "no"}
     if all_regions:
         from planmine.api import answer_all_regions
@@ -232,6 +249,13 @@ def print_answer(answer: QueryAnswer, top: int, *, unpaged: set[str] | None = No
     from planmine.compare_export import COLOURS
 
     console.rule(f"[bold]{escape(answer.query)}", align="left")
+    line = answer.reading.get("line") if answer.reading else None
+    if line:
+        console.print(f"[italic]{escape(str(line))}[/]", highlight=False)
+    if answer.excluded:
+        console.print(f"[dim]left out by document type: {escape(', '.join(answer.excluded))}[/]")
+    if not answer.regions:
+        console.print("no region in scope")
     width = max(len(r.region) for r in answer.regions) if answer.regions else 10
     for r in answer.regions:
         level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
@@ -261,23 +285,30 @@ def compare_command(
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
     municipality: str | None = MunicipalityOption,
     all_regions: bool = AllRegionsOption,
+    types: str | None = TypesOption,
 ) -> None:
     """The region × theme table: each cell a level, the number of passages and the best quote.
 
     The format follows the suffix of -o (.xlsx, .csv, .json, .md, .html) unless --format says otherwise;
     a --format that contradicts the suffix is an error. CSV and JSON are tidy: one row per region × theme.
+    By default only policy documents count; a region whose documents are all of other kinds shows
+    `no_documents`, and the documents left out are listed.
 
-    Example: planmine compare sip fallprevention -o outputs/themes.xlsx
+    Example: planmine compare sip fallprevention --types plan,agreement -o outputs/themes.xlsx
     """
     from planmine.api import comparison_all_regions, document_record
     from planmine.compare import compare
     from planmine.compare_export import export, render_table, resolve_format
+    from planmine.genre import parse_types
 
     fmt = resolve_format(fmt, output)
     check_output(output)  # before the analysis, not after it
+    wanted = parse_types(types)
     with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
-        table = compare(st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file))
+        table = compare(
+            st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file), types=wanted
+        )
         documents = {d.name: document_record(d) for d in st.documents()}
     if all_regions:
         table = comparison_all_regions(table)
@@ -285,6 +316,8 @@ def compare_command(
         from planmine.cli._app import terminal_width
 
         console.print(render_table(table, width=terminal_width()))
+        if table.excluded:
+            console.print(f"left out by document type: {', '.join(table.excluded)}", highlight=False)
         return
     text = export(table, "md" if fmt == "table" else fmt, output, documents)
     if output is None and text is not None:
@@ -301,18 +334,21 @@ def gaps_command(
     store: Path | None = StoreOption,
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
+    types: str | None = TypesOption,
 ) -> None:
     """Themes most other regions address but REGION does not, with the others' evidence.
 
-    Example: planmine gaps --region "Region Skåne"
+    Example: planmine gaps --region "Region Skåne" --types policy
     """
     from rich.markup import escape
 
     from planmine.compare import gaps
+    from planmine.genre import parse_types
 
+    wanted = parse_types(types)
     with open_store(store) as st:
         embedder = _embedder(no_model)
-        found = gaps(st, embedder, region, taxonomy=_taxonomy(themes_file))
+        found = gaps(st, embedder, region, taxonomy=_taxonomy(themes_file), types=wanted)
     if json_out:
         print_json([g.to_dict() for g in found])
         return

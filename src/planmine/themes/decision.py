@@ -11,15 +11,31 @@ calibrated on labelled regions with whole documents held out (benchmarks/eval_th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
 
-from planmine.types import Evidence, Level, RegionEvidence
+from planmine.themes.evidence import (
+    DEFAULT_CONFIG,
+    DEFAULT_THRESHOLDS,
+    DecisionConfig,
+    PassageEvidence,
+    PassageReading,
+    RegionQuality,
+    Role,
+    Thresholds,
+)
+from planmine.types import Level, RegionEvidence
 
-if TYPE_CHECKING:
-    from planmine.themes.index import Reading
-
-Role = Literal["goal", "activity", "indicator", "heading", "paragraph", "statement", "background", "semantic"]
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DEFAULT_THRESHOLDS",
+    "DecisionConfig",
+    "PassageEvidence",
+    "RegionQuality",
+    "Role",
+    "Thresholds",
+    "decide",
+    "decide_free",
+    "weigh",
+]
 
 ROLE_WEIGHT: dict[str, float] = {
     "goal": 0.85,  # tagged goal or activity: the plan says it will do this
@@ -36,88 +52,11 @@ WEAK_FACTOR = 0.35  # a related term ("anhöriga" for anhörigstöd) is a hint, 
 LIST_FACTOR = 0.5  # the theme is one item of an enumeration of other things
 LIST_ITEMS = 3  # from this many items a list dilutes; a tagged goal or activity may list a few more
 LIST_ITEMS_TAGGED = 5
+# roles in which a free question's concept counts as something the plan commits to ("addressed")
+COMMITTING_ROLES = frozenset({"goal", "activity", "statement", "heading"})
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Cut-offs on the region score; calibrated with leave-one-region-out (see the eval script)."""
-
-    addressed: float = 0.5  # middle of the F1-best range 0.30..0.575 of compare() on the gold cells
-    mentioned: float = 0.12
-    semantic_z: float = 3.0  # a passage with no term counts only when its cosine is this many sd above mean
-    semantic_max: float = 0.3  # the most a passage without a term can weigh
-    # Without any matching term, meaning alone makes at most "mentioned", and only with a passage this far
-    # above the mean; "addressed" needs several passages that are very close in meaning.
-    semantic_mention_z: float = 3.5
-    semantic_strong_z: float = 4.5
-    semantic_strong_count: int = 3
-    min_chars: int = 1500  # a region with less readable text than this cannot be assessed
-    min_ocr_confidence: float = 60.0
-
-
-DEFAULT_THRESHOLDS = Thresholds()
-
-
-@dataclass
-class PassageEvidence:
-    """One passage as evidence for a theme or question in one region."""
-
-    passage_id: int
-    region: str
-    document: str
-    page: int
-    section: str
-    text: str
-    role: Role
-    weight: float
-    kind: str = ""  # tag kind (goal, activity, indicator) or passage kind (paragraph, list_item, ...)
-    commitment: str | None = None
-    term: str = ""
-    fuzzy: float = 0.0
-    cosine: float = 0.0
-    z: float = 0.0  # standard deviations of the cosine above the mean over all passages
-    lexical: float = 0.0  # match quality of the best term, 0 when none
-    weak: bool = False  # only a related term matched
-    explanation: str = ""
-
-    def to_evidence(self) -> Evidence:
-        return Evidence(
-            document=self.document,
-            page=self.page,
-            section=self.section,
-            kind=self.kind or self.role,
-            text=self.text,
-            score=self.weight,
-            region=self.region,
-            why=self.explanation,
-        )
-
-
-@dataclass
-class RegionQuality:
-    """How much readable text a region has in the store, to tell not_found from cannot_assess."""
-
-    region: str
-    chars: int = 0
-    passages: int = 0
-    documents: int = 0
-    unreadable_pages: int = 0
-    pages: int = 0
-    low_confidence_pages: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def assessable(self, t: Thresholds = DEFAULT_THRESHOLDS) -> tuple[bool, str]:
-        if self.documents == 0 or self.passages == 0:
-            return False, "no readable passages in the store"
-        if self.chars < t.min_chars:
-            return False, f"only {self.chars} characters of readable text (needs {t.min_chars})"
-        bad = self.unreadable_pages + self.low_confidence_pages
-        if self.pages and bad / self.pages > 0.25:
-            return False, f"{bad} of {self.pages} pages are unreadable or low-confidence OCR"
-        return True, ""
-
-
-def passage_weight(reading: Reading, lexical: float, strong: bool, semantic: float) -> float:
+def passage_weight(reading: PassageReading, lexical: float, strong: bool, semantic: float) -> float:
     """Weight of one passage with a term: role × commitment × term quality × list dilution, nudged by the
     semantic fit (0..1)."""
     w = ROLE_WEIGHT[reading.role] * COMMITMENT_FACTOR.get(reading.commitment, 1.0) * lexical
@@ -133,6 +72,31 @@ def semantic_weight(z: float, t: Thresholds = DEFAULT_THRESHOLDS) -> float:
     if z < t.semantic_z:
         return 0.0
     return min(t.semantic_max, t.semantic_max * (z - t.semantic_z + 0.5) / 2.0)
+
+
+def semantic_fit(z: float) -> float:
+    """How close in meaning a passage is, 0..1, from its z over the store (3 sd above the mean = 1)."""
+    return min(max(z / 3.0, 0.0), 1.0)
+
+
+def weight_of(e: PassageEvidence, t: DecisionConfig = DEFAULT_CONFIG) -> float:
+    """The weight of one passage's features: the only place where features become a weight."""
+    if e.role == "semantic":
+        return semantic_weight(e.z, t)
+    w = passage_weight(e.reading, e.lexical, not e.weak, semantic_fit(e.z))
+    if e.relevance is not None:  # the passage-relevance model's probability that it is about the theme
+        w *= e.relevance
+    return round(w, 4)
+
+
+def weigh(evidence: list[PassageEvidence], t: DecisionConfig = DEFAULT_CONFIG) -> list[PassageEvidence]:
+    """Weights for every candidate, one per passage (its best reading), best first."""
+    best: dict[int, PassageEvidence] = {}
+    for e in evidence:
+        e.weight = weight_of(e, t)
+        if e.passage_id not in best or e.weight > best[e.passage_id].weight:
+            best[e.passage_id] = e
+    return sorted(best.values(), key=lambda e: -e.weight)
 
 
 def noisy_or(weights: list[float]) -> float:
@@ -165,7 +129,9 @@ def decide(
 ) -> RegionEvidence:
     """The level of one region for one theme or question, with its best evidence first."""
     t = thresholds
-    ranked = sorted(evidence, key=lambda e: e.weight, reverse=True)
+    if quality.documents == 0 and quality.excluded:
+        return no_documents(region, quality)
+    ranked = weigh(evidence, t)
     score = region_score(ranked)
     lexical = [e for e in ranked if e.lexical > 0]
     ok, why_not = quality.assessable(t)
@@ -205,3 +171,75 @@ def decide(
             reason += f"; note: {why_not}"
     shown = [e.to_evidence() for e in ranked[:top_k] if e.weight > 0] if score >= t.mentioned else []
     return RegionEvidence(region=region, level=level, score=round(score, 4), evidence=shown, reason=reason)
+
+
+def no_documents(region: str, quality: RegionQuality) -> RegionEvidence:
+    """A region whose documents are all of kinds left out (procurement, risk analysis, ...)."""
+    kinds = ", ".join(quality.excluded_genres) or "other kinds"
+    return RegionEvidence(
+        region=region,
+        level="no_documents",
+        score=0.0,
+        reason=f"no documents of the kinds asked for: its {quality.excluded} document(s) are {kinds}",
+    )
+
+
+def decide_free(
+    region: str,
+    evidence: list[PassageEvidence],
+    quality: RegionQuality,
+    concept: str,
+    thresholds: DecisionConfig = DEFAULT_CONFIG,
+    top_k: int = 5,
+) -> RegionEvidence:
+    """The level of one region for a free question (a concept outside the taxonomy).
+
+    `addressed` needs a passage that carries the whole concept in a goal, activity or other committing
+    passage; the concept in passing makes `mentioned`; meaning alone (no term) is never more than
+    `mentioned`, and counts only far above the question's own background over the store.
+    """
+    t = thresholds
+    if quality.documents == 0 and quality.excluded:
+        return no_documents(region, quality)
+    ranked = weigh(evidence, t)
+    lexical = [e for e in ranked if e.lexical > 0]
+    semantic = [e for e in ranked if e.lexical <= 0 and e.z >= t.free_semantic_z]
+    committed = [e for e in lexical if e.role in COMMITTING_ROLES and e.enumeration < LIST_ITEMS_TAGGED]
+    ok, why_not = quality.assessable(t)
+    level: Level
+    if committed:
+        level = "addressed"
+        score = max(region_score(lexical), t.addressed)
+    elif lexical:
+        level = "mentioned"
+        score = min(max(region_score(lexical), t.mentioned), t.addressed - 0.01)
+    elif semantic:
+        level = "mentioned"
+        score = t.mentioned
+    else:
+        level = "not_found" if ok else "cannot_assess"
+        score = 0.0
+    if level == "cannot_assess":
+        reason = f"cannot assess: {why_not}"
+    elif level == "not_found":
+        reason = f"inga stycken om '{concept}' bland {quality.passages} stycken"
+        reason += f" (no passage about '{concept}' among {quality.passages} passages)"
+    elif level == "addressed":
+        kinds = ", ".join(sorted({e.kind or e.role for e in committed}))
+        reason = f"{len(committed)} committing passage(s) with '{concept}' ({kinds}); {len(lexical)} in all"
+    elif lexical:
+        reason = f"'{concept}' only in passing: {len(lexical)} passage(s), none a goal or activity"
+    else:
+        reason = (
+            f"no passage names '{concept}'; {len(semantic)} close in meaning only (z ≥ {t.free_semantic_z})"
+        )
+    if not ok and level != "cannot_assess":
+        reason += f"; note: {why_not}"
+    shown = (committed + [e for e in lexical if e not in committed] + semantic)[:top_k]
+    return RegionEvidence(
+        region=region,
+        level=level,
+        score=round(score, 4),
+        evidence=[e.to_evidence() for e in shown],
+        reason=reason,
+    )

@@ -15,19 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from planmine.themes.decision import (
-    DEFAULT_THRESHOLDS,
+from planmine.themes.evidence import (
+    DEFAULT_CONFIG,
+    DecisionConfig,
     PassageEvidence,
+    PassageReading,
     RegionQuality,
     Role,
-    Thresholds,
-    passage_weight,
-    semantic_weight,
 )
 from planmine.themes.matcher import TermHit, ThemeMatcher
 from planmine.themes.semantic import ThemeVectors, cached
 from planmine.themes.taxonomy import Taxonomy, load_taxonomy
-from planmine.themes.text import STOPWORDS, enumeration_size, is_background, ocr_fold, sentences, stems
+from planmine.themes.text import enumeration_size, is_background, ocr_fold, sentences, unquotable
 from planmine.types import Passage
 
 if TYPE_CHECKING:
@@ -52,18 +51,7 @@ class PassageTag:
     end: int
 
 
-@dataclass(frozen=True)
-class Reading:
-    """What a passage says around a match: the role that weighs it, the kind shown, the commitment."""
-
-    role: Role
-    kind: str  # tag kind (goal, activity, indicator) or passage kind (paragraph, list_item, ...)
-    commitment: str | None = None
-    enumeration: int = 1  # items of the comma list the match stands in (1 = not a list)
-
-    def describe(self) -> str:
-        text = self.kind if self.role in (self.kind, "semantic") else f"{self.kind} ({self.role})"
-        return f"{text}, {self.commitment}" if self.commitment else text
+Reading = PassageReading
 
 
 @dataclass
@@ -76,6 +64,9 @@ class IndexedPassage:
     folded: str
     table_context: str = ""  # "indicator" or "activity" for rows of such a table
     tags: tuple[PassageTag, ...] = ()
+    document_id: int = 0
+    genre: str = ""
+    quotable: bool = True  # False for a table-of-contents line, running header/footer, form field
 
 
 class ThemeIndex:
@@ -86,9 +77,10 @@ class ThemeIndex:
         store: Store,
         embedder: Embedder | None = None,
         taxonomy: Taxonomy | None = None,
-        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+        thresholds: DecisionConfig = DEFAULT_CONFIG,
     ) -> None:
         self.store = store
+        self.generation = store.generation()
         self.embedder: CachedEmbedder | None = cached(embedder, store) if embedder is not None else None
         self.taxonomy = taxonomy or load_taxonomy()
         self.thresholds = thresholds
@@ -103,9 +95,7 @@ class ThemeIndex:
         self._theme_vectors: ThemeVectors | None = None
         self._theme_z: np.ndarray | None = None
         self._cos: np.ndarray | None = None
-        self._bm25: Any = None
-        self._stem_sets: list[set[str]] = []
-        self._df: Counter[str] = Counter()
+        self._tokens: dict[str, list[int]] | None = None
         self._theme_cache: dict[str, dict[str, list[PassageEvidence]]] = {}
 
     # --- loading ----------------------------------------------------------------------------------
@@ -124,18 +114,18 @@ class ThemeIndex:
                 end = start + len(tag.text)
             tags[tag.passage_id].append(PassageTag(tag.kind, tag.commitment, start, end))
         self.items: list[IndexedPassage] = []
-        self.quality: dict[str, RegionQuality] = {r: RegionQuality(region=r) for r in self.regions}
+        self.doc_quality: dict[int, RegionQuality] = {}
         for doc in docs:
             region = doc.region or "unknown"
-            q = self.quality[region]
+            q = self.doc_quality[doc.id] = RegionQuality(region=region)
             q.documents += 1
             q.pages += doc.pages
             q.low_confidence_pages += doc.low_confidence_pages
             q.unreadable_pages += sum(1 for page in self.store.pages(doc.id) if not page.text.strip())
             table_context = ""
-            for p in self.store.passages(document_id=doc.id):
-                if not p.text.strip():
-                    continue
+            passages = [p for p in self.store.passages(document_id=doc.id) if p.text.strip()]
+            repeats = Counter(" ".join(p.text.split()).lower() for p in passages)
+            for p in passages:
                 folded = ocr_fold(p.text)
                 if p.kind == "table_row":
                     if _INDICATOR_HEAD.match(folded):
@@ -152,11 +142,37 @@ class ThemeIndex:
                         folded=folded,
                         table_context=table_context if p.kind == "table_row" else "",
                         tags=tuple(tags.get(p.id or -1, ())),
+                        document_id=doc.id,
+                        genre=doc.meta.genre,
+                        # a repeated heading is a section of its own (cleaning removed running headers)
+                        quotable=not unquotable(
+                            p.text, 1 if p.kind == "heading" else repeats[" ".join(p.text.split()).lower()]
+                        ),
                     )
                 )
                 q.passages += 1
                 q.chars += len(p.text)
         self.region_of = [it.region for it in self.items]
+        self.quality = self.quality_of(None)
+
+    def quality_of(self, documents: set[int] | None) -> dict[str, RegionQuality]:
+        """Per region the readable text of its documents (all, or those in `documents`)."""
+        out = {r: RegionQuality(region=r) for r in self.regions}
+        for doc_id, dq in self.doc_quality.items():
+            q = out[dq.region]
+            if documents is not None and doc_id not in documents:
+                q.excluded += 1
+                genre = self.documents[doc_id].meta.genre or "unclassified"
+                if genre not in q.excluded_genres:
+                    q.excluded_genres.append(genre)
+                continue
+            q.documents += 1
+            q.pages += dq.pages
+            q.low_confidence_pages += dq.low_confidence_pages
+            q.unreadable_pages += dq.unreadable_pages
+            q.passages += dq.passages
+            q.chars += dq.chars
+        return out
 
     # --- what a passage says ----------------------------------------------------------------------
     def reading(self, i: int, start: int, end: int) -> Reading:
@@ -186,15 +202,18 @@ class ThemeIndex:
             return Reading("statement", kind, best.commitment, enum)
         return Reading("paragraph", kind, None, enum)
 
-    def quote(self, i: int, start: int, end: int) -> str:
-        """The sentence(s) of passage `i` around [start, end): the whole passage when it is short."""
+    def quote(self, i: int, start: int, end: int) -> tuple[str, int]:
+        """Whole sentence(s) of passage `i` around [start, end) (the whole passage when it is short),
+        and where the quote starts in the passage text."""
         text = self.items[i].passage.text
         if len(text) <= QUOTE_CHARS:
-            return text.strip()
+            lead = len(text) - len(text.lstrip())
+            return text.strip(), lead
         spans = sentences(self.items[i].folded)
         first = next((k for k, (a, b) in enumerate(spans) if a <= start < b), 0)
         last = next((k for k, (a, b) in enumerate(spans) if a < end <= b), first)
-        a, b = spans[first][0], spans[max(last, first)][1]
+        last = max(last, first)
+        a, b = spans[first][0], spans[last][1]
         while b - a < QUOTE_MIN_CHARS and (first > 0 or last < len(spans) - 1):
             if last < len(spans) - 1:
                 last += 1
@@ -202,7 +221,9 @@ class ThemeIndex:
             else:
                 first -= 1
                 a = spans[first][0]
-        return text[a:b].strip()
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        return piece.strip(), a + lead
 
     # --- semantic ---------------------------------------------------------------------------------
     def vectors(self) -> np.ndarray | None:
@@ -241,11 +262,26 @@ class ThemeIndex:
         return self._theme_z
 
     # --- evidence ---------------------------------------------------------------------------------
-    def _evidence(
-        self, i: int, reading: Reading, weight: float, span: tuple[int, int] | None = None, **kw: Any
+    def evidence(
+        self,
+        i: int,
+        reading: PassageReading,
+        spans: list[tuple[int, int]] | None = None,
+        **features: Any,
     ) -> PassageEvidence:
+        """Passage `i` as evidence: where it is, the quote around the first match with the matched words'
+        offsets in it, and the features the decision weighs (no weight: the decision sets it)."""
         it = self.items[i]
-        quote = self.quote(i, *span) if span else it.passage.text.strip()
+        if spans:
+            quote, offset = self.quote(i, spans[0][0], spans[-1][1])
+            same_length = len(it.folded) == len(it.passage.text)
+            match = [
+                (s - offset, e - offset)
+                for s, e in spans
+                if same_length and offset <= s and e - offset <= len(quote)
+            ]
+        else:
+            quote, match = it.passage.text.strip(), []
         return PassageEvidence(
             passage_id=int(it.passage.id if it.passage.id is not None else i),
             region=it.region,
@@ -256,12 +292,15 @@ class ThemeIndex:
             role=reading.role,
             kind=reading.kind,
             commitment=reading.commitment,
-            weight=round(weight, 4),
-            **kw,
+            enumeration=reading.enumeration,
+            match=match,
+            document_id=it.document_id,
+            genre=it.genre,
+            **features,
         )
 
     def theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
-        """Evidence passages per region for a taxonomy theme: term hits, plus strong semantic neighbours."""
+        """Evidence candidates per region for a taxonomy theme: each term hit, plus semantic neighbours."""
         if theme_id not in self._theme_cache:
             self._theme_cache[theme_id] = self._theme_evidence(theme_id)
         return self._theme_cache[theme_id]
@@ -273,127 +312,76 @@ class ThemeIndex:
         out: dict[str, list[PassageEvidence]] = defaultdict(list)
         with_terms = set(self._theme_passages.get(theme_id, ()))
         for i in sorted(with_terms):
+            if not self.items[i].quotable:
+                continue
             hits = [h for h in self._hits[i] if h.theme_id == theme_id]
             z = float(zs[row, i]) if zs is not None else 1.5
             cos = float(self._cos[row, i]) if self._cos is not None else 0.0
-            sem = min(max(z / 3.0, 0.0), 1.0)
-            scored = []
+            terms = sorted({x.term for x in hits})
             for h in hits:
                 reading = self.reading(i, h.start, h.end)
-                w = passage_weight(reading, h.quality, h.strength == "strong", sem)
-                scored.append((w, h, reading))
-            w, h, reading = max(scored, key=lambda s: s[0])
-            terms = sorted({x.term for x in hits})
-            why = f"term '{h.term}' as '{h.surface}'"
-            why += f" (fuzzy {h.quality:.2f})" if h.quality < 1 else ""
-            why += f"{' (related term)' if h.strength == 'weak' else ''} in {reading.describe()}"
-            why += f"; list of {reading.enumeration}" if reading.enumeration > 1 else ""
-            why += f"; cosine {cos:.3f} (z {z:.1f})" if zs is not None else ""
-            if len(terms) > 1:
-                why += f"; terms {', '.join(terms)}"
-            out[self.items[i].region].append(
-                self._evidence(
-                    i,
-                    reading,
-                    w,
-                    (h.start, h.end),
-                    term=h.term,
-                    fuzzy=h.fuzzy,
-                    cosine=cos,
-                    z=z if zs is not None else 0.0,
-                    lexical=h.quality,
-                    weak=h.strength == "weak",
-                    explanation=why,
+                why = f"term '{h.term}' as '{h.surface}'"
+                why += f" (fuzzy {h.quality:.2f})" if h.quality < 1 else ""
+                why += f"{' (related term)' if h.strength == 'weak' else ''} in {reading.describe()}"
+                why += f"; list of {reading.enumeration}" if reading.enumeration > 1 else ""
+                why += f"; cosine {cos:.3f} (z {z:.1f})" if zs is not None else ""
+                if len(terms) > 1:
+                    why += f"; terms {', '.join(terms)}"
+                out[self.items[i].region].append(
+                    self.evidence(
+                        i,
+                        reading,
+                        [(h.start, h.end)],
+                        term=h.term,
+                        fuzzy=h.fuzzy,
+                        cosine=cos,
+                        z=z if zs is not None else 0.0,
+                        lexical=h.quality,
+                        weak=h.strength == "weak",
+                        explanation=why,
+                    )
                 )
-            )
         if zs is not None and self._cos is not None:
             for i in np.nonzero(zs[row] >= self.thresholds.semantic_z)[0].tolist():
-                if i in with_terms:
-                    continue
-                self._add_semantic(out, i, float(self._cos[row, i]), float(zs[row, i]))
+                if i not in with_terms:
+                    self.add_semantic(out, i, float(self._cos[row, i]), float(zs[row, i]))
         return out
 
-    def _add_semantic(self, out: dict[str, list[PassageEvidence]], i: int, cos: float, z: float) -> None:
+    def add_semantic(self, out: dict[str, list[PassageEvidence]], i: int, cos: float, z: float) -> None:
         """A passage close in meaning but without a matching term: weak evidence on its own."""
-        w = semantic_weight(z, self.thresholds)
-        if w <= 0:
-            return
         it = self.items[i]
-        reading = Reading("semantic", it.passage.kind)
+        if not it.quotable:
+            return
+        reading = PassageReading("semantic", it.passage.kind)
         why = f"by meaning only (no term): cosine {cos:.3f} (z {z:.1f})"
-        out[it.region].append(self._evidence(i, reading, w, cosine=cos, z=z, explanation=why))
+        out[it.region].append(self.evidence(i, reading, cosine=cos, z=z, explanation=why))
 
-    def _bm25_index(self) -> tuple[Any, list[set[str]], Counter[str]]:
-        """BM25 over passage stems, each passage's stem set, and the document frequency of each stem."""
-        if self._bm25 is None:
-            import bm25s
+    def theme_passages(self, theme_id: str) -> list[int]:
+        """Passages with a term of the theme."""
+        return self._theme_passages.get(theme_id, [])
 
-            passage_stems = [stems(it.passage.text) for it in self.items]
-            self._stem_sets = [set(s) for s in passage_stems]
-            self._df = Counter(s for st in self._stem_sets for s in st)
-            retriever = bm25s.BM25()
-            retriever.index([s or ["_"] for s in passage_stems], show_progress=False)
-            self._bm25 = retriever
-        return self._bm25, self._stem_sets, self._df
+    def token_passages(self) -> dict[str, list[int]]:
+        """Every (OCR-folded) word of the store and the passages it occurs in."""
+        if self._tokens is None:
+            index: dict[str, list[int]] = defaultdict(list)
+            for i, it in enumerate(self.items):
+                for tok in dict.fromkeys(_TOKEN.findall(it.folded)):
+                    index[tok].append(i)
+            self._tokens = dict(index)
+        return self._tokens
 
-    def text_evidence(self, query: str, qvec: np.ndarray | None = None) -> dict[str, list[PassageEvidence]]:
-        """Evidence per region for a free-text question: BM25 over stems plus cosine to the question."""
-        q_stems = [s for s in dict.fromkeys(stems(query)) if s not in STOPWORDS]
-        retriever, stem_sets, df = self._bm25_index()
-        n = len(self.items)
-        bm = np.zeros(n, dtype=np.float32)
-        if q_stems:
-            bm = np.asarray(retriever.get_scores(q_stems), dtype=np.float32)
-        # coverage: idf-weighted share of the question's content words found in the passage
-        idf = {s: float(np.log(1 + n / (1 + df[s]))) for s in q_stems}
-        total = sum(idf.values()) or 1.0
-        z = np.zeros(n, dtype=np.float32)
-        cos = np.zeros(n, dtype=np.float32)
-        vecs = self.vectors()
-        if qvec is not None and vecs is not None and n:
-            cos = vecs @ qvec
-            z = (cos - cos.mean()) / (cos.std() + 1e-6)
-        out: dict[str, list[PassageEvidence]] = defaultdict(list)
-        for i in np.nonzero(bm > 0)[0].tolist():
-            present = [s for s in q_stems if s in stem_sets[i]]
-            coverage = sum(idf[s] for s in present) / total
-            if coverage < 0.5:
-                continue
-            sem = min(max(float(z[i]) / 3.0, 0.0), 1.0)
-            reading = self.reading(i, 0, len(self.items[i].folded))
-            w = passage_weight(reading, coverage**2, True, sem)
-            why = f"words {', '.join(present)} (coverage {coverage:.2f}, BM25 {float(bm[i]):.2f})"
-            if qvec is not None and vecs is not None:
-                why += f"; cosine {float(cos[i]):.3f} (z {float(z[i]):.1f})"
-            why += f" in {reading.describe()}"
-            out[self.items[i].region].append(
-                self._evidence(
-                    i,
-                    reading,
-                    w,
-                    term=" ".join(present),
-                    cosine=float(cos[i]),
-                    z=float(z[i]),
-                    lexical=coverage**2,
-                    explanation=why,
-                )
-            )
-        lexical = {e.passage_id for evidence in out.values() for e in evidence}
-        for i in np.nonzero(z >= self.thresholds.semantic_z)[0].tolist():
-            pid = self.items[i].passage.id
-            if pid not in lexical:
-                self._add_semantic(out, i, float(cos[i]), float(z[i]))
-        return out
+
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 _CACHE: dict[tuple[int, int, str], tuple[Any, ThemeIndex]] = {}
 
 
 def get_index(store: Store, embedder: Embedder | None = None, taxonomy: Taxonomy | None = None) -> ThemeIndex:
-    """The index of this store (built on first use, then reused while the store object lives)."""
+    """The index of this store (built on first use, reused until the store changes: its generation)."""
     key = (id(store), id(embedder), ",".join(taxonomy.ids()) if taxonomy else "")
     hit = _CACHE.get(key)
-    if hit is not None and hit[0] is store:
+    if hit is not None and hit[0] is store and hit[1].generation == store.generation():
         return hit[1]
     index = ThemeIndex(store, embedder, taxonomy)
     if len(_CACHE) >= 4:

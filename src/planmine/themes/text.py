@@ -275,3 +275,29 @@ def enumeration_size(sentence: str, start: int, end: int) -> int:
 def ocr_fold(text: str) -> str:
     """Fold plus the commonest OCR slips of the seed corpus ('&r' → 'ar')."""
     return fold(text.translate(_OCR_MAP))
+
+
+# A table-of-contents line ("3. Bättre läkemedelsanvändning ........ 45"), an empty form field
+# ("Namn: ______"), a footnote ("12 Socialstyrelsen 2019, s. 4") or a bare page number.
+_TOC = re.compile(r"(\.\s?){4,}|…{2,}|_{3,}|\s\.{2,}\s*\d+\s*$")
+_TOC_END = re.compile(r"^\s*(\d+(\.\d+)*\.?\s+)?[^.!?]{3,120}?\s+\d{1,3}\s*$")
+_FORM = re.compile(r"^[^:]{1,60}:\s*(_+|\.+|\[\s*\]|☐)?\s*$")
+_FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+(https?://|www\.|[A-ZÅÄÖ][^.]{0,80}\b(19|20)\d\d\b)")
+_NUMBERED_HEADING = re.compile(
+    r"\b(mal|delmal|omrade|fokusomrade|malomrade|atgard|aktivitet|steg|bilaga|kapitel|fas|nr|nummer|"
+    r"insats|punkt|version|ar|sfs)\s+\d{1,3}\s*$"
+)
+_PAGE = re.compile(r"^\s*(sid(a|an)?\s*)?\d{1,4}(\s*(\(|av|/)\s*\d{1,4}\)?)?\s*$", re.IGNORECASE)
+
+
+def unquotable(text: str, repeats: int = 1) -> bool:
+    """Is a passage no evidence a reader could check: a table-of-contents line, a running header or
+    footer (the same short text on three or more pages), a footnote, an empty form field, a page number?"""
+    line = " ".join(text.split())
+    if not line or _PAGE.match(line) or _TOC.search(line) or _FORM.match(line):
+        return True
+    if len(line) <= 120 and _TOC_END.match(line) and not _NUMBERED_HEADING.search(fold(line)):
+        return len(_TOKEN.findall(line)) <= 14
+    if repeats >= 3 and len(line) <= 150 and re.search(r"\d", line):
+        return True  # the same short line with a number on many pages: a running header or footer
+    return bool(_FOOTNOTE.match(line)) and len(line) <= 250

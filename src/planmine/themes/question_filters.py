@@ -1,0 +1,276 @@
+"""What a question says besides its topic: its frame words, language, a region or municipality, a period."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from planmine.themes.text import fold
+
+_WORD = re.compile(r"[^\W_]+")
+
+QUESTION_WORDS = frozenset(
+    [
+        "vilka",
+        "vilken",
+        "vilket",
+        "hur",
+        "var",
+        "varfor",
+        "nar",
+        "which",
+        "what",
+        "how",
+        "where",
+        "why",
+        "when",
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "the",
+        "regioner",
+        "regionerna",
+        "region",
+        "regions",
+        "regionen",
+        "lan",
+        "landsting",
+    ]
+)
+# Words of a question's frame, not of its concept (folded).
+FRAME_WORDS = frozenset(
+    [
+        "arbetar",
+        "arbeta",
+        "jobbar",
+        "satsar",
+        "satsa",
+        "erbjuder",
+        "erbjuda",
+        "tar",
+        "upp",
+        "tas",
+        "inforr",
+        "infor",
+        "inför",
+        "involverar",
+        "involvera",
+        "sager",
+        "planerna",
+        "planer",
+        "planen",
+        "plan",
+        "gor",
+        "gora",
+        "gors",
+        "fungerar",
+        "stottar",
+        "stotta",
+        "stodjer",
+        "stodja",
+        "utvecklar",
+        "utveckla",
+        "anvander",
+        "anvanda",
+        "hanterar",
+        "hantera",
+        "beskriver",
+        "beskrivs",
+        "nämner",
+        "namner",
+        "namns",
+        "mot",
+        "kring",
+        "avseende",
+        "galler",
+        "gällande",
+        "nagot",
+        "nagon",
+        "hanterar",
+        "ser",
+        "till",
+        "sakrar",
+        "sakras",
+        "sakerstaller",
+        "address",
+        "addresses",
+        "addressing",
+        "offer",
+        "offers",
+        "plan",
+        "plans",
+        "planning",
+        "say",
+        "says",
+        "mention",
+        "mentions",
+        "use",
+        "uses",
+        "using",
+        "invest",
+        "invests",
+        "implement",
+        "implements",
+        "involve",
+        "involves",
+        "support",
+        "supports",
+        "handle",
+        "handles",
+        "work",
+        "works",
+        "regions",
+        "region",
+        "approach",
+        "approaches",
+        "deal",
+        "deals",
+        "about",
+        "regarding",
+        "concerning",
+        "let",
+        "lets",
+        "provide",
+        "provides",
+        "improve",
+        "improves",
+        "strengthen",
+        "strengthens",
+        "develop",
+        "develops",
+        "drive",
+        "drives",
+        "ensure",
+        "ensures",
+        "within",
+        "through",
+        "against",
+        "among",
+        "people",
+        "their",
+        "them",
+        "they",
+        "its",
+        "it",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+    ]
+)
+
+
+_ENGLISH = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "with",
+        "on",
+        "are",
+        "which",
+        "what",
+        "how",
+        "do",
+        "does",
+        "who",
+        "regions",
+        "their",
+        "they",
+        "about",
+        "address",
+        "offer",
+        "work",
+        "use",
+        "plan",
+        "plans",
+        "people",
+        "services",
+        "care",
+    ]
+)
+_SWEDISH = frozenset(
+    [
+        "och",
+        "att",
+        "med",
+        "för",
+        "som",
+        "vilka",
+        "hur",
+        "regioner",
+        "regionerna",
+        "arbetar",
+        "på",
+        "av",
+        "om",
+        "i",
+        "det",
+    ]
+)
+
+
+def language_of(question: str) -> str:
+    """'sv' or 'en' from the question's function words (å, ä, ö mean Swedish)."""
+    words = [w.lower() for w in _WORD.findall(question)]
+    if any(c in question.lower() for c in "åäö"):
+        return "sv"
+    en = sum(w in _ENGLISH for w in words)
+    sv = sum(w in _SWEDISH for w in words)
+    return "en" if en > sv else "sv"
+
+
+# --- filters -----------------------------------------------------------------------------------------
+_SINCE = re.compile(
+    r"\b(?:sedan|efter|fran och med|fr\.?o\.?m\.?|since|after|from)\s+(?:ar\s+)?((?:19|20)\d\d)\b"
+)
+_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|till|to)\s*((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"\b(?:i|ar|under|in|during|for)\s+((?:19|20)\d\d)\b")
+
+
+def period_of(folded: str) -> tuple[tuple[int, int] | None, str]:
+    for rx, kind in ((_RANGE, "range"), (_SINCE, "since"), (_YEAR, "year")):
+        m = rx.search(folded)
+        if m:
+            a = int(m.group(1))
+            b = int(m.group(2)) if kind == "range" else (9999 if kind == "since" else a)
+            return (a, b), folded[: m.start()] + folded[m.end() :]
+    return None, folded
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> list[tuple[str, str, str]]:
+    """(folded phrase, region, municipality or '') longest first: names, counties, aliases, places."""
+    from planmine.regions import all_regions
+
+    out: list[tuple[str, str, str]] = []
+    for r in all_regions():
+        for alias in dict.fromkeys((r.name, r.county, *r.aliases)):
+            if len(alias) >= 4 and not alias.isupper():
+                out.append((fold(alias), r.name, ""))
+        for place in r.municipalities:
+            if len(place) >= 4:
+                out.append((fold(place), r.name, place))
+    return sorted(out, key=lambda x: -len(x[0]))
+
+
+def place_of(question: str, folded: str) -> tuple[str | None, str | None, str]:
+    """Region and municipality named in the question ('i Region Skåne', 'Skånes', 'Linköpings')."""
+    for phrase, region, municipality in _region_names():
+        m = re.search(rf"(?<![\w-]){re.escape(phrase)}s?(?![\w-])", folded)
+        if not m:
+            continue
+        if municipality and not re.search(rf"\b{re.escape(municipality)}", question):
+            continue  # municipalities only capitalised, so that 'Mora' or 'Vara' are not words
+        rest = folded[: m.start()] + folded[m.end() :]
+        rest = re.sub(r"\b(i|inom|in|for|hos)\s*$", "", rest[: m.start()].rstrip()) + rest[m.start() :]
+        return region, municipality or None, rest
+    return None, None, folded

@@ -1,0 +1,119 @@
+"""Question reading and free-text answers (issue 10), the genre filter and quotes (issue 11), the cache.
+
+On the seed store built by the real pipeline; the tiny stores are lexical only (no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planmine.embed import Embedder
+from planmine.pipeline import ingest_paths
+from planmine.query import answer
+from planmine.store import Store
+from planmine.themes.decision import decide, decide_free
+from planmine.themes.evidence import DEFAULT_CONFIG, PassageEvidence, RegionQuality
+from planmine.themes.text import unquotable
+
+
+def _levels(a) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {r.region: r.level for r in a.regions}
+
+
+def test_an_absent_concept_is_a_free_question_found_nowhere(seed_store: Store, embedder: Embedder) -> None:
+    (a,) = answer(["Vilka regioner arbetar med ambulanssjukvården?"], seed_store, embedder)
+    assert a.reading["theme"] is None
+    assert str(a.reading["line"]).startswith("fri fråga")
+    assert set(_levels(a).values()) == {"not_found"}
+    assert all("inga stycken om" in r.reason for r in a.regions)
+    data = a.to_dict()
+    assert data["reading"]["terms"] and data["config"]["addressed"] == DEFAULT_CONFIG.addressed
+
+
+def test_a_narrower_concept_is_answered_as_itself_with_the_theme_as_hint(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    (a,) = answer(["Vilka regioner satsar på ungdomsmottagningar?"], seed_store, embedder)
+    assert a.reading["theme"] is None and a.reading["nearest_theme"] == "barn_unga"
+    assert "närmaste tema" in str(a.reading["line"])
+    level = _levels(a)
+    assert level["Region Kalmar län"] in {"addressed", "mentioned"}
+    assert sum(v != "not_found" for v in level.values()) == 1
+    kalmar = next(r for r in a.regions if r.region == "Region Kalmar län")
+    quote, (start, end) = kalmar.evidence[0].text, kalmar.evidence[0].match[0]
+    assert "ungdomsmottagning" in quote[start:end].lower()
+
+
+def test_a_theme_question_names_the_theme(seed_store: Store, embedder: Embedder) -> None:
+    (a,) = answer(["Vilka regioner arbetar med fallprevention?"], seed_store, embedder)
+    assert a.reading["theme"] == "fallprevention"
+    assert a.reading["line"] == "läst som temat Fallprevention"
+
+
+def test_a_region_in_the_question_restricts_the_answer(seed_store: Store, embedder: Embedder) -> None:
+    (a,) = answer(["Hur arbetar Region Skåne med SIP?"], seed_store, embedder)
+    assert a.reading["region"] == "Region Skåne" and a.reading["theme"] == "sip"
+    assert [r.region for r in a.regions] == ["Region Skåne"]
+
+
+def test_english_questions_go_through_the_glossary(seed_store: Store, embedder: Embedder) -> None:
+    (a,) = answer(["Which regions offer ambulance services?"], seed_store, embedder)
+    assert a.reading["language"] == "en" and a.reading["theme"] is None
+    assert any("ambulans" in f for t in a.reading["terms"] for f in t["forms"])  # type: ignore[index, union-attr]
+    assert set(_levels(a).values()) == {"not_found"}
+
+
+def test_free_semantic_evidence_is_never_more_than_mentioned() -> None:
+    quality = RegionQuality("Region X", chars=50_000, passages=300, documents=1)
+    close = [PassageEvidence(k, "Region X", "x.txt", 1, "", f"t {k}", "semantic", z=9.0) for k in range(5)]
+    assert decide_free("Region X", close, quality, "x").level == "mentioned"
+    assert decide_free("Region X", [], quality, "x").level == "not_found"
+
+
+def test_a_region_whose_documents_are_all_left_out_has_no_documents() -> None:
+    quality = RegionQuality("Region X", excluded=2, excluded_genres=["procurement"])
+    assert decide("Region X", [], quality).level == "no_documents"
+    assert decide_free("Region X", [], quality, "x").level == "no_documents"
+
+
+def test_unquotable_passages() -> None:
+    assert unquotable("3. Bättre läkemedelsanvändning ........ 45")
+    assert unquotable("………… 45 3. Bättre läkemedelsanvändning")
+    assert unquotable("Namn: ______")
+    assert unquotable("Sida 3 av 12")
+    assert unquotable("Region Kalmar län 2023", repeats=5)
+    assert not unquotable("Brukarmedverkan", repeats=3)
+    assert not unquotable("Vi ska minska fallskadorna bland äldre med 20 procent till 2025.")
+    assert not unquotable("Delmål 2")
+
+
+def _plan(folder: Path, name: str, region: str, text: str) -> Path:
+    path = folder / name
+    body = "\n\n".join(
+        [f"Handlingsplan för nära vård i {region}.", text]
+        + ["Vi ska samverka med kommunerna om vården."] * 30
+    )
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_answers_are_fresh_after_an_ingest_and_genres_filter(tmp_path: Path) -> None:
+    with Store(tmp_path / "planmine.db") as store:
+        first = _plan(tmp_path, "a.txt", "Region Skåne", "Vi ska införa ungdomsmottagningar i alla kommuner.")
+        ingest_paths([first], store, region="Region Skåne", embed=False)
+        (a,) = answer(["ungdomsmottagningar"], store, None)
+        assert [r.region for r in a.regions] == ["Region Skåne"]
+        generation = store.generation()
+        second = _plan(tmp_path, "b.txt", "Region Kalmar län", "Ungdomsmottagningar ska finnas nära.")
+        ingest_paths([second], store, region="Region Kalmar län", embed=False)
+        assert store.generation() > generation
+        (a,) = answer(["ungdomsmottagningar"], store, None)
+        assert {r.region for r in a.regions} == {"Region Skåne", "Region Kalmar län"}
+        # a procurement document does not count by default
+        with store._transaction():
+            store.conn.execute("UPDATE documents SET genre = 'procurement' WHERE path LIKE '%b.txt'")
+        (a,) = answer(["ungdomsmottagningar"], store, None)
+        assert _levels(a)["Region Kalmar län"] == "no_documents"
+        assert any("b.txt" in d for d in a.excluded)
+        (a,) = answer(["ungdomsmottagningar"], store, None, types=frozenset({"procurement"}))
+        assert _levels(a)["Region Kalmar län"] != "no_documents"
+        assert _levels(a)["Region Skåne"] == "no_documents"
