@@ -19,7 +19,7 @@ from importlib.resources import files
 import yaml
 
 from planmine.errors import UsageError
-from planmine.regions import all_regions, fold
+from planmine.regions import MAX_REGION_CHARS, all_regions, fold
 from planmine.types import NATIONAL
 
 
@@ -167,6 +167,9 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
     cfg = CONFIG
     if region == NATIONAL:
         return OwnerGuess("national", "", NATIONAL, "a national text")
+    text = text[
+        :MAX_REGION_CHARS
+    ]  # as region detection: an owner names itself early; 290 patterns stay cheap
     head = text[: cfg.head_chars]
     scores: dict[str, float] = {}
     why: dict[str, list[str]] = {}
