@@ -54,7 +54,7 @@ def test_spreadsheet_text_neutralises_formula_starts(value: str) -> None:
 
 def test_comparison_xlsx_and_csv_hold_no_formulas(small_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
-    args = ["compare", "fallprevention", "--no-model", "--store", str(small_store)]
+    args = ["compare", "fallprevention", "--no-model", "--types", "all", "--store", str(small_store)]
     result = runner.invoke(app, [*args, "-f", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as book:
