@@ -78,7 +78,7 @@ def test_a_passage_the_model_reads_as_off_theme_weighs_nothing() -> None:
     assert weight_of(_evidence(t.relevance_mentioned - 0.01)) == 0.0
 
 
-def test_addressed_needs_a_goal_activity_or_statement_the_model_reads_as_about_the_theme() -> None:
+def test_addressed_needs_a_passage_the_model_reads_as_about_the_theme() -> None:
     t = DEFAULT_CONFIG
     strong = [_evidence(None, passage_id=k) for k in range(1, 4)]
     assert decide("Region A", strong, QUALITY).level == "addressed"
@@ -88,8 +88,10 @@ def test_addressed_needs_a_goal_activity_or_statement_the_model_reads_as_about_t
     result = decide("Region A", doubtful, QUALITY)
     assert result.level == "mentioned"
     assert "clearly about the theme" in result.reason
-    in_background = [replace(e, relevance=0.99, role="paragraph", kind="paragraph") for e in strong]
-    assert decide("Region A", in_background, QUALITY).level != "addressed"
+    by_meaning = [
+        replace(e, relevance=0.99, role="semantic", kind="paragraph", lexical=0.0, z=6.0) for e in strong
+    ]
+    assert decide("Region A", by_meaning, QUALITY).level != "addressed"
     off_theme = [replace(e, relevance=t.relevance_mentioned / 2) for e in strong]
     assert decide("Region A", off_theme, QUALITY).level == "not_found"
 

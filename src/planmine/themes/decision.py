@@ -54,8 +54,11 @@ LIST_ITEMS = 3  # from this many items a list dilutes; a tagged goal or activity
 LIST_ITEMS_TAGGED = 5
 # roles in which a free question's concept counts as something the plan commits to ("addressed")
 COMMITTING_ROLES = frozenset({"goal", "activity", "statement", "heading"})
-# roles in which a passage the relevance model reads as about the theme makes a theme "addressed"
-ADDRESSING_ROLES = frozenset({"goal", "activity", "statement"})
+# roles of a passage that, read by the relevance model as about the theme, lets a theme be "addressed"
+# (how much it commits is the role's weight's business: a background passage alone never reaches it)
+ADDRESSING_ROLES = frozenset(
+    {"goal", "activity", "indicator", "statement", "heading", "paragraph", "background"}
+)
 
 
 def passage_weight(reading: PassageReading, lexical: float, strong: bool, semantic: float) -> float:
@@ -178,8 +181,8 @@ def decide(
 
 
 def relevance_cap(ranked: list[PassageEvidence], score: float, t: DecisionConfig) -> tuple[float, str]:
-    """With the relevance model's probabilities: `addressed` only where a goal, activity or statement is
-    likely about the theme (≥ relevance_addressed); otherwise the score stays below `addressed`."""
+    """With the relevance model's probabilities: `addressed` only where a passage with a term is likely
+    about the theme (≥ relevance_addressed); else the score stays below it. Meaning alone never counts."""
     judged = [e for e in ranked if e.relevance is not None]
     if not judged or score < t.addressed:
         return score, ""
@@ -189,9 +192,9 @@ def relevance_cap(ranked: list[PassageEvidence], score: float, t: DecisionConfig
         if e.weight > 0
     ):
         return score, ""
-    best = max((e.relevance or 0.0) for e in judged)
+    best = max(((e.relevance or 0.0) for e in judged if e.role in ADDRESSING_ROLES), default=0.0)
     return min(score, t.addressed - 0.01), (
-        f"no goal, activity or statement is clearly about the theme (best relevance {best:.2f}, "
+        f"no passage with a term is clearly about the theme (best relevance {best:.2f}, "
         f"addressed needs ≥ {t.relevance_addressed:.2f}), so at most 'mentioned'"
     )
 
