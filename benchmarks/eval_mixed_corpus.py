@@ -42,7 +42,9 @@ SHOWN = ("addressed", "mentioned")
 
 def non_policy_files() -> set[str]:
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return {Path(r["file"]).name for r in rows if r["source"] == "realdocs2" and r["genre"] not in POLICY_GENRES}
+    return {
+        Path(r["file"]).name for r in rows if r["source"] == "realdocs2" and r["genre"] not in POLICY_GENRES
+    }
 
 
 def ingest(paths: list[Path]) -> Path:
@@ -94,7 +96,9 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     mixed_path = Path(args.store) if args.store else ingest([ROOT / "corpus", SHARED / "realdocs2"])
-    seed_path = Path(args.seed_store) if args.seed_store else (ingest([ROOT / "corpus"]) if not args.store else None)
+    seed_path = (
+        Path(args.seed_store) if args.seed_store else (ingest([ROOT / "corpus"]) if not args.store else None)
+    )
     banned = non_policy_files()
     embedder = configured_embedder()
     with Store(mixed_path, create=False) as store:
