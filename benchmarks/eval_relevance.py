@@ -67,6 +67,12 @@ def main() -> int:
     print(
         f"baseline 'a term of the theme matches': precision {bp:.3f} recall {br:.3f} ({bfp} false positives)"
     )
+    from planmine.themes.evidence import DEFAULT_CONFIG
+
+    for name in ("relevance_mentioned", "relevance_addressed"):
+        cut = getattr(DEFAULT_CONFIG, name)
+        cp, cr, _, cfp = pr(y, probs >= cut)
+        print(f"at DecisionConfig.{name} = {cut}: precision {cp:.3f} recall {cr:.3f} ({cfp} false positives)")
     kinds = np.asarray([row["kind"] for row in j.rows])
     hard = kinds == "hard_negative"
     print(f"hard negatives judged relevant: {int(pred[hard].sum())} of {int(hard.sum())}")
