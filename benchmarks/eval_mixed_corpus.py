@@ -68,9 +68,8 @@ def violations(table: Comparison, seed: Comparison | None, banned: set[str]) -> 
                 continue
             if region in NO_POLICY_REGIONS:
                 out.append(f"{region} × {row.theme_id}: {cell.level} ({cell.reason})")
-            for ev in cell.evidence:
-                if ev.document in banned:
-                    out.append(f"{region} × {row.theme_id}: {cell.level} quoting non-policy {ev.document}")
+            for name in sorted({ev.document for ev in cell.evidence} & banned):
+                out.append(f"{region} × {row.theme_id}: {cell.level} quoting non-policy {name}")
     if seed is not None:
         mixed = levels(table)
         for key, level in levels(seed).items():
@@ -109,17 +108,29 @@ def main() -> int:
         index_module._CACHE.clear()
         with mock.patch("planmine.themes.relevance.load_relevance_model", return_value=None):
             terms_only = compare(store, embedder, types=parse_types("all"))
+            mixed_terms_only = compare(store, embedder)
         index_module._CACHE.clear()
-    seed = None
+    seed = seed_terms_only = None
     if seed_path is not None:
         with Store(seed_path, create=False) as store:
             seed = compare(store, embedder)
+            index_module._CACHE.clear()
+            with mock.patch("planmine.themes.relevance.load_relevance_model", return_value=None):
+                seed_terms_only = compare(store, embedder)
+            index_module._CACHE.clear()
     found = violations(table, seed, banned)
     print(f"mixed store {mixed_path}: {len(table.regions)} regions, {len(table.rows)} themes; default types")
     print(f"documents left out by default: {len(table.excluded)}")
     print(f"violations: {len(found)}")
     for line in found:
         print(f"  {line}")
+    if seed_terms_only is not None:
+        changed = [x for x in violations(mixed_terms_only, seed_terms_only, set()) if x.startswith("seed")]
+        print(
+            f"seed levels changed by the added documents with terms alone (no relevance model): {len(changed)}"
+        )
+        for line in changed:
+            print(f"  {line}")
     print(
         f"--types all: cells shown from non-policy documents only: {resting_on(everything, banned)} with the "
         f"relevance model, {resting_on(terms_only, banned)} with terms alone"
