@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from statistics import median
 from typing import Any
@@ -110,10 +111,30 @@ def page_text(words: Sequence[Word]) -> str:
         blocks.extend(_column_texts(band, gutter))
     if spanning:
         blocks.append(_lines_text(spanning))
-    return "\n\n".join(block for block in blocks if block)
+    return _join_blocks([block for block in blocks if block])
+
+
+_OPEN_END = re.compile(r"[\w,–-]$")  # a block ending like this stops mid-sentence ...
+_CONTINUATION = re.compile(r"^[a-zåäöéü]")  # ... when the next one goes on in lower case
+
+
+def _join_blocks(blocks: Sequence[str]) -> str:
+    """Blocks joined by blank lines, except where a sentence runs on from one column or band to the next
+    (a paragraph broken at the foot of the left column, a full-width line's last words read as a band)."""
+    if not blocks:
+        return ""
+    parts = [blocks[0]]
+    for previous, block in itertools.pairwise(blocks):
+        run_on = _OPEN_END.search(previous.rstrip()) and _CONTINUATION.match(block.lstrip())
+        parts.append("\n" if run_on else "\n\n")
+        parts.append(block)
+    return "".join(parts)
 
 
 def _column_texts(words: list[Word], gutter: float) -> list[str]:
+    lines = group_lines(words)
+    if len(lines) == 1:  # one row (a running header in two parts) reads as the line it is on every page
+        return [_lines_text(lines)]
     left = [w for w in words if (w["x0"] + w["x1"]) / 2 < gutter]
     right = [w for w in words if (w["x0"] + w["x1"]) / 2 >= gutter]
     return [_lines_text(group_lines(column)) for column in (left, right) if column]
