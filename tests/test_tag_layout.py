@@ -6,13 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from tests import ingest_fixtures as fx
+from tests.tag_fixtures import strategy_pdf
 
 pytest.importorskip("reportlab")
 
-DATA = Path(__file__).parent / "data" / "tag"
-STRATEGY = DATA / "two_column" / "strategi.yaml"
 
 LEFT_GOAL = "I KRONOBERG SKA VÅRDEN VARA NÄRA OCH SAMORDNAD"
 LEFT_BULLETS = ["VI SKA ERBJUDA EN JÄMLIK VÅRD", "VI SKA SÄKERSTÄLLA KONTINUITET I VÅRDPROCESSER"]
@@ -64,86 +62,6 @@ def two_column_plan_pdf(path: Path) -> tuple[str, str, str]:
     return intro, left_text, right_text
 
 
-def strategy() -> dict:
-    return yaml.safe_load(STRATEGY.read_text(encoding="utf-8"))
-
-
-def strategy_pdf(path: Path) -> dict:
-    """A two-column strategy over three pages, built from tests/data/tag/two_column/strategi.yaml.
-
-    Running header and footer, a full-width title, introduction and section heading, then 4 capitalised
-    goals with 3 capitalised bullet sub-goals each and their sentences, flowing down the left column, on in
-    the right one and over to the next page; a paragraph may break between columns, as in a real layout.
-    """
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas as rl_canvas
-
-    fx.register_font()
-    plan = strategy()
-    width, height = A4
-    margin, gap, bottom, pitch = 56.0, 28.0, 60.0, 14.0
-    column = (width - 2 * margin - gap) / 2
-    # blocks: (may break between columns, [(font size, x offset, text)], space above)
-    blocks: list[tuple[bool, list[tuple[float, float, str]], float]] = []
-    for item in plan["goals"]:
-        blocks.append((False, [(12, 0, line) for line in fx._wrap(item["goal"], column, 12)], 16))
-        for bullet in item["subgoals"]:
-            wrapped = fx._wrap(bullet, column - 12, 10)
-            lines = [(10, 0, "• " + wrapped[0])] + [(10, 12, line) for line in wrapped[1:]]
-            blocks.append((False, lines, 3))
-        for text in [*item["activities"], *item["background"]]:
-            blocks.append((True, [(10, 0, line) for line in fx._wrap(text, column, 10)], 8))
-    c = rl_canvas.Canvas(str(path), pagesize=A4)
-    page = 1
-
-    def furniture() -> None:
-        c.setFont(fx.FONT, 8)
-        c.drawString(margin, height - 40, plan["header"][0])
-        c.drawRightString(width - margin, height - 40, plan["header"][1])
-        c.drawCentredString(width / 2, 30, str(page))
-
-    furniture()
-    c.setFont(fx.FONT, 18)
-    c.drawString(margin, height - 84, plan["title"])
-    top = fx._draw_paragraphs(c, plan["intro"], margin, height - 112, width - 2 * margin)
-    c.setFont(fx.FONT, 14)
-    c.drawString(margin, top - 8, plan["section"])
-    column_top = top - 40
-    x, y, col = margin, column_top, 0
-    for splittable, lines, above in blocks:
-        if y < column_top:
-            y -= above
-        pending = list(lines)
-        while pending:
-            room = int((y - bottom) // pitch)
-            if room < (1 if splittable else len(pending)):
-                col += 1
-                if col == 2:
-                    c.showPage()
-                    page += 1
-                    furniture()
-                    col, column_top = 0, height - 80
-                x, y = margin + col * (column + gap), column_top
-                continue
-            take = pending[:room] if splittable else pending
-            pending = pending[len(take) :]
-            for size, offset, text in take:
-                c.setFont(fx.FONT, size)
-                c.drawString(x + offset, y, text)
-                y -= size + 4
-    c.showPage()
-    page += 1
-    furniture()
-    c.setFont(fx.FONT, 14)
-    c.drawString(margin, height - 84, plan["follow_up"]["heading"])
-    left, right = plan["follow_up"]["paragraphs"]
-    fx._draw_paragraphs(c, [left], margin, height - 112, column)
-    fx._draw_paragraphs(c, [right], margin + column + gap, height - 112, column)
-    c.showPage()
-    c.save()
-    return plan
-
-
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -193,33 +111,23 @@ def strategy_tags(tmp_path_factory: pytest.TempPathFactory):
     return plan, learned, rules
 
 
-def _goals(plan: dict) -> list[str]:
-    return [g for item in plan["goals"] for g in (item["goal"], *item["subgoals"])]
-
-
 @pytest.mark.parametrize("reader", ["rules and classifier", "rules only"])
 def test_two_column_strategy_goals_come_out_whole(strategy_tags, reader: str) -> None:
+    from planmine.tag.evaluate import goal_layout_scores
+
     plan, learned, rules = strategy_tags
-    tags = learned if reader == "rules and classifier" else rules
-    goals = [_flat(t.text) for t in tags if t.kind == "goal"]
-    wanted = _goals(plan)
-    found = [g for g in wanted if g in goals]
-    assert len(found) == len(wanted) == 16, sorted(set(wanted) - set(found))
-    for goal in goals:  # none spliced across columns: a goal tag holds at most one goal statement
-        assert sum(w in goal for w in wanted) <= 1, goal
+    score = goal_layout_scores(plan["goals"], learned if reader == "rules and classifier" else rules)
+    assert (score.goals_found, score.goals, score.spliced) == (16, 16, 0), score.problems
 
 
 def test_two_column_strategy_activities_link_to_their_goal(strategy_tags) -> None:
+    from planmine.tag.evaluate import goal_layout_scores
+
     plan, tags, _ = strategy_tags
-    by_text = {_flat(t.text): t for t in tags if t.kind == "activity"}
-    for item in plan["goals"]:
-        own = {_flat(g) for g in (item["goal"], *item["subgoals"])}
-        for text in item["activities"]:
-            tag = by_text.get(_flat(text))
-            assert tag is not None, f"not an activity: {text}"
-            assert tag.goal is not None and _flat(tags[tag.goal].text) in own, (text, tag.goal)
-        for text in item["background"]:
-            assert _flat(text) not in by_text, f"background tagged as an activity: {text}"
+    score = goal_layout_scores(plan["goals"], tags)
+    assert score.activities == 9 and score.linked == score.activities, score.problems
+    assert score.background_tagged == 0, score.problems
+    activities = {_flat(t.text): t for t in tags if t.kind == "activity"}
     for text in plan["follow_up"]["paragraphs"]:  # after a new heading: no longer under the last goal
-        tag = by_text.get(_flat(text))
+        tag = activities.get(_flat(text))
         assert tag is None or tag.goal is None, text

@@ -403,6 +403,8 @@ class ActivitiesComponent:
                     if (sent.start_char, sent.end_char) in goal_chars or sent.text.rstrip().endswith(":"):
                         continue
                     folded = " ".join(t.norm_ for t in sent)
+                    if rules.DOCUMENT_SUBJECT.search(folded):
+                        continue
                     if _modal_action(sent) or rules.NEXT_STEP.search(folded) or _actor_action(doc, sent):
                         span = _char_span(doc, sent.start_char, sent.end_char)
                         if span is not None and not any(

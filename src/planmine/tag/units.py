@@ -110,6 +110,10 @@ def unit_features(doc: Doc, unit: Unit) -> list[tuple[str, float]]:
         feats.append(("all_caps", 2.0))
     if rules.SUPPLIER_SUBJECT.search(folded):
         feats.append(("supplier_subject", 2.0))
+    if rules.PLACE_SHALL.search(unit.text):
+        feats.append(("place_shall", 2.0))
+    if rules.DOCUMENT_SUBJECT.search(folded):
+        feats.append(("document_subject", 2.0))
     if rules.WE_SHALL.search(folded):
         feats.append(("we_shall", 2.0))
     if unit.text.rstrip().endswith(":"):
