@@ -88,3 +88,37 @@ def strategy_pdf(path: Path) -> dict:
     c.showPage()
     c.save()
     return plan
+
+
+def goal_grid_pdf(path: Path) -> dict:
+    """A goal overview page: the strategy's 4 goals with their bullets in a 2 × 2 grid, no other text.
+
+    The goals are set larger (13 pt), so some wrap over three lines ('I KRONOBERG SKA' / ... / ...).
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    fx.register_font()
+    plan = strategy()
+    width, height = A4
+    column = (width - 112 - 28) / 2
+    c = rl_canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(fx.FONT, 18)
+    c.drawString(56, height - 70, plan["section"].upper())
+    for k, item in enumerate(plan["goals"]):
+        x, y = 56 + (k % 2) * (column + 28), height - 120 - (k // 2) * 220
+        c.setFont(fx.FONT, 13)
+        for line in fx._wrap(item["goal"], column, 13):
+            c.drawString(x, y, line)
+            y -= 17
+        y -= 6
+        c.setFont(fx.FONT, 10)
+        for bullet in item["subgoals"]:
+            for j, line in enumerate(fx._wrap(bullet, column - 12, 10)):
+                if j == 0:
+                    c.drawString(x, y, "•")  # the bullet a word of its own, as Word's PDF export sets it
+                c.drawString(x + 12, y, line)
+                y -= 13
+    c.showPage()
+    c.save()
+    return plan

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests import ingest_fixtures as fx
-from tests.tag_fixtures import strategy_pdf
+from tests.tag_fixtures import goal_grid_pdf, strategy_pdf
 
 pytest.importorskip("reportlab")
 
@@ -131,3 +131,17 @@ def test_two_column_strategy_activities_link_to_their_goal(strategy_tags) -> Non
     for text in plan["follow_up"]["paragraphs"]:  # after a new heading: no longer under the last goal
         tag = activities.get(_flat(text))
         assert tag is None or tag.goal is None, text
+
+
+def test_goal_overview_grid_goals_come_out_whole(tmp_path: Path) -> None:
+    from planmine.clean import clean_document
+    from planmine.ingest import read_document
+    from planmine.tag import analyse
+    from planmine.tag.evaluate import goal_layout_scores
+
+    path = tmp_path / "malbild.pdf"
+    plan = goal_grid_pdf(path)
+    _, tags = analyse(clean_document(read_document(path)), 1, genre="plan")
+    blocks = [{**b, "activities": [], "background": []} for b in plan["goals"]]
+    score = goal_layout_scores(blocks, tags)
+    assert (score.goals_found, score.spliced) == (16, 0), score.problems

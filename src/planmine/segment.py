@@ -50,6 +50,8 @@ _LABEL_HEADINGS = frozenset(
 )
 _WRAP_CONJUNCTIONS = frozenset(["och", "eller", "samt"])
 _CAPS_STATEMENT = re.compile(r"\b(SKA|SKALL|VILL)\b")  # a new capitalised statement, not a wrapped rest
+# a capitalised line ending in a word no statement ends with goes on below ('I KRONOBERG SKA' + 'MEDARBETARNA ...')
+_CAPS_OPEN_END = re.compile(r"\b(SKA|SKALL|VILL|OCH|ATT|FÖR|I|PÅ|MED|TILL|AV|SOM|EN|ETT|DEN|DET)\s*$")
 
 
 def fold(text: str) -> str:
@@ -144,7 +146,7 @@ def _caps_continues(last: str, nxt: _Line) -> bool:
         nxt.kind in ("text", "heading")
         and _caps(last)
         and _caps(nxt.text)
-        and len(last.split()) >= 4
+        and (len(last.split()) >= 4 or (len(last.split()) >= 2 and _CAPS_OPEN_END.search(last) is not None))
         and len(nxt.text.split()) <= 5
         and len(last.split()) + len(nxt.text.split()) <= 16
         and not _CAPS_STATEMENT.search(nxt.text)
