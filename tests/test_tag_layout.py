@@ -145,3 +145,21 @@ def test_goal_overview_grid_goals_come_out_whole(tmp_path: Path) -> None:
     blocks = [{**b, "activities": [], "background": []} for b in plan["goals"]]
     score = goal_layout_scores(blocks, tags)
     assert (score.goals_found, score.spliced) == (16, 0), score.problems
+
+
+@pytest.mark.parametrize("mark", ["\uf0b7", "\uf0a7", "✓", "➢"])
+def test_word_symbol_bullets_make_sub_goal_list_items(tmp_path: Path, mark: str) -> None:
+    """Word's Symbol/Wingdings bullets, as PDF text extraction gives them, mark list items like '•'."""
+    from planmine.clean import clean_document
+    from planmine.ingest import read_document
+    from planmine.tag import analyse
+
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        f"Strategi\n\n{LEFT_GOAL}\n\n{mark} {LEFT_BULLETS[0]}\n{mark} {LEFT_BULLETS[1]}\n", encoding="utf-8"
+    )
+    passages, tags = analyse(clean_document(read_document(path)), 1)
+    items = [p.text for p in passages if p.kind == "list_item"]
+    assert items == LEFT_BULLETS
+    subgoals = [t.text for t in tags if t.kind == "goal" and t.label == "subgoal"]
+    assert subgoals == LEFT_BULLETS
