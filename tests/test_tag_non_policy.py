@@ -2,7 +2,7 @@
 
 Each file goes through `planmine.pipeline.prepare`, as ingest does: the genre is classified from the text,
 then the tagger re-tags with it (supplier requirements are requirements, never a region's activities).
-The whole-folder figures come from benchmarks/tag_non_policy.py.
+The whole-folder figures come from benchmarks/eval_tag_non_policy.py.
 """
 
 from __future__ import annotations

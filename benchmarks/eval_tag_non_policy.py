@@ -1,6 +1,6 @@
 """Goals and activities tagged in real non-policy documents (procurement, risk analyses, manuals, other).
 
-Usage: PYTHONPATH=src python benchmarks/tag_non_policy.py [FOLDER ...]
+Usage: PYTHONPATH=src python benchmarks/eval_tag_non_policy.py [FOLDER ...]
   Each PDF/DOCX/HTML/MD file under the folders (default: ../shared/realdocs2) goes through
   `planmine.pipeline.prepare`, as `planmine ingest` does: read, clean, classify the genre, tag (with the
   genre). Printed per file: the genre, then goals / activities / requirements as tagged, and the goals and
