@@ -401,28 +401,38 @@ def _theme_z(index: ThemeIndex, k: int, vec: np.ndarray | None) -> float:
     return float((tv.query_scores(vec)[k] - bg[0][k]) / bg[1][k])
 
 
-def _narrow_alt_label(
-    index: ThemeIndex,
-    theme: Theme,
-    term: str,
-    config: DecisionConfig,
-    vectors: Callable[[list[str]], list[np.ndarray | None]] | None = None,
-) -> bool:
-    """Is the named term a rare narrower alternative label ('ungdomsmottagning' of Barn och unga): one
-    word, not the label or an abbreviation, in few passages and a small part of the theme's passages?"""
-    if not term or term not in theme.alt_labels or len(_WORD.findall(term)) != 1:
-        return False
-    if fold(term) in fold(theme.label_sv) or term in theme.abbreviations:
-        return False
-    n = max(len(index.items), 1)
-    share = df_share(index, ConceptTerm(fold(term), ((fold(term),),)))
-    theme_share = len(index.theme_passages(theme.id)) / n
-    if share >= config.concept_df_share or share >= 0.25 * theme_share:
-        return False
-    if vectors is not None:  # an alternative label that alone means the theme ('självmord') is a synonym
-        k = index.taxonomy.ids().index(theme.id)
-        return _theme_z(index, k, vectors([term])[0]) < config.alt_label_theme_z
-    return True
+def _term_span(words: list[str], term_words: list[str]) -> tuple[int, int] | None:
+    """Where a (folded) term stands among the (folded) question words, each word inflection-aware."""
+    n = len(term_words)
+    for i in range(len(words) - n + 1):
+        if all(
+            w == t or (w.startswith(t) and is_word_rest(w[len(t) :], len(t) <= 5))
+            for w, t in zip(words[i : i + n], term_words, strict=True)
+        ):
+            return i, i + n
+    return None
+
+
+def narrower_term(index: ThemeIndex, theme: Theme, core: str) -> str:
+    """The narrower term of `theme` (a service, unit or named programme: `Theme.narrower_terms`) that a
+    question's core names, when the core names nothing else of the theme ('ungdomsmottagningar' of Barn
+    och unga); then the question asks about that thing, not the whole theme. Else ''."""
+    words = _WORD.findall(fold(core))
+    named = ""
+    for term in theme.narrower_terms:
+        span = _term_span(words, _WORD.findall(fold(term)))
+        if span is not None:
+            named = named or fold(term)
+            words = words[: span[0]] + words[span[1] :]
+    if not named:
+        return ""
+    rest = " ".join(words)
+    if any(h.theme_id == theme.id and h.strength == "strong" for h in index.matcher.hits(rest)):
+        return ""
+    if theme.id in _english_hits(index.taxonomy, rest):
+        return ""
+    k = index.taxonomy.ids().index(theme.id)
+    return "" if float(_profiles(index.taxonomy).scores(rest, True)[k]) >= NAMED_LEXICAL else named
 
 
 def read_question(
@@ -462,15 +472,16 @@ def read_question(
         k = index.taxonomy.ids().index(choice.theme.id)
         vectors = index.embed_questions if qvec is not None else None
         extra = _uncovered(index, k, terms, t, language, vectors)
-        for other in choice.alternatives if extra else ():
+        narrower = narrower_term(index, choice.theme, core)
+        for other in choice.alternatives if extra and not narrower else ():
             j = index.taxonomy.ids().index(other)
             if not _uncovered(index, j, terms, t, language, vectors):
                 theme = index.taxonomy.get(other)
                 reading.theme, reading.theme_label = theme.id, theme.label_sv
                 reading.why = f"covers every word of the question (before it: {choice.theme.id})"
                 return reading
-        if language == "sv" and _narrow_alt_label(index, choice.theme, choice.term, t, vectors):
-            extra = extra or [fold(choice.term)]
+        if narrower:
+            extra = [narrower, *(w for w in extra if w != narrower)]
         if not extra:
             reading.theme, reading.theme_label, reading.why = (
                 choice.theme.id,
