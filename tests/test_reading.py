@@ -122,18 +122,6 @@ def test_free_semantic_evidence_is_never_more_than_mentioned() -> None:
     assert decide_free("Region X", [], quality, "x").level == "not_found"
 
 
-def test_a_goal_with_only_part_of_the_concept_is_a_mention() -> None:
-    quality = RegionQuality("Region X", chars=50_000, passages=300, documents=1)
-
-    def goal(weak: bool) -> PassageEvidence:
-        return PassageEvidence(
-            1, "Region X", "x.txt", 1, "", "Sprida goda exempel", "goal", lexical=0.6, weak=weak
-        )
-
-    assert decide_free("Region X", [goal(weak=False)], quality, "x").level == "addressed"
-    assert decide_free("Region X", [goal(weak=True)], quality, "x").level == "mentioned"
-
-
 def test_a_region_whose_documents_are_all_left_out_has_no_documents() -> None:
     quality = RegionQuality("Region X", excluded=2, excluded_genres=["procurement"])
     assert decide("Region X", [], quality).level == "no_documents"

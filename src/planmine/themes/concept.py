@@ -100,8 +100,7 @@ def concept_evidence(
     """Evidence per region for a free concept: passages that hold at least `min_coverage` of the
     concept's terms, idf-weighted over the store (a word absent from the store weighs most, so a concept
     the plans never name is found nowhere); features: role at the first match, coverage, cosine and z
-    to the question; `weak` when a required term is missing (part of the concept, not the concept). Plus
-    passages far above the question's own background in meaning (semantic only)."""
+    to the question. Plus passages far above the question's own background in meaning (semantic only)."""
     n = len(index.items)
     cos = np.zeros(n, dtype=np.float32)
     z = np.zeros(n, dtype=np.float32)
@@ -122,14 +121,11 @@ def concept_evidence(
         coverage = sum(weights.get(w, 0.0) for w in present) / total
         if coverage < min_coverage or not index.items[i].quotable:
             continue
-        missing = [t.word for t in required if t.word not in present]
         hit.add(i)
         spans = _spans(index, i, [t for t in terms if t.word in present])
         first = spans[0] if spans else (0, len(index.items[i].folded))
         reading = index.reading(i, *first)
         why = f"words {', '.join(present)} (coverage {coverage:.2f}) in {reading.describe()}"
-        if missing:
-            why += f"; without {', '.join(missing)}"
         if qvec is not None:
             why += f"; cosine {float(cos[i]):.3f} (z {float(z[i]):.1f})"
         out[index.items[i].region].append(
@@ -141,7 +137,6 @@ def concept_evidence(
                 cosine=float(cos[i]),
                 z=float(z[i]),
                 lexical=max(coverage, 0.01),
-                weak=bool(missing),  # part of the concept only: never more than "mentioned"
                 explanation=why,
             )
         )

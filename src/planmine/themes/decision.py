@@ -204,11 +204,7 @@ def decide_free(
     ranked = weigh(evidence, t)
     lexical = [e for e in ranked if e.lexical > 0]
     semantic = [e for e in ranked if e.lexical <= 0 and e.z >= t.free_semantic_z]
-    committed = [
-        e
-        for e in lexical
-        if e.role in COMMITTING_ROLES and e.enumeration < LIST_ITEMS_TAGGED and not e.weak  # whole concept
-    ]
+    committed = [e for e in lexical if e.role in COMMITTING_ROLES and e.enumeration < LIST_ITEMS_TAGGED]
     ok, why_not = quality.assessable(t)
     level: Level
     if committed:
