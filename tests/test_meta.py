@@ -120,11 +120,31 @@ def test_there_are_290_municipalities_in_the_21_regions():
         ("Frågor till kommunen: info@enkoping.se, www.enkoping.se", "Enköping", "Region Uppsala"),
         ("Hyresgäster hos GotlandsHem får stöd i hemmet.", "Gotland", "Region Gotland"),
         ("Gällivare kommun, socialförvaltningen. E-post: soc@gallivare.se", "Gällivare", "Region Norrbotten"),
+        ("TIERPS KOMMUN\nSocialförvaltningen\nRiktlinje för hemsjukvård", "Tierp", "Region Uppsala"),
+        (
+            "Riktlinje för hemsjukvård\n\nText.\n\nEnköping 2023-05-12\nAnna Andersson",
+            "Enköping",
+            "Region Uppsala",
+        ),
+        ("Rutin för fallprevention\n\nGällivare den 3 maj 2023", "Gällivare", "Region Norrbotten"),
     ],
 )
 def test_a_municipality_or_its_company_names_the_owner(text, municipality, region):
     owner = detect_owner(text)
     assert (owner.kind, owner.municipality, owner.region) == ("municipality", municipality, region)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rekommendationer.\nLäkemedelsverket, Box 26, 751 03 Uppsala",  # a cited agency's address
+        "Ansvaret kan vara kommun eller region.",  # 'Vara' is a word here
+        "Mötet hölls i Stockholm den 3 maj 2023 med alla regioner.",  # no signature line
+    ],
+)
+def test_a_place_that_is_no_owner_leaves_the_owner_unknown(text):
+    owner = detect_owner(text)
+    assert owner.kind == "unknown" and owner.municipality == "" and owner.region == ""
 
 
 def test_a_list_of_public_bodies_has_no_owner():
@@ -270,3 +290,44 @@ def test_cli_compare_as_of_and_query_json_evidence_pages(versions_store):
     assert evidence and all(e["page_label"] == f"{e['page'] + 16} (51)" for e in evidence)
     result = runner.invoke(app, ["query", "samordnad individuell plan", *args])
     assert result.exit_code == 0 and "pdf p. 2)" in result.output, result.output
+
+
+def test_weak_dates_come_from_where_the_file_came_from_and_say_so():
+    upload = {"source_url": "https://x.se/download/18.677b76f518f9ec645d61b015/1716801879022/Plan.docx"}
+    found = detect_date("Ingen datering här.", upload)
+    assert found.value == "2024-05-27" and "source address" in found.evidence
+    found = detect_date("Ingen datering här.", {}, path="/d/artiklar_2023_09_stormote.md")
+    assert found.value == "2023-09" and "file name" in found.evidence
+    assert detect_date("Ingen datering här.", {}, path="/d/plan_2023-2024.txt").value == ""  # a period
+    decided = detect_date("Beslutad av regionstyrelsen 2021-03-02", upload, path="/d/x_2023_09.md")
+    assert decided.value == "2021-03-02"  # the text's own date wins over every weak fallback
+
+
+def test_titles_set_one_line_per_block_and_form_layouts():
+    from planmine.meta_title import detect_title
+
+    cover = "Sammanhållen\n\növerenskommelse om\n\nvård och omsorg för\n\näldre\n\nÖverenskommelse mellan Region X"
+    assert detect_title(cover, {}).value == "Sammanhållen överenskommelse om vård och omsorg för äldre"
+    booklet = "Rekommenderade läkemedel\n\nför sjuksköterskor med förskrivningsrätt\n\nText om läkemedel."
+    assert (
+        detect_title(booklet, {}).value == "Rekommenderade läkemedel för sjuksköterskor med förskrivningsrätt"
+    )
+    form = "Upphandlande organisation Upphandling\n\nLjungby kommun Extern Webbplats FKU 2023\n\nMer text."
+    assert detect_title(form, {}).value == "Extern Webbplats FKU 2023"
+    sentence = "Beredningen består av länets\n\ndirektörer och andra chefer i regionen\n\nText."
+    assert "består" not in detect_title(sentence, {}).value  # a sentence set one line per block
+
+
+def test_genitive_region_names_and_national_texts_that_name_no_region():
+    from planmine.regions import detect_region
+
+    assert detect_region("Underlaget bygger på Region Hallands uppföljningsrapporter.").region == (
+        "Region Halland"
+    )
+    commission = (
+        "Utredningens uppdrag utvidgas till patientkontrakt. Utredningstiden förlängs. "
+        "Uppdraget ska slutredovisas senast den 31 mars 2020."
+    )
+    assert detect_region(commission).region == "national"
+    regional = f"Region Kalmar län beslutar. {commission}"
+    assert detect_region(regional).region == "Region Kalmar län"  # a region named: not national

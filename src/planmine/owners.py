@@ -113,9 +113,11 @@ def _municipality_patterns() -> tuple[tuple[Municipality, re.Pattern[str], re.Pa
     out = []
     for m in all_municipalities():
         stem = _stem(m.name)
+        upper = _stem(m.name.upper())
         body = re.compile(
-            rf"(?<![\w-]){stem}s?\s+(?:kommuns?|stads?)(?![\w-])|(?<![\w-]){re.escape(m.official)}(?![\w-])"
+            rf"(?<![\w-]){stem}s?\s+(?:[Kk]ommuns?|stads?)(?![\w-])|(?<![\w-]){re.escape(m.official)}(?![\w-])"
             rf"|\b(?:kommunstyrelsen|kommunfullmäktige|socialnämnden)\s+i\s+{stem}(?![\w-])"
+            rf"|(?<![\w-]){upper}S?\s+(?:KOMMUNS?|STADS?)(?![\w-])"  # a letterhead: 'TIERPS KOMMUN'
         )
         company = re.compile(
             rf"(?<![\w-]){stem}s?(?:Hem|Bostäder|Bostad|Energi|Vatten|Hus|Fastigheter)\b"
@@ -125,6 +127,15 @@ def _municipality_patterns() -> tuple[tuple[Municipality, re.Pattern[str], re.Pa
     return tuple(out)
 
 
+_MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+# 'Enköping 2023-05-12', 'Gällivare den 3 maj 2023': a letter's place and date, where it was written.
+_PLACE_DATE = re.compile(
+    rf"(?m)^[ \t]*([A-ZÅÄÖ][\wåäöé-]+(?: [A-ZÅÄÖ][\wåäö]+)?)(?:,| den)?[ \t]+"
+    rf"(?:(?:19|20)\d\d-[01]\d-[0-3]\d|\d{{1,2}} (?:{_MONTHS}) (?:19|20)\d\d)[ \t]*$"
+)
+# '745 80 Enköping', '982 81 GÄLLIVARE': a postal address (supporting evidence only: a cited agency's
+# address names its town too).
+_POSTAL = re.compile(r"(?<![\d-])\d{3} ?\d{2}[ \t]+([A-ZÅÄÖ][\wåäöÅÄÖé-]+(?: [A-ZÅÄÖ][\wåäöÅÄÖ]+)?)")
 _DOMAIN = re.compile(r"(?:@|\bwww\.|https?://(?:[\w-]+\.)*)((?:[\w-]+\.)*[\w-]+\.se)\b", re.IGNORECASE)
 _KOMMUN_ORGNR = re.compile(r"\b212000-\d{4}\b")
 _REGION_ORGNR = re.compile(r"\b232100-\d{4}\b")
@@ -184,6 +195,7 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
         if firms := company.findall(text):
             scores[m.name] = scores.get(m.name, 0.0) + min(len(firms), 3) * 2.0
             why.setdefault(m.name, []).append(f"company '{firms[0].strip()}'")
+    _place_evidence(text, scores, why)
     region_domains: Counter[str] = Counter()
     for host in _DOMAIN.findall(text):
         kind, name = _domain_owner(host)
@@ -235,6 +247,25 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
             "other", "", "", f"an organisation that is no public body: '{firm.group(0).strip()}'"
         )
     return OwnerGuess("unknown", "", region or "", "no owner named")
+
+
+def _place_evidence(text: str, scores: dict[str, float], why: dict[str, list[str]]) -> None:
+    """Add the places a letter is signed at (2 each, up to 2) and postal towns (1, up to 1) to `scores`."""
+    from planmine.regions import _AMBIGUOUS_PLACES
+
+    lookup = _by_fold()
+    signed: Counter[str] = Counter()
+    for match in _PLACE_DATE.finditer(text):
+        m = lookup.get(fold(match.group(1)))
+        if m and m.name not in _AMBIGUOUS_PLACES:
+            signed[m.name] += 1
+    for name, n in signed.items():
+        scores[name] = scores.get(name, 0.0) + 2.0 * min(n, 2)
+        why.setdefault(name, []).append(f"signed at {name} with a date")
+    posted = {m.name for match in _POSTAL.finditer(text) if (m := lookup.get(fold(match.group(1))))}
+    for name in posted:
+        scores[name] = scores.get(name, 0.0) + 1.0
+        why.setdefault(name, []).append(f"postal address in {name}")
 
 
 def _decide_municipality(scores: dict[str, float], named: int, cfg: OwnerConfig) -> str:
