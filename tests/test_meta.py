@@ -127,6 +127,9 @@ def test_there_are_290_municipalities_in_the_21_regions():
             "Region Uppsala",
         ),
         ("Rutin för fallprevention\n\nGällivare den 3 maj 2023", "Gällivare", "Region Norrbotten"),
+        ("Beslutad av Kommunstyrelsen i Enköping", "Enköping", "Region Uppsala"),
+        ("Riktlinje. Falu kommun, omsorgsförvaltningen.", "Falun", "Region Dalarna"),  # not 'Faluns'
+        ("Hyresgäster hos Enköpingshem får stöd.", "Enköping", "Region Uppsala"),
     ],
 )
 def test_a_municipality_or_its_company_names_the_owner(text, municipality, region):
@@ -259,6 +262,7 @@ def test_quotes_carry_the_printed_page_label_beside_the_physical_page(versions_s
     quote = next(e for e in table.rows[0].cells["Region Kalmar län"].evidence if e.page == 2)
     assert quote.page_label == "18 (51)"
     assert quote.cite() == "p. 18 (pdf p. 2)" and quote.cite("sv") == "s. 18 (pdf-sida 2)"
+    assert quote.cite("sv", bare=True) == "18 (pdf-sida 2)"
     assert quote.to_dict()["page_label"] == "18 (51)" and quote.to_dict()["paged"] is True
     unpaged = table.rows[0].cells["Region Örebro län"].evidence[0]
     assert not unpaged.paged and unpaged.cite() == "–"

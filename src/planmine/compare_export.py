@@ -222,7 +222,7 @@ def to_markdown(table: Comparison, documents: DocumentFacts | None = None, lang:
             best = cell.evidence[0] if cell.evidence else None
             doc = (docs.get(best.document, {}).get("title") or best.document) if best else ""
             quote = f"“{esc(clip(best.text, 300))}”" if best else ""
-            page = best.cite(lang) if best else ""
+            page = best.cite(lang, bare=True) if best else ""  # under a 'page' column: '18 (pdf-sida 17)'
             lines.append(
                 f"| {esc(region)} | {level_name(cell.level, lang)} | {len(cell.evidence)} | {quote} | {esc(doc)} | {page} |"
             )

@@ -38,16 +38,16 @@ def printed_number(label: str) -> str:
     return match.group(0) if match else ""
 
 
-def cite_page(page: int, label: str = "", *, paged: bool = True, lang: str = "en") -> str:
+def cite_page(page: int, label: str = "", *, paged: bool = True, lang: str = "en", bare: bool = False) -> str:
     """'p. 18 (pdf p. 17)' when the printed label differs from the physical page, 'p. 17' when not,
-    '–' for a text without pages (Swedish: 's. 18 (pdf-sida 17)')."""
+    '–' for a text without pages (Swedish: 's. 18 (pdf-sida 17)'); `bare` leaves out the leading 'p.'
+    (for a column headed 'page')."""
     if not paged:
         return "–"
     word, file_word = WORDS.get(lang, WORDS["en"])
     printed = printed_number(label)
-    if printed and printed != str(page):
-        return f"{word} {printed} ({file_word} {page})"
-    return f"{word} {page}"
+    cited = f"{printed} ({file_word} {page})" if printed and printed != str(page) else str(page)
+    return cited if bare else f"{word} {cited}"
 
 
 def page_facts(store: Store, names: Iterable[str]) -> dict[str, PageFacts]:

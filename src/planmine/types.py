@@ -191,11 +191,11 @@ class Evidence:
     page_label: str = ""  # the label printed on the page ("18 (51)"), when it carries one
     paged: bool = True  # False for a text without pages: `page` means nothing, cite it "–"
 
-    def cite(self, lang: str = "en") -> str:
+    def cite(self, lang: str = "en", *, bare: bool = False) -> str:
         """The page as a reader cites it: 'p. 18 (pdf p. 17)', 'p. 17' or '–' (planmine.pages)."""
         from planmine.pages import cite_page
 
-        return cite_page(self.page, self.page_label, paged=self.paged, lang=lang)
+        return cite_page(self.page, self.page_label, paged=self.paged, lang=lang, bare=bare)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of one quote (DESIGN.md)."""
