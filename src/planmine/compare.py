@@ -84,6 +84,10 @@ def _in_force_scope(index: ThemeIndex, types: frozenset[str] | None, as_of: int 
         return scope
     kept = scope.documents & force.documents
     quality = index.quality_of(kept)
+    why = f"not in force in {as_of}" if as_of is not None else "superseded by a newer version"
+    for doc_id in scope.documents - kept:  # left out by version, not by type: say so, not its genre
+        q = quality[index.doc_quality[doc_id].region]
+        q.excluded_genres = [*scope.quality[q.region].excluded_genres, why]
     for region in scope.regions:
         quality.setdefault(region, RegionQuality(region=region))
     excluded = scope.excluded + [
