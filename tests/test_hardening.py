@@ -493,3 +493,59 @@ def test_the_stores_own_files_in_an_ingested_folder_are_skipped(tmp_path: Path) 
         assert (tmp_path / "planmine.db-wal").exists()
         results = ingest_paths([tmp_path], store, embed=False)
     assert [(Path(r.path).name, r.status) for r in results] == [("plan.txt", "unchanged")]
+
+
+# --- 10: OCR progress per page ------------------------------------------------------------------------
+
+
+def test_ocr_reports_progress_page_by_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan moves the progress bar per OCR'd page, not only when the whole file is done."""
+    import ingest_fixtures as fx
+    from planmine.ingest import ocr
+
+    path = tmp_path / "scan.pdf"
+    fx.scanned_pdf(path, pages=3)
+    text = "Region Värmland ska stärka den nära vården för äldre med stora behov i hemmet."
+    monkeypatch.setattr(ocr, "ocr_image", lambda image: ocr.OcrResult(text, 90.0, 14))
+    monkeypatch.setattr(ocr, "check_tesseract", lambda lang="swe": "swe")
+    calls: list[tuple[int, int]] = []
+    files: list[str] = []
+    with Store(tmp_path / "s.db") as store:
+        results = ingest_paths(
+            [path],
+            store,
+            embed=False,
+            on_file=lambda p: files.append(p.name),
+            on_page=lambda done, total: calls.append((done, total)),
+        )
+    assert [r.status for r in results] == ["ok"]
+    assert files == ["scan.pdf"]
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_the_cli_ingest_shows_ocr_pages_on_its_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's bar hook (an on_page callback) advances the bar by a fraction of a file per page."""
+    from rich.progress import Progress
+    from typer.testing import CliRunner
+
+    import ingest_fixtures as fx
+    from planmine.cli import app
+    from planmine.ingest import ocr
+
+    path = tmp_path / "scan.pdf"
+    fx.scanned_pdf(path, pages=2)
+    text = "Region Värmland ska stärka den nära vården för äldre med stora behov i hemmet."
+    monkeypatch.setattr(ocr, "ocr_image", lambda image: ocr.OcrResult(text, 90.0, 14))
+    monkeypatch.setattr(ocr, "check_tesseract", lambda lang="swe": "swe")
+    seen: list[tuple[float, str]] = []
+    update = Progress.update
+
+    def record(self: Progress, task: object, **kwargs: object) -> None:
+        update(self, task, **kwargs)  # type: ignore[arg-type]
+        if "OCR page" in str(kwargs.get("description", "")):
+            seen.append((float(kwargs["completed"]), str(kwargs["description"])))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Progress, "update", record)
+    result = CliRunner().invoke(app, ["ingest", str(path), "--store", str(tmp_path / "s.db"), "--no-embed"])
+    assert result.exit_code == 0, result.output
+    assert seen == [(0.5, "scan.pdf · OCR page 1/2"), (1.0, "scan.pdf · OCR page 2/2")]

@@ -355,14 +355,25 @@ class Executor(Protocol):
 class SerialExecutor:
     """Prepares in this process; embeds groups of documents together through the store's cache."""
 
-    def __init__(self, store: Store, *, embed: bool, config: IngestConfig = CONFIG) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        embed: bool,
+        config: IngestConfig = CONFIG,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.embedder = _PassageEmbedder(store) if embed else None
         self.config = config
+        self.on_page = on_page
 
     def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]:
+        from planmine.ingest.ocr import page_progress
+
         group: list[tuple[int, PreparedDocument]] = []
         for index, ticket in tickets:
-            prepared = prepare(ticket, self.embedder.embedder() if self.embedder else None)
+            with page_progress(self.on_page):
+                prepared = prepare(ticket, self.embedder.embedder() if self.embedder else None)
             if isinstance(prepared, IngestResult):
                 yield index, prepared
                 continue
@@ -396,6 +407,7 @@ def ingest_paths(
     scheduler: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
 ) -> list[IngestResult]:
     """Ingest files and folders (recursively); each file's result, in input order.
@@ -406,6 +418,8 @@ def ingest_paths(
     $PLANMINE_SCHEDULER) uses a running one; this process stays the only writer either way.
     The store's own files are skipped. When the store's disk is full the batch stops: the files left
     come back failed with code 'not_tried'. Ctrl-C raises IngestInterrupted with the results so far.
+    `on_file(path)` is called as a file is started, `on_page(done, total)` after each of its pages OCR'd
+    (in this process; pages OCR'd on Dask workers are not reported), `on_result(result)` as it ends.
     """
     from planmine.distributed import scheduler_address
     from planmine.ingest import iter_documents
@@ -438,7 +452,7 @@ def ingest_paths(
 
         executor = DaskExecutor(workers=workers, address=address, embed=embed)
     else:
-        executor = SerialExecutor(store, embed=embed)
+        executor = SerialExecutor(store, embed=embed, on_page=on_page)
     committed = 0
     paths_of = {index: path for index, path, _ in todo}
     disk_full = False

@@ -209,6 +209,7 @@ def _ocr_pages(data: bytes, pages: list[Page], numbers: list[int], warnings: lis
     notes: dict[int, str] = {}
     running: dict[int, Future[ocr_module.OcrResult]] = {}
     renderer = ocr_module.PageRenderer(data)
+    page_done = ocr_module.progress_reporter(len(numbers))
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for number in numbers:
@@ -216,10 +217,13 @@ def _ocr_pages(data: bytes, pages: list[Page], numbers: list[int], warnings: lis
                     image = renderer.render(number - 1)
                 except Exception as exc:
                     notes[number] = f"page {number} could not be rendered for OCR ({_short(exc)})"
+                    page_done()
                     continue
                 if ocr_module.is_blank(image):
+                    page_done()
                     continue
                 running[number] = pool.submit(ocr_module.ocr_image, image)
+                running[number].add_done_callback(lambda _: page_done())
                 del image
                 busy = [f for f in running.values() if not f.done()]
                 if len(busy) > workers:  # keep few rendered pages in memory
