@@ -58,9 +58,12 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     if decomposed.isascii():  # most tokens: nothing to strip
         return decomposed
-    if max(decomposed) <= "\uffff":  # one C-level scan, not a Python loop per character
+    if _ASTRAL.search(decomposed) is None:  # one C-level scan, not a Python loop per character
         return _combining_marks().sub("", decomposed)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 @cache

@@ -276,8 +276,8 @@ def _in_goal_heading_section(doc: Doc) -> bool:
 
 def caps_goal(text: str) -> bool:
     """A capitalised goal statement: 'I KRONOBERG SKA VÅRDEN VARA NÄRA', 'VI SKA ERBJUDA EN JÄMLIK VÅRD'."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 12 or sum(c.isupper() for c in letters) < rules.CAPS_GOAL_MIN_SHARE * len(letters):
+    letters, upper = rules.letter_counts(text)
+    if letters < 12 or upper < rules.CAPS_GOAL_MIN_SHARE * letters:
         return False
     return bool(rules.CAPS_GOAL.search(fold(text)))
 
