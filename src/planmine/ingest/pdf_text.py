@@ -147,6 +147,13 @@ def _may_hold_table(edges: list[dict[str, Any]]) -> bool:
     from pdfplumber.utils import filter_edges
 
     settings = TableSettings.resolve(None)
+    # 2 × 2 cells need three rulings each way; most pages have fewer (a header rule, a logo)
+    for orientation, length in (("h", "width"), ("v", "height")):
+        rulings = [
+            e for e in edges if e["orientation"] == orientation and e[length] >= settings.edge_min_length
+        ]
+        if len(rulings) < 3:
+            return False
     merged = merge_edges(
         edges,
         snap_x_tolerance=settings.snap_x_tolerance,
