@@ -549,3 +549,30 @@ def test_the_cli_ingest_shows_ocr_pages_on_its_bar(tmp_path: Path, monkeypatch: 
     result = CliRunner().invoke(app, ["ingest", str(path), "--store", str(tmp_path / "s.db"), "--no-embed"])
     assert result.exit_code == 0, result.output
     assert seen == [(0.5, "scan.pdf · OCR page 1/2"), (1.0, "scan.pdf · OCR page 2/2")]
+
+
+def test_a_procurement_is_tagged_once_with_its_genre(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """prepare() tags after the genre is known: one tagging pass, and a supplier's duties are no activities."""
+    import shutil
+
+    import planmine.tag as tag
+
+    source = ROOT / "tests" / "data" / "genre" / "synthetic" / "procurement_it_system.md"
+    shutil.copy(source, tmp_path / "upphandling.md")
+    genres: list[str] = []
+    real = tag.tag_passages
+
+    def counted(passages, *, genre=""):  # type: ignore[no-untyped-def]
+        genres.append(genre)
+        return real(passages, genre=genre)
+
+    monkeypatch.setattr(tag, "tag_passages", counted)
+    with Store(tmp_path / "s.db") as store:
+        [result] = ingest_paths([tmp_path / "upphandling.md"], store, embed=False)
+        assert result.status == "ok", result.reason
+        [document] = store.documents()
+        kinds = {t.kind for t in store.tags(document_id=document.id)}
+        assert kinds, "the procurement has tags (requirements)"
+    assert document.meta.genre == "procurement"
+    assert genres == ["procurement"]
+    assert not kinds & {"goal", "activity"}

@@ -238,7 +238,8 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
     from planmine.clean import clean_document
     from planmine.genre_model import assign_genre
     from planmine.ingest import read_document
-    from planmine.tag import analyse, tag_passages
+    from planmine.segment import segment
+    from planmine.tag import tag_passages
     from planmine.tag.classify import REQUIREMENT_GENRES
 
     try:
@@ -249,12 +250,12 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
             raw.path = ticket.path
             clean = clean_document(raw)
             meta = detect_metadata(clean)
-            passages, tags = analyse(clean, 0)
+            passages = segment(clean, 0)
             meta = assign_genre(meta, clean, passages, embedder)
             if ticket.overrides:
                 meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
-            if meta.genre in REQUIREMENT_GENRES:  # a supplier's or product's duties: no goals or activities
-                tags = tag_passages(passages, genre=meta.genre)
+            # tagged once, knowing the genre: a supplier's or product's duties are no goals or activities
+            tags = tag_passages(passages, genre=meta.genre if meta.genre in REQUIREMENT_GENRES else "")
             warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
             if meta.region == "unknown":
                 warnings.append(
