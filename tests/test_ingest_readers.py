@@ -541,3 +541,23 @@ def test_fast_text_layer_leaves_tables_to_pdfplumber(tmp_path: Path) -> None:
     slow = read_pdf(data, ocr=False, fast_text=False)[0]
     fast = read_pdf(data, ocr=False, fast_text=True)[0]
     assert fast[0].tables and fast[0].tables == slow[0].tables
+
+
+def test_fast_text_layer_reads_two_columns_left_before_right(tmp_path: Path) -> None:
+    """pdfium's words go through the same layout step: a two-column page reads column by column."""
+    import pypdfium2
+
+    from planmine.ingest.pdf_text import fast_page_text
+
+    path = tmp_path / "columns.pdf"
+    title, left, right = fx.two_column_pdf(path)
+    document = pypdfium2.PdfDocument(path.read_bytes())
+    try:
+        fast = fast_page_text(document[0])
+    finally:
+        document.close()
+    assert fast is not None
+    text = flat(fast)
+    assert flat(left) in text and flat(right) in text
+    assert text.index(title) < text.index(flat(left)) < text.index(flat(right))
+    assert text.startswith("Region Skåne 2021-09-24") and text.endswith("1 (1)")
