@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from planmine.tag import analyse, from_docbin, run, to_docbin
 from planmine.tag.model import UnitModel, shipped_model
@@ -109,3 +110,25 @@ def test_prediction_hashes_features_exactly_as_scikit_learn() -> None:
     reference = np.asarray(vectorize(features) @ model.coef_.T + model.intercept_, dtype=np.float64)
     reference = np.exp(reference - reference.max(axis=1, keepdims=True))
     assert np.allclose(model.predict_proba(features), reference / reference.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.slow
+def test_the_tagger_loads_without_importing_torch() -> None:
+    """thinc would import torch (seconds) for models the tagger never uses; a later import still works."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from planmine.tag import tag_passages\n"
+        "from planmine.tag.pipeline import get_nlp\n"
+        "get_nlp()\n"
+        "assert 'torch' not in sys.modules, 'torch imported'\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('torch') is not None:\n"
+        "    import torch\n"
+        "    assert torch.zeros(2).sum().item() == 0\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

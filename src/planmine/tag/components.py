@@ -11,13 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
-
 from planmine.segment import fold
 from planmine.tag import rules
+from planmine.tag._spacy import Doc, Language, PhraseMatcher, Span, filter_spans
 from planmine.tag.gazetteer import actor_phrases, normalise_actor, target_group_phrases
 
 SPAN_KEYS = ("goals", "activities", "indicators", "actors", "target_groups", "times", "requirements")

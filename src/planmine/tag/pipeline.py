@@ -48,13 +48,12 @@ COMPONENTS = (
 
 def build_nlp() -> Language:
     """A fresh Swedish pipeline: blank sv, lookup lemmatizer, sentencizer, the planmine components."""
-    import spacy
-
     from planmine.tag import classify, components
+    from planmine.tag._spacy import blank
 
     del classify  # registers planmine_units
     components.register_extensions()
-    nlp = spacy.blank("sv")
+    nlp = blank("sv")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
     for name in COMPONENTS:
