@@ -119,6 +119,7 @@ class _Pattern:
     weight: float
     folded: bool  # matched against folded text (True) or the original, case-sensitive (False)
     label: str
+    literal: str  # the phrase as matched: a text without it is skipped before the regex runs
 
 
 @cache
@@ -126,10 +127,11 @@ def _patterns() -> tuple[_Pattern, ...]:
     patterns: list[_Pattern] = []
 
     def add(region: str, phrase: str, weight: float, *, folded: bool = True, genitive: bool = False) -> None:
-        body = re.escape(fold(phrase) if folded else _strip(phrase))
+        literal = fold(phrase) if folded else _strip(phrase)
+        body = re.escape(literal)
         ending = "s?" if genitive and not body.endswith("s") else ""  # 'Region Hallands uppföljning'
         regex = re.compile(rf"(?<![\w-]){body}{ending}(?![\w-])")
-        patterns.append(_Pattern(region, regex, weight, folded, phrase))
+        patterns.append(_Pattern(region, regex, weight, folded, phrase, literal))
 
     for region in all_regions():
         add(region.name, region.name, 6.0, genitive=True)
@@ -186,6 +188,8 @@ def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
     # Longest phrases first; each match is blanked out so "Region Kalmar län" is not also "Kalmar".
     for pattern in sorted(_patterns(), key=lambda p: -len(p.label)):
         haystack = folded if pattern.folded else plain
+        if pattern.literal not in haystack:  # a substring test is ~100x cheaper than the regex scan
+            continue
         spans = [m.span() for m in pattern.regex.finditer(haystack)]
         if not spans:
             continue
