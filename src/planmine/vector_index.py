@@ -1,0 +1,307 @@
+"""A persistent nearest-neighbour index of the store's passage vectors, kept beside the store.
+
+Without it every process rebuilds its search structures from the vectors table. The index is an HNSW
+graph (usearch) keyed by passage id, one per embedding model, in the folder ``<store>.index/``:
+
+- ``<model>.json``: the manifest: which store (its uid) and generation the index reflects, the model,
+  the dimension, the HNSW settings and the names of the two data files below;
+- ``<model>-<token>.usearch``: the HNSW graph and vectors;
+- ``<model>-<token>.keys.npy``: the indexed passage ids and a 64-bit digest of each one's text hash.
+
+It is never stale and never half-written: `passage_index` compares the manifest with the store's
+generation and, when they differ, brings the index up to date incrementally (passages gone or changed
+are removed, new ones added from the vectors table). New data files get a fresh name, the manifest is
+written to a temporary file and renamed over the old one, and only then are the old files removed: a
+reader sees the old index or the new one, and a file that cannot be read is rebuilt from the store.
+A different model, dimension or HNSW setting starts a new index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planmine.errors import PlanmineError
+
+INDEX_FORMAT = 1
+INSTALL_FIX = "pip install usearch"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """The HNSW settings of the persistent index (a change of any starts a new index)."""
+
+    connectivity: int = 16
+    expansion_add: int = 64
+    expansion_search: int = 96
+    metric: str = "ip"  # the vectors are unit length: inner product is the cosine
+    dtype: str = "f32"  # f16 halves the file; measured in benchmarks/bench_scale.py before adopting
+
+
+INDEX_CONFIG = IndexConfig()
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What bringing the index up to date did."""
+
+    added: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+    unembedded: int = 0  # passages without a vector of the model yet (embedded on first use)
+    seconds: float = 0.0
+
+
+class PassageIndex:
+    """The loaded index: `search` returns passage ids and cosines, best first."""
+
+    def __init__(self, index: Any, model: str, dim: int, ids: np.ndarray, update: IndexUpdate) -> None:
+        self.index = index
+        self.model = model
+        self.dim = dim
+        self.ids = ids
+        self.update = update
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(passage ids, cosines), each of shape (len(queries), k); missing neighbours have id -1."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        if len(self.ids) == 0 or k < 1:
+            return np.full((len(queries), max(k, 0)), -1, dtype=np.int64), np.zeros((len(queries), max(k, 0)))
+        found = self.index.search(queries, min(k, len(self.ids)), threads=_threads())
+        keys = np.asarray(found.keys, dtype=np.int64).reshape(len(queries), -1)
+        sims = 1.0 - np.asarray(found.distances, dtype=np.float32).reshape(len(queries), -1)
+        counts = np.asarray(getattr(found, "counts", [len(found.keys)])).reshape(-1)  # one query: Matches
+        for row, count in enumerate(counts.tolist()):
+            keys[row, count:] = -1
+        if keys.shape[1] < k:
+            pad = k - keys.shape[1]
+            keys = np.pad(keys, ((0, 0), (0, pad)), constant_values=-1)
+            sims = np.pad(sims, ((0, 0), (0, pad)))
+        return keys, sims
+
+
+def index_folder(store_path: str | Path) -> Path:
+    """The folder beside the store that holds its indexes."""
+    return Path(f"{Path(store_path)}.index")
+
+
+def passage_index(
+    store: Any, model: str | None = None, *, config: IndexConfig = INDEX_CONFIG
+) -> PassageIndex:
+    """The index of ``store``'s passage vectors of ``model`` (default: the store's embedding model),
+    brought up to date with the store first (incrementally; rebuilt when it cannot be read)."""
+    model = model or _store_model(store)
+    t0 = time.perf_counter()
+    folder = index_folder(store.path)
+    slug = _slug(model)
+    manifest = _read_manifest(folder / f"{slug}.json")
+    generation, uid = store.generation(), store.uid()
+    loaded = None
+    if manifest and manifest.get("uid") == uid and manifest.get("config") == asdict(config):
+        fresh = manifest.get("generation") == generation
+        loaded = _load(folder, manifest, view=fresh)  # a fresh index is only read: memory-mapped
+        if loaded is not None and fresh:
+            index, ids, _ = loaded
+            seconds = time.perf_counter() - t0
+            return PassageIndex(index, model, int(manifest["dim"]), ids, IndexUpdate(seconds=seconds))
+    want_ids, hashes = store.passage_hashes()
+    want_digests = _digests(hashes)
+    if loaded is None:
+        index, ids, digests = None, np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    else:
+        index, ids, digests = loaded
+    # passages gone or changed since the index was written
+    keep = np.isin(ids, want_ids)
+    if keep.any():
+        position = np.searchsorted(want_ids, ids[keep])
+        same = want_digests[position] == digests[keep]
+        keep[np.flatnonzero(keep)[~same]] = False
+    gone = ids[~keep]
+    missing = want_ids[~np.isin(want_ids, ids[keep])]
+    if index is not None and len(gone):
+        index.remove(gone)
+    added_ids: list[np.ndarray] = []
+    dim = int(manifest["dim"]) if (manifest and index is not None) else 0
+    for batch_ids, vectors in store.passage_vectors(model, missing):
+        if index is None:
+            dim = vectors.shape[1]
+            index = _new_index(dim, config)
+        elif vectors.shape[1] != dim:  # another model under the same name: start again
+            return _rebuild(store, model, config, t0)
+        index.add(batch_ids, np.ascontiguousarray(vectors, dtype=np.float32), threads=_threads())
+        added_ids.append(batch_ids)
+    if index is None:
+        index, dim = _new_index(1, config), 0
+    final_ids = np.sort(np.concatenate([ids[keep], *added_ids]))
+    added = len(final_ids) - int(keep.sum())
+    final_digests = (
+        want_digests[np.searchsorted(want_ids, final_ids)] if len(final_ids) else np.zeros(0, np.uint64)
+    )
+    update = IndexUpdate(
+        added=added,
+        removed=len(gone),
+        rebuilt=loaded is None,
+        unembedded=len(want_ids) - len(final_ids),
+        seconds=0.0,
+    )
+    changed = added or len(gone) or loaded is None
+    _write(folder, slug, manifest if not changed else None, index, final_ids, final_digests,
+           model=model, dim=dim, generation=generation, uid=uid, config=config)  # fmt: skip
+    update = IndexUpdate(**{**asdict(update), "seconds": time.perf_counter() - t0})
+    log.info("vector index of %s: %s", model, update)
+    return PassageIndex(index, model, dim, final_ids, update)
+
+
+def nearest_passages(
+    store: Any, query_vectors: np.ndarray, k: int, model: str | None = None
+) -> list[list[tuple[int, float]]]:
+    """For each query vector, its ``k`` nearest stored passages as (passage id, cosine), best first.
+
+    The one entry point for the query path: the index is opened (and brought up to date) on each call;
+    hold a `passage_index` to search many times.
+    """
+    ids, sims = passage_index(store, model).search(query_vectors, k)
+    return [
+        [(int(i), float(s)) for i, s in zip(row_ids, row_sims, strict=True) if i >= 0]
+        for row_ids, row_sims in zip(ids, sims, strict=True)
+    ]
+
+
+def _rebuild(store: Any, model: str, config: IndexConfig, t0: float) -> PassageIndex:
+    folder = index_folder(store.path)
+    (folder / f"{_slug(model)}.json").unlink(missing_ok=True)
+    return passage_index(store, model, config=config)
+
+
+def _store_model(store: Any) -> str:
+    from planmine.embed.cache import EMBEDDING_MODEL_KEY
+
+    model = store.get_meta(EMBEDDING_MODEL_KEY)
+    if not model:
+        raise PlanmineError(
+            f"The store '{store.path}' has no passage vectors yet, so there is nothing to index. "
+            "Ingest with the model installed (planmine model install) or pass the model name."
+        )
+    return str(model)
+
+
+def _new_index(dim: int, config: IndexConfig) -> Any:
+    try:
+        from usearch.index import Index
+    except ImportError as exc:
+        raise PlanmineError(f"The vector index needs usearch: {INSTALL_FIX}") from exc
+    return Index(
+        ndim=dim,
+        metric=config.metric,
+        dtype=config.dtype,
+        connectivity=config.connectivity,
+        expansion_add=config.expansion_add,
+        expansion_search=config.expansion_search,
+    )
+
+
+def _digests(hashes: list[str]) -> np.ndarray:
+    """A uint64 of each text hash (its first 16 hex digits), to notice a passage whose text changed."""
+    return np.array([int(h[:16], 16) if h else 0 for h in hashes], dtype=np.uint64)
+
+
+def _slug(model: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("._") or "model"
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("format") == INDEX_FORMAT else None
+
+
+def _load(folder: Path, manifest: dict[str, Any], *, view: bool) -> tuple[Any, np.ndarray, np.ndarray] | None:
+    """The index and its keys named by ``manifest``, or None when they cannot be read or disagree.
+
+    ``view``: memory-map the index file (read-only, opens at once) instead of reading it into memory.
+    """
+    try:
+        from usearch.index import Index
+
+        keys = np.load(folder / str(manifest["keys_file"]), allow_pickle=False)
+        index = Index.restore(str(folder / str(manifest["index_file"])), view=view)
+        if index is None or len(index) != len(keys) or keys.shape[1:] != (2,):
+            raise ValueError("index and keys disagree")
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+        log.warning("vector index in %s cannot be read (%s): rebuilding it", folder, exc)
+        return None
+    return index, keys[:, 0].astype(np.int64), keys[:, 1].astype(np.uint64)
+
+
+def _write(
+    folder: Path,
+    slug: str,
+    unchanged: dict[str, Any] | None,
+    index: Any,
+    ids: np.ndarray,
+    digests: np.ndarray,
+    **manifest: Any,
+) -> None:
+    """Write new data files (unless ``unchanged`` names current ones), then swap the manifest in."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if unchanged is not None:
+        index_file, keys_file = str(unchanged["index_file"]), str(unchanged["keys_file"])
+    else:
+        token = uuid.uuid4().hex[:12]
+        index_file, keys_file = f"{slug}-{token}.usearch", f"{slug}-{token}.keys.npy"
+        index.save(str(folder / index_file))
+        with (folder / keys_file).open("wb") as handle:
+            np.save(
+                handle,
+                np.stack([ids.astype(np.uint64), digests]).T if len(ids) else np.zeros((0, 2), np.uint64),
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+    record = {
+        "format": INDEX_FORMAT,
+        **{k: v for k, v in manifest.items() if k != "config"},
+        "config": asdict(manifest["config"]),
+        "count": len(ids),
+        "index_file": index_file,
+        "keys_file": keys_file,
+    }
+    tmp = folder / f".{slug}.{uuid.uuid4().hex[:8]}.json.tmp"
+    tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    os.replace(tmp, folder / f"{slug}.json")
+    _remove_unreferenced(folder, slug, {index_file, keys_file})
+
+
+def _remove_unreferenced(folder: Path, slug: str, current: set[str], grace_s: float = 60.0) -> None:
+    """Delete this model's data files no manifest names any more (not those a writer just made)."""
+    now = time.time()
+    for path in folder.glob(f"{slug}-*"):
+        if path.name in current:
+            continue
+        try:
+            if now - path.stat().st_mtime > grace_s:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
