@@ -181,6 +181,27 @@ def nearest_passages(
     ]
 
 
+def refresh_after_ingest(store: Any) -> IndexUpdate | None:
+    """Bring the index up to date after documents were committed; None (logged) when it cannot be."""
+    if not store.get_meta(_model_key()):
+        return None  # no vectors yet: nothing to index
+    try:
+        return passage_index(store).update
+    except (PlanmineError, OSError) as exc:
+        log.warning(
+            "the vector index of %s was not updated (%s); it is brought up to date on first use",
+            store.path,
+            exc,
+        )
+        return None
+
+
+def _model_key() -> str:
+    from planmine.embed.cache import EMBEDDING_MODEL_KEY
+
+    return EMBEDDING_MODEL_KEY
+
+
 def _rebuild(store: Any, model: str, config: IndexConfig, t0: float) -> PassageIndex:
     folder = index_folder(store.path)
     (folder / f"{_slug(model)}.json").unlink(missing_ok=True)
@@ -188,9 +209,7 @@ def _rebuild(store: Any, model: str, config: IndexConfig, t0: float) -> PassageI
 
 
 def _store_model(store: Any) -> str:
-    from planmine.embed.cache import EMBEDDING_MODEL_KEY
-
-    model = store.get_meta(EMBEDDING_MODEL_KEY)
+    model = store.get_meta(_model_key())
     if not model:
         raise PlanmineError(
             f"The store '{store.path}' has no passage vectors yet, so there is nothing to index. "
