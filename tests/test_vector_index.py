@@ -48,6 +48,11 @@ def test_the_index_is_built_once_and_finds_each_passage_first(store):
     again = passage_index(store)  # nothing changed: read as it is, nothing rewritten
     assert not again.update.rebuilt and again.update.added == again.update.removed == 0
     assert manifest(store)["index_file"] == written
+    store.put_vectors("hash-test#query", {"q": np.ones(4, dtype=np.float32)})  # a write that moves no passage
+    assert store.generation() != manifest(store)["generation"]
+    synced = passage_index(store)
+    assert (synced.update.added, synced.update.removed, len(synced)) == (0, 0, 48)
+    assert manifest(store)["index_file"] == written and manifest(store)["generation"] == store.generation()
     assert nearest_passages(store, vector_of(store, target)[None], 1) == [[(target, pytest.approx(1.0, abs=1e-4))]]
 
 
@@ -80,7 +85,7 @@ def test_a_reused_passage_id_with_new_text_is_not_served_stale(store):
     reused = {p.id for p in store.passages()} & {p.id for p in old}
     assert reused, "the test needs SQLite to reuse the ids"
     assert index.update.removed >= len(reused)
-    ids, sims = index.search(HashEmbedder().embed_passages([old[0].text]), 1)
+    _, sims = index.search(HashEmbedder().embed_passages([old[0].text]), 1)
     assert sims[0, 0] < 0.99  # the old text's vector is gone from the index
 
 

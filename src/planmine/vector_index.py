@@ -103,67 +103,93 @@ def passage_index(
     store: Any, model: str | None = None, *, config: IndexConfig = INDEX_CONFIG
 ) -> PassageIndex:
     """The index of ``store``'s passage vectors of ``model`` (default: the store's embedding model),
-    brought up to date with the store first (incrementally; rebuilt when it cannot be read)."""
+    brought up to date with the store first (incrementally; rebuilt when it cannot be read).
+
+    Steps: read the manifest; if it reflects the store's generation, memory-map the index and return;
+    else compare the indexed (id, text digest) pairs with the store's, and only when passages were
+    removed, changed or newly embedded, load the index writable, update it and write new files.
+    """
     model = model or _store_model(store)
     t0 = time.perf_counter()
     folder = index_folder(store.path)
     slug = _slug(model)
     manifest = _read_manifest(folder / f"{slug}.json")
     generation, uid = store.generation(), store.uid()
-    loaded = None
+    keys = None
     if manifest and manifest.get("uid") == uid and manifest.get("config") == asdict(config):
-        fresh = manifest.get("generation") == generation
-        loaded = _load(folder, manifest, view=fresh)  # a fresh index is only read: memory-mapped
-        if loaded is not None and fresh:
-            index, ids, _ = loaded
-            seconds = time.perf_counter() - t0
-            return PassageIndex(index, model, int(manifest["dim"]), ids, IndexUpdate(seconds=seconds))
+        keys = _load_keys(folder, manifest)
+    if keys is None or manifest is None:
+        return _build(store, model, config, folder, slug, generation, uid, t0)
+    ids, digests = keys
+    dim = int(manifest["dim"])
+    if manifest.get("generation") != generation:
+        want_ids, hashes = store.passage_hashes()
+        want_digests = _digests(hashes)
+        keep = np.isin(ids, want_ids)  # indexed passages still in the store with the same text
+        if keep.any():
+            same = want_digests[np.searchsorted(want_ids, ids[keep])] == digests[keep]
+            keep[np.flatnonzero(keep)[~same]] = False
+        gone = ids[~keep]
+        fresh = list(store.passage_vectors(model, want_ids[~np.isin(want_ids, ids[keep])]))
+        if any(vectors.shape[1] != dim for _, vectors in fresh):  # another model under this name
+            return _build(store, model, config, folder, slug, generation, uid, t0)
+        if len(gone) or fresh:
+            index = _load_index(folder, manifest, view=False, count=len(ids))
+            if index is None:
+                return _build(store, model, config, folder, slug, generation, uid, t0)
+            if len(gone):
+                index.remove(gone)
+            for batch_ids, vectors in fresh:
+                index.add(batch_ids, np.ascontiguousarray(vectors, dtype=np.float32), threads=_threads())
+            added = [batch_ids for batch_ids, _ in fresh]
+            ids = np.sort(np.concatenate([ids[keep], *added]))
+            digests = want_digests[np.searchsorted(want_ids, ids)]
+            _write(folder, slug, None, index, ids, digests,
+                   model=model, dim=dim, generation=generation, uid=uid, config=config)  # fmt: skip
+            update = IndexUpdate(
+                added=sum(len(a) for a in added),
+                removed=len(gone),
+                unembedded=len(want_ids) - len(ids),
+                seconds=time.perf_counter() - t0,
+            )
+            log.info("vector index of %s: %s", model, update)
+            return PassageIndex(index, model, dim, ids, update)
+        _write(folder, slug, manifest, None, ids, digests,
+               model=model, dim=dim, generation=generation, uid=uid, config=config)  # fmt: skip
+        unembedded = len(want_ids) - len(ids)
+    else:
+        unembedded = 0
+    index = _load_index(folder, manifest, view=True, count=len(ids))  # only read: memory-mapped
+    if index is None:
+        return _build(store, model, config, folder, slug, generation, uid, t0)
+    update = IndexUpdate(unembedded=unembedded, seconds=time.perf_counter() - t0)
+    return PassageIndex(index, model, dim, ids, update)
+
+
+def _build(
+    store: Any, model: str, config: IndexConfig, folder: Path, slug: str, generation: int, uid: str, t0: float
+) -> PassageIndex:
+    """A new index of every passage with a vector of ``model``, written beside the store."""
     want_ids, hashes = store.passage_hashes()
     want_digests = _digests(hashes)
-    if loaded is None:
-        index, ids, digests = None, np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    else:
-        index, ids, digests = loaded
-    # passages gone or changed since the index was written
-    keep = np.isin(ids, want_ids)
-    if keep.any():
-        position = np.searchsorted(want_ids, ids[keep])
-        same = want_digests[position] == digests[keep]
-        keep[np.flatnonzero(keep)[~same]] = False
-    gone = ids[~keep]
-    missing = want_ids[~np.isin(want_ids, ids[keep])]
-    if index is not None and len(gone):
-        index.remove(gone)
-    added_ids: list[np.ndarray] = []
-    dim = int(manifest["dim"]) if (manifest and index is not None) else 0
-    for batch_ids, vectors in store.passage_vectors(model, missing):
+    index, dim, added = None, 0, []
+    for batch_ids, vectors in store.passage_vectors(model, want_ids):
         if index is None:
             dim = vectors.shape[1]
             index = _new_index(dim, config)
-        elif vectors.shape[1] != dim:  # another model under the same name: start again
-            return _rebuild(store, model, config, t0)
         index.add(batch_ids, np.ascontiguousarray(vectors, dtype=np.float32), threads=_threads())
-        added_ids.append(batch_ids)
+        added.append(batch_ids)
     if index is None:
-        index, dim = _new_index(1, config), 0
-    final_ids = np.sort(np.concatenate([ids[keep], *added_ids]))
-    added = len(final_ids) - int(keep.sum())
-    final_digests = (
-        want_digests[np.searchsorted(want_ids, final_ids)] if len(final_ids) else np.zeros(0, np.uint64)
-    )
-    update = IndexUpdate(
-        added=added,
-        removed=len(gone),
-        rebuilt=loaded is None,
-        unembedded=len(want_ids) - len(final_ids),
-        seconds=0.0,
-    )
-    changed = added or len(gone) or loaded is None
-    _write(folder, slug, manifest if not changed else None, index, final_ids, final_digests,
+        index = _new_index(1, config)
+    ids = np.sort(np.concatenate(added)) if added else np.zeros(0, np.int64)
+    digests = want_digests[np.searchsorted(want_ids, ids)] if len(ids) else np.zeros(0, np.uint64)
+    _write(folder, slug, None, index, ids, digests,
            model=model, dim=dim, generation=generation, uid=uid, config=config)  # fmt: skip
-    update = IndexUpdate(**{**asdict(update), "seconds": time.perf_counter() - t0})
-    log.info("vector index of %s: %s", model, update)
-    return PassageIndex(index, model, dim, final_ids, update)
+    update = IndexUpdate(
+        added=len(ids), rebuilt=True, unembedded=len(want_ids) - len(ids), seconds=time.perf_counter() - t0
+    )
+    log.info("vector index of %s built: %s", model, update)
+    return PassageIndex(index, model, dim, ids, update)
 
 
 def nearest_passages(
@@ -200,12 +226,6 @@ def _model_key() -> str:
     from planmine.embed.cache import EMBEDDING_MODEL_KEY
 
     return EMBEDDING_MODEL_KEY
-
-
-def _rebuild(store: Any, model: str, config: IndexConfig, t0: float) -> PassageIndex:
-    folder = index_folder(store.path)
-    (folder / f"{_slug(model)}.json").unlink(missing_ok=True)
-    return passage_index(store, model, config=config)
 
 
 def _store_model(store: Any) -> str:
@@ -250,22 +270,31 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) and manifest.get("format") == INDEX_FORMAT else None
 
 
-def _load(folder: Path, manifest: dict[str, Any], *, view: bool) -> tuple[Any, np.ndarray, np.ndarray] | None:
-    """The index and its keys named by ``manifest``, or None when they cannot be read or disagree.
+def _load_keys(folder: Path, manifest: dict[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(indexed passage ids, their text digests) named by ``manifest``, or None when unreadable."""
+    try:
+        keys = np.load(folder / str(manifest["keys_file"]), allow_pickle=False)
+        if keys.ndim != 2 or keys.shape[1] != 2:
+            raise ValueError(f"keys of shape {keys.shape}")
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("vector index keys in %s cannot be read (%s): rebuilding the index", folder, exc)
+        return None
+    return keys[:, 0].astype(np.int64), keys[:, 1].astype(np.uint64)
 
-    ``view``: memory-map the index file (read-only, opens at once) instead of reading it into memory.
-    """
+
+def _load_index(folder: Path, manifest: dict[str, Any], *, view: bool, count: int) -> Any:
+    """The HNSW index named by ``manifest`` (memory-mapped with ``view``), or None when it cannot be read
+    or does not hold ``count`` vectors."""
     try:
         from usearch.index import Index
 
-        keys = np.load(folder / str(manifest["keys_file"]), allow_pickle=False)
         index = Index.restore(str(folder / str(manifest["index_file"])), view=view)
-        if index is None or len(index) != len(keys) or keys.shape[1:] != (2,):
-            raise ValueError("index and keys disagree")
+        if index is None or len(index) != count:
+            raise ValueError(f"{0 if index is None else len(index)} vectors, the keys name {count}")
     except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         log.warning("vector index in %s cannot be read (%s): rebuilding it", folder, exc)
         return None
-    return index, keys[:, 0].astype(np.int64), keys[:, 1].astype(np.uint64)
+    return index
 
 
 def _write(
