@@ -53,7 +53,9 @@ def test_the_index_is_built_once_and_finds_each_passage_first(store):
     synced = passage_index(store)
     assert (synced.update.added, synced.update.removed, len(synced)) == (0, 0, 48)
     assert manifest(store)["index_file"] == written and manifest(store)["generation"] == store.generation()
-    assert nearest_passages(store, vector_of(store, target)[None], 1) == [[(target, pytest.approx(1.0, abs=1e-4))]]
+    assert nearest_passages(store, vector_of(store, target)[None], 1) == [
+        [(target, pytest.approx(1.0, abs=1e-4))]
+    ]
 
 
 def test_new_and_removed_documents_update_the_index_incrementally(store):
