@@ -14,7 +14,7 @@ synthetic vectors and times a fresh process opening it and answering; `--report-
 report of a synthetic corpus of N documents (21 regions, 60 themes, 12 quotes per cell) and prints its
 size against the 10 MB cap. `--store DB` runs the answer steps on an existing store (no ingest).
 
-Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000 [--graph-exact]] [--no-ingest]
+Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000 [--graph-exact] [--graph-stored]] [--no-ingest]
        [--index-size 100000] [--report-docs 1100] [--store DB] [--out DIR]
 """
 
@@ -227,34 +227,57 @@ def bench_report_size(documents: int) -> None:
     )
 
 
-def bench_graph(n: int, *, exact: bool = False) -> None:
-    """The kNN edge step alone on ``n`` clustered synthetic 384-d vectors from 21 regions."""
+def bench_graph(n: int, *, exact: bool = False, stored: bool = False) -> set[tuple[int, int]]:
+    """The kNN edge step alone on ``n`` clustered synthetic 384-d vectors from 21 regions.
+
+    The nodes are every other passage of 2n (as goals and activities are among all passages); with
+    ``stored`` the kNN goes through a persistent index of all 2n, built first and timed apart (ingest
+    pays for it once). Returns the edges, for the agreement between the ways.
+    """
     from planmine.graph.similarity import (
         NEIGHBOURS,
         NeighbourConfig,
+        StoredNeighbours,
         calibrate_threshold,
         centre,
         cross_region_neighbours,
     )
 
     config = NeighbourConfig(ann_min_nodes=n + 1) if exact else NEIGHBOURS
-
     rng = np.random.default_rng(0)
-    centres = rng.normal(size=(max(50, n // 200), 384)).astype(np.float32)
-    raw = centres[rng.integers(0, len(centres), size=n)] + 0.5 * rng.normal(size=(n, 384)).astype(np.float32)
-    raw /= np.linalg.norm(raw, axis=1, keepdims=True)
+    total = 2 * n
+    centres = rng.normal(size=(max(50, total // 200), 384)).astype(np.float32)
+    everything = centres[rng.integers(0, len(centres), size=total)] + 0.5 * rng.normal(
+        size=(total, 384)
+    ).astype(np.float32)
+    everything /= np.linalg.norm(everything, axis=1, keepdims=True)
+    neighbours, built = None, ""
+    if stored:
+        from planmine.vector_index import INDEX_CONFIG, IndexUpdate, PassageIndex, _new_index
+
+        t0 = time.perf_counter()
+        index = _new_index(384, INDEX_CONFIG)
+        index.add(np.arange(total), everything)
+        built = f" (index of {total} built first in {time.perf_counter() - t0:.1f} s)"
+        held = PassageIndex(index, "synthetic", 384, np.arange(total), IndexUpdate())
+        neighbours = StoredNeighbours(held, np.arange(0, total, 2), everything[::2].mean(axis=0))
+    raw = everything[::2]
     regions = [f"Region {i % 21}" for i in range(n)]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     vectors = centre(raw)
     threshold = calibrate_threshold(vectors, regions)
-    pairs = cross_region_neighbours(vectors, raw, regions, k=5, threshold=threshold, config=config)
+    pairs = cross_region_neighbours(
+        vectors, raw, regions, k=5, threshold=threshold, config=config, stored=neighbours
+    )
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    way = "exact  " if exact else ("stored " if stored else "default")
     print(
-        f"graph kNN {'exact  ' if exact else 'default'}  {n} synthetic vectors: {len(pairs)} edges in {seconds:.1f} s; peak RSS {peak:.0f} MB "
-        f"({before:.0f} MB before)   {load()}"
+        f"graph kNN {way}  {n} synthetic vectors: {len(pairs)} edges in {seconds:.1f} s{built}; peak RSS "
+        f"{peak:.0f} MB ({before:.0f} MB before)   {load()}"
     )
+    return {(p.source, p.target) for p in pairs}
 
 
 def main() -> None:
@@ -262,6 +285,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=600, help="passages to generate and ingest")
     parser.add_argument("--graph-size", type=int, default=0, help="also time the kNN on N synthetic vectors")
     parser.add_argument("--graph-exact", action="store_true", help="time the exact kNN too, for the ratio")
+    parser.add_argument(
+        "--graph-stored", action="store_true", help="time the kNN through a persistent index of 2N passages"
+    )
     parser.add_argument("--no-ingest", action="store_true")
     parser.add_argument(
         "--index-size", type=int, default=0, help="time the persistent index on N synthetic vectors"
@@ -291,9 +317,19 @@ def main() -> None:
     if args.index_size:
         bench_index(args.index_size)
     if args.graph_size:
-        bench_graph(args.graph_size)
+        edges = {"default": bench_graph(args.graph_size)}
+        if args.graph_stored:
+            edges["stored"] = bench_graph(args.graph_size, stored=True)
         if args.graph_exact:
-            bench_graph(args.graph_size, exact=True)
+            edges["exact"] = bench_graph(args.graph_size, exact=True)
+        reference = edges.get("exact", edges["default"])
+        for way, found in edges.items():
+            if found is not reference and reference:
+                both = len(found & reference)
+                print(
+                    f"graph agreement  {way} vs {'exact' if 'exact' in edges else 'default'}: recall "
+                    f"{both / len(reference):.3f}, precision {both / max(1, len(found)):.3f}"
+                )
     print(f"end              {load()}")
 
 
