@@ -291,6 +291,9 @@ def _load_index(folder: Path, manifest: dict[str, Any], *, view: bool, count: in
         index = Index.restore(str(folder / str(manifest["index_file"])), view=view)
         if index is None or len(index) != count:
             raise ValueError(f"{0 if index is None else len(index)} vectors, the keys name {count}")
+        config = manifest["config"]  # the file keeps the graph, not the search settings
+        for setting in ("expansion_add", "expansion_search"):
+            setattr(index, setting, config[setting])
     except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         log.warning("vector index in %s cannot be read (%s): rebuilding it", folder, exc)
         return None
