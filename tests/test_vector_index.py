@@ -10,7 +10,7 @@ import pytest
 
 from planmine.embed.cache import CachedEmbedder
 from planmine.store import Store
-from planmine.vector_index import index_folder, nearest_passages, passage_index
+from planmine.vector_index import INDEX_CONFIG, index_folder, nearest_passages, passage_index
 from scale_fixtures import HashEmbedder, add_document, synthetic_store
 
 
@@ -47,6 +47,7 @@ def test_the_index_is_built_once_and_finds_each_passage_first(store):
     written = manifest(store)["index_file"]
     again = passage_index(store)  # nothing changed: read as it is, nothing rewritten
     assert not again.update.rebuilt and again.update.added == again.update.removed == 0
+    assert again.index.expansion_search == INDEX_CONFIG.expansion_search  # not the library's default
     assert manifest(store)["index_file"] == written
     store.put_vectors("hash-test#query", {"q": np.ones(4, dtype=np.float32)})  # a write that moves no passage
     assert store.generation() != manifest(store)["generation"]
