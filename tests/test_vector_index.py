@@ -130,3 +130,17 @@ def test_another_model_or_another_store_at_the_same_path_gets_its_own_index(tmp_
     first = db.passages()[0]
     assert index.search(vector_of(db, first.id), 1)[0][0, 0] == first.id
     db.close()
+
+
+def test_a_large_graph_takes_its_neighbours_from_the_stores_index(store, monkeypatch):
+    from dataclasses import replace
+
+    from planmine.graph import similarity
+    from planmine.graph.inputs import graph_inputs
+
+    embedder = CachedEmbedder(HashEmbedder(), store)
+    assert graph_inputs(store, embedder).neighbour_index is None  # small: the exact search needs none
+    monkeypatch.setattr(similarity, "NEIGHBOURS", replace(similarity.NEIGHBOURS, ann_min_nodes=1))
+    inputs = graph_inputs(store, embedder)
+    assert inputs.neighbour_index is not None and len(inputs.neighbour_index) == 48
+    assert {p.id for p in inputs.passages} <= set(inputs.neighbour_index.ids.tolist())
