@@ -519,6 +519,10 @@ def ingest_paths(
         from planmine.versions import link_store
 
         link_store(store)  # successive versions of a plan (same owner and series) point to their predecessor
+        if embed:
+            from planmine.vector_index import refresh_after_ingest
+
+            refresh_after_ingest(store)  # the new passages join the persistent vector index now
     return [r for r in slots if r is not None]
 
 
