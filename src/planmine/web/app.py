@@ -57,8 +57,8 @@ def state_of(request: Request) -> WebState:
 
 def create_app(config: WebConfig) -> FastAPI:
     """The planmine web app over `config.store` (reads open; writes need `config.token`)."""
-    writer = Writer(config)
-    reader = Reader(config, writer.generation, writer.busy)
+    reader = Reader(config, busy=lambda: writer.busy())
+    writer = Writer(config, on_stored=reader.refresh, catch_up=reader.catch_up)
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
     templates.env.filters["mark"] = mark
     templates.env.globals["LEVELS"] = LEVELS
