@@ -261,3 +261,47 @@ def test_the_reader_sees_what_another_process_committed(seed_store, tmp_path: Pa
             other.delete_document(before[0]["id"])
         after = c.get("/api/documents").json()
         assert [d["id"] for d in after] == [d["id"] for d in before[1:]]
+
+
+def test_answers_are_remembered_per_store_state(seed_store, tmp_path: Path):
+    from planmine.store import Store
+
+    path = copy_store(seed_store.conn, tmp_path / "planmine.db")
+    with TestClient(create_app(WebConfig(store=path, model=False))) as c:
+        first = c.get("/api/query", params={"q": QUESTION})
+        again = c.get("/api/query", params={"q": QUESTION})
+        assert first.headers["x-planmine-cache"] == "miss" and again.headers["x-planmine-cache"] == "hit"
+        assert again.json() == first.json() and KALMAR in {r["region"] for r in first.json()["regions"]}
+        other_top = c.get("/api/query", params={"q": QUESTION, "top": 2})
+        assert other_top.headers["x-planmine-cache"] == "miss"
+        kalmar = [d["id"] for d in c.get("/api/documents").json() if d["region"] == KALMAR]
+        with Store(path) as other:  # the store changes: what was remembered no longer holds
+            for doc_id in kalmar:
+                other.delete_document(doc_id)
+        after = c.get("/api/query", params={"q": QUESTION})
+        assert after.headers["x-planmine-cache"] == "miss"
+        assert KALMAR not in {r["region"] for r in after.json()["regions"]}
+        stats = c.get("/api/health").json()["reader"]
+        assert stats["cache_hits"] == 1 and stats["snapshots_opened"] == 2
+
+
+def test_during_an_upload_reads_keep_one_committed_state(seed_store, tmp_path: Path):
+    from planmine.store import Store
+    from planmine.web.workers import Probe, Reader
+
+    path = copy_store(seed_store.conn, tmp_path / "planmine.db")
+    busy = [False]
+    reader = Reader(WebConfig(store=path, model=False), busy=lambda: busy[0])
+    ids = lambda pm: [d.id for d in pm.store.documents()]  # noqa: E731
+    try:
+        before = reader.run(ids)
+        busy[0] = True  # as while the writer ingests
+        with Store(path) as other:
+            other.delete_document(before[0])
+            assert Probe(path).generation() == other.generation() != reader.generation
+        # the snapshot's read transaction still shows the state it pinned, not a half-changed store
+        assert reader.run(ids) == before
+        reader.catch_up()  # what the writer does before it says a job is done
+        assert reader.run(ids) == before[1:] and reader.generation == Probe(path).generation()
+    finally:
+        reader.close()

@@ -23,13 +23,16 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from planmine.api import Answer, Planmine
+from planmine.store import Store
 from planmine.web.config import WebConfig
 
 log = logging.getLogger(__name__)
@@ -75,15 +78,54 @@ class Probe:
                 self._conn = None
 
 
+class SnapshotStore(Store):
+    """A store that a reader holds inside one read transaction, and that never writes.
+
+    Answering may compute vectors the store lacks (background phrases of the question reader, theme
+    definitions, a passage not yet embedded); a read transaction cannot store them, and writing would
+    wait on the ingest's lock. They are kept in `overlay` instead, shared by the reader's snapshots:
+    a vector is keyed by model and text hash, so it holds in every state of the store.
+    """
+
+    def __init__(self, path: Path, overlay: dict[tuple[str, str], np.ndarray]) -> None:
+        super().__init__(path)  # creates the schema of a new store: before any read transaction
+        self.overlay = overlay
+        self.pinned = False
+
+    def vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        hashes = list(hashes)
+        found = super().vectors(model, hashes)
+        for h in hashes:
+            if h not in found and (model, h) in self.overlay:
+                found[h] = self.overlay[model, h]
+        return found
+
+    def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        for h, v in vectors.items():
+            self.overlay[model, h] = np.asarray(v, dtype=np.float32)
+
+    def set_meta(self, key: str, value: str) -> None:
+        if not self.pinned:  # a note such as the embedding model's name: the ingest records it
+            super().set_meta(key, value)
+
+    def pin(self) -> int:
+        """Begin the read transaction; the generation of the state it shows."""
+        self.conn.execute("BEGIN")
+        self.pinned = True
+        return self.generation()  # the first read fixes the transaction's state
+
+
 class Snapshot:
     """One committed state of the store, answered on a thread of its own."""
 
-    def __init__(self, config: WebConfig, number: int) -> None:
+    def __init__(
+        self, config: WebConfig, number: int, overlay: dict[tuple[str, str], np.ndarray] | None = None
+    ) -> None:
         self.config = config
         self.number = number
+        self.overlay = overlay if overlay is not None else {}
         self.pm: Planmine | None = None
         self.generation = -1
-        self.pinned = False  # inside its read transaction (else it reads the live store)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"planmine-reader-{number}")
         self._answers: OrderedDict[AnswerKey, Answer] = OrderedDict()
         self._lock = threading.Lock()
@@ -124,17 +166,10 @@ class Snapshot:
     # -- its own thread --------------------------------------------------------------------------
     def open(self, questions: list[AnswerKey]) -> Snapshot:
         """Open the store, pin a committed state, build the index and answer `questions` (for the cache)."""
-        self.pm = Planmine(self.config.store, model=self.config.model)
-        try:
-            self._pin()
-            self._warm(questions)
-        except sqlite3.OperationalError:
-            # Building the index wrote to the store (vectors it did not have yet), which a read
-            # transaction cannot: write them outside it, then pin the state that has them.
-            self._unpin()
-            self._warm([])
-            self._pin()
-            self._warm(questions)
+        store = SnapshotStore(self.config.store, self.overlay)
+        self.pm = Planmine.over(store, model=self.config.model)
+        self._pin()
+        self._warm(questions)
         return self
 
     def answer(self, question: str, top_k: int) -> Answer:
@@ -152,27 +187,15 @@ class Snapshot:
 
     def _call(self, work: Callable[[Planmine], T]) -> T:
         assert self.pm is not None
-        try:
-            return work(self.pm)
-        except sqlite3.OperationalError as exc:
-            if not self.pinned or "transaction" not in str(exc):
-                raise
-            log.warning("a read wrote to the store; snapshot %d now reads the live store", self.number)
-            self._unpin()  # answers from here on may mix states; the reader replaces this snapshot
-            return work(self.pm)
+        return work(self.pm)
 
     def _pin(self) -> None:
         assert self.pm is not None
-        self.pm.store.conn.execute("BEGIN")
-        self.generation = self.pm.store.generation()  # the first read fixes the transaction's state
-        self.pinned = True
+        self.generation = self._store().pin()
 
-    def _unpin(self) -> None:
-        assert self.pm is not None
-        if self.pm.store.conn.in_transaction:
-            self.pm.store.conn.execute("ROLLBACK")
-        self.pinned = False
-        self.generation = -1  # no longer one state: the reader opens a new snapshot
+    def _store(self) -> SnapshotStore:
+        assert self.pm is not None and isinstance(self.pm.store, SnapshotStore)
+        return self.pm.store
 
     def _warm(self, questions: list[AnswerKey]) -> None:
         assert self.pm is not None
@@ -208,6 +231,7 @@ class Reader:
         self._again = False
         self._error: BaseException | None = None
         self._count = 0
+        self._overlay: dict[tuple[str, str], np.ndarray] = {}  # vectors computed by readers
         self._changed = threading.Condition()
         self.hits = 0
         self.misses = 0
@@ -287,7 +311,7 @@ class Reader:
                 self._again = True
                 return
             self._count += 1
-            snapshot = self._building = Snapshot(self.config, self._count)
+            snapshot = self._building = Snapshot(self.config, self._count, self._overlay)
             self._error = None
             questions = self._current.recent(PREWARM_QUESTIONS) if self._current else []
         snapshot.start(questions).add_done_callback(self._opened)
