@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -303,5 +304,26 @@ def test_during_an_upload_reads_keep_one_committed_state(seed_store, tmp_path: P
         assert reader.run(ids) == before
         reader.catch_up()  # what the writer does before it says a job is done
         assert reader.run(ids) == before[1:] and reader.generation == Probe(path).generation()
+    finally:
+        reader.close()
+
+
+def test_new_questions_asked_together_are_answered_each_as_alone(seed_store, tmp_path: Path):
+    import asyncio
+
+    from planmine.web.workers import Reader
+
+    path = copy_store(seed_store.conn, tmp_path / "planmine.db")
+    reader = Reader(WebConfig(store=path, model=False))
+    questions = [QUESTION, "SIP", "mobila team", "Which regions work on falls?", QUESTION]
+
+    async def together() -> list[Any]:
+        return await asyncio.gather(*(reader.ask(q, 5) for q in questions))
+
+    try:
+        got = asyncio.run(together())  # one batch (and the repeated question answered once)
+        alone = reader.run(lambda pm: [pm.ask(q).to_dict() for q in questions])
+        assert [a.to_dict() for a in got] == alone
+        assert got[0] is got[4] and [a.query for a in got] == questions
     finally:
         reader.close()

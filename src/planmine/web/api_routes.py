@@ -68,8 +68,8 @@ async def query(request: Request, q: Question, top: Top = 5) -> JSONResponse:
     found = reader.cached(q, top)  # an answer of the current snapshot, served without its thread
     if found is not None:
         return JSONResponse(found.to_dict(), headers={CACHE_HEADER: "hit"})
-    answer = await reader.arun(lambda pm: reader.answer(pm, q, top).to_dict())
-    return JSONResponse(answer, headers={CACHE_HEADER: "miss"})  # plain JSON types: no model pass
+    answer = await reader.ask(q, top)
+    return JSONResponse(answer.to_dict(), headers={CACHE_HEADER: "miss"})  # plain JSON: no model pass
 
 
 @router.get("/compare")

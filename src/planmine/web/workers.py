@@ -40,6 +40,7 @@ T = TypeVar("T")
 ANSWERS_KEPT = 4096  # answers remembered per snapshot (a few kB each)
 PREWARM_QUESTIONS = 256  # a new snapshot first answers again up to this many of the latest questions...
 PREWARM_S = 5.0  # ...for at most this long, before it takes over
+BATCH_QUESTIONS = 16  # new questions waiting together are answered in one batch (one embedding call)
 BUILD_WAIT_S = 300.0  # the longest a request waits for a first (or externally changed) snapshot
 CATCH_UP_S = 120.0  # the longest an ingest job waits for the readers to see what it stored
 AnswerKey = tuple[str, int]  # (question, top_k)
@@ -128,6 +129,9 @@ class Snapshot:
         self.generation = -1
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"planmine-reader-{number}")
         self._answers: OrderedDict[AnswerKey, Answer] = OrderedDict()
+        self._pending: dict[AnswerKey, Future[Answer]] = {}  # asked, being answered: asked again, awaited
+        self._todo: list[AnswerKey] = []
+        self._draining = False
         self._lock = threading.Lock()
         self._closed = False
 
@@ -138,6 +142,25 @@ class Snapshot:
             if self._closed:
                 return None
             return self._pool.submit(self._call, work)
+
+    def request(self, key: AnswerKey) -> Future[Answer] | None:
+        """The answer to (question, top_k) as a future: remembered, already being computed for another
+        request, or queued to be computed with the other new questions waiting; None once closed."""
+        with self._lock:
+            if self._closed:
+                return None
+            future: Future[Answer] = Future()
+            if (hit := self._answers.get(key)) is not None:
+                future.set_result(hit)
+                return future
+            if (pending := self._pending.get(key)) is not None:
+                return pending
+            self._pending[key] = future
+            self._todo.append(key)
+            if not self._draining:
+                self._draining = True
+                self._pool.submit(self._drain)
+            return future
 
     def cached(self, key: AnswerKey) -> Answer | None:
         with self._lock:
@@ -180,10 +203,48 @@ class Snapshot:
         assert self.pm is not None
         found = self.pm.ask(question, top_k=top_k)
         with self._lock:
-            self._answers[key] = found
-            while len(self._answers) > ANSWERS_KEPT:
-                self._answers.popitem(last=False)
+            self._remember(key, found)
         return found
+
+    def _drain(self) -> None:
+        """Answer the queued questions, BATCH_QUESTIONS of one top_k at a time, until none wait."""
+        while True:
+            with self._lock:
+                if not self._todo:
+                    self._draining = False
+                    return
+                top_k = self._todo[0][1]
+                batch = [k for k in self._todo if k[1] == top_k][:BATCH_QUESTIONS]
+                self._todo = [k for k in self._todo if k not in batch]
+            results: list[tuple[AnswerKey, Answer | None, BaseException | None]] = []
+            try:
+                assert self.pm is not None
+                answers = self.pm.ask_many([q for q, _ in batch], top_k=top_k)
+                results = [(k, a, None) for k, a in zip(batch, answers, strict=True)]
+            except Exception:  # one question's error must not fail the others: each on its own
+                for key in batch:
+                    try:
+                        results.append((key, self.answer(*key), None))
+                    except Exception as exc:
+                        results.append((key, None, exc))
+            with self._lock:
+                done = []
+                for key, found, error in results:
+                    if found is not None:
+                        self._remember(key, found)
+                    done.append((self._pending.pop(key), found, error))
+            for future, found, error in done:
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(found)  # type: ignore[arg-type]
+
+    def _remember(self, key: AnswerKey, found: Answer) -> None:
+        """Keep an answer (call with the lock held)."""
+        self._answers[key] = found
+        self._answers.move_to_end(key)
+        while len(self._answers) > ANSWERS_KEPT:
+            self._answers.popitem(last=False)
 
     def _call(self, work: Callable[[Planmine], T]) -> T:
         assert self.pm is not None
@@ -251,6 +312,16 @@ class Reader:
             if snapshot is None:
                 snapshot = await asyncio.to_thread(self._fresh)  # waits for a new snapshot
             future = snapshot.submit(work)
+            if future is not None:
+                return await asyncio.wrap_future(future)
+
+    async def ask(self, question: str, top_k: int) -> Answer:
+        """The answer from the current snapshot: remembered, or computed with the other new questions."""
+        while True:
+            snapshot = self._ready()
+            if snapshot is None:
+                snapshot = await asyncio.to_thread(self._fresh)  # waits for a new snapshot
+            future = snapshot.request((question, top_k))
             if future is not None:
                 return await asyncio.wrap_future(future)
 
