@@ -38,7 +38,7 @@ DEFAULT_STORE = Path("outputs/planmine.db")
 STORE_ENV = "PLANMINE_STORE"
 
 ANSWER_COLUMNS = (
-    "query", "region", "level", "score", "document", "title", "date", "page", "kind", "quote", "type",
+    "query", "reading", "region", "level", "score", "document", "title", "date", "page", "kind", "quote", "type",
     "source",
 )  # fmt: skip
 NO_DOCUMENTS_REASON = "no documents from this region in the store"
@@ -78,12 +78,14 @@ class Answer:
     def to_records(self) -> list[dict[str, Any]]:
         """One record per region (ANSWER_COLUMNS): its level and score, and its best evidence (empty when none)."""
         rows = []
+        line = str((self.reading or {}).get("line", ""))  # how the question was read, on every row
         for r in self.answer.regions:
             best = r.evidence[0] if r.evidence else None
             doc = self.documents.get(best.document, {}) if best else {}
             rows.append(
                 {
                     "query": self.answer.query,
+                    "reading": line,
                     "region": r.region,
                     "level": r.level,
                     "score": round(r.score, 4),
