@@ -372,14 +372,15 @@ class Reader:
         """`_ready`, or else (waiting for it) a snapshot of what is committed now."""
         if (ready := self._ready()) is not None:
             return ready
-        self.refresh()
+        self.refresh(again=False)
         return self.wait(self._probe.generation(), BUILD_WAIT_S)
 
-    def refresh(self) -> None:
-        """Open a new snapshot in the background unless one is being opened (then one more after it)."""
+    def refresh(self, again: bool = True) -> None:
+        """Open a new snapshot in the background; if one is being opened, one more after it (`again`: the
+        writer has stored a file since) or not (a reader waiting for any snapshot of the current state)."""
         with self._changed:
             if self._building is not None:
-                self._again = True
+                self._again = self._again or again
                 return
             self._count += 1
             snapshot = self._building = Snapshot(self.config, self._count, self._overlay)
@@ -405,7 +406,8 @@ class Reader:
         if (
             snapshot is not None
             and self._error is None
-            and (again or self._probe.generation() != snapshot.generation)
+            # while an upload runs, only the writer's word counts: a file's commits are not one state
+            and (again or (not self._busy() and self._probe.generation() != snapshot.generation))
         ):
             self.refresh()
 
