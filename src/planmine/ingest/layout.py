@@ -47,14 +47,24 @@ def find_gutter(lines: Sequence[Sequence[Word]]) -> float | None:
     if width < 100:
         return None
     xs = np.arange(left_edge + GUTTER_RANGE[0] * width, left_edge + GUTTER_RANGE[1] * width, 1.0)
-    crossing = np.zeros((len(lines), len(xs)), dtype=bool)
-    has_left = np.zeros_like(crossing)
-    has_right = np.zeros_like(crossing)
-    for i, line in enumerate(lines):
-        for word in line:
-            crossing[i] |= (xs > word["x0"] - GUTTER_PAD) & (xs < word["x1"] + GUTTER_PAD)
-            has_left[i] |= xs >= word["x1"] + GUTTER_PAD
-            has_right[i] |= xs <= word["x0"] - GUTTER_PAD
+    # Per line, in whole arrays (not one numpy pass per word): x is crossed when some word's padded box
+    # holds it strictly; a line has words left of x when its leftmost right edge is at or before it.
+    row = np.array([i for i, line in enumerate(lines) for _ in line])
+    x0 = np.array([w["x0"] for line in lines for w in line], dtype=float) - GUTTER_PAD
+    x1 = np.array([w["x1"] for line in lines for w in line], dtype=float) + GUTTER_PAD
+    starts = np.searchsorted(xs, x0, side="right")  # first x > x0
+    ends = np.searchsorted(xs, x1, side="left")  # first x >= x1
+    steps = np.zeros((len(lines), len(xs) + 1), dtype=np.int32)
+    inside = starts < ends
+    np.add.at(steps, (row[inside], starts[inside]), 1)
+    np.add.at(steps, (row[inside], ends[inside]), -1)
+    crossing = np.cumsum(steps, axis=1)[:, :-1] > 0
+    first_right_edge = np.full(len(lines), np.inf)
+    np.minimum.at(first_right_edge, row, x1)
+    last_left_edge = np.full(len(lines), -np.inf)
+    np.maximum.at(last_left_edge, row, x0)
+    has_left = xs[None, :] >= first_right_edge[:, None]
+    has_right = xs[None, :] <= last_left_edge[:, None]
     n_cross = crossing.sum(axis=0)
     n_left = (has_left & ~crossing).sum(axis=0)
     n_right = (has_right & ~crossing).sum(axis=0)

@@ -81,8 +81,8 @@ def _overlaps(doc: Doc, key: str, start: int, end: int) -> bool:
 
 
 def _caps_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    letters, upper = rules.letter_counts(text)
+    return upper / letters if letters else 0.0
 
 
 def unit_features(doc: Doc, unit: Unit) -> list[tuple[str, float]]:
