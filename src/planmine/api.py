@@ -233,6 +233,13 @@ class Planmine:
         self._embedder: Embedder | None = None
         self._taxonomy: Taxonomy | None = None
 
+    @classmethod
+    def over(cls, store: Store, *, model: bool = True, themes: str | Path | None = None) -> Planmine:
+        """A Planmine over a store already open (the web app's read snapshots); `close` closes it."""
+        pm = cls(store.path, model=model, themes=themes)
+        pm._store = store
+        return pm
+
     # -- resources -----------------------------------------------------------------------------
     @property
     def store(self) -> Store:
