@@ -28,6 +28,7 @@ def test_lexical_api_ingests_asks_and_compares_from_any_folder(tmp_path, monkeyp
         assert tuple(frame.columns) == ANSWER_COLUMNS
         row = frame.iloc[0]
         assert row["region"] == "Region Kalmar län" and row["level"] == "addressed"
+        assert row["reading"] == "läst som temat Fallprevention"  # every export row says how it was read
         assert "fall" in row["quote"].lower() and row["document"] == kalmar.name
         table = pm.compare(["sip"]).to_frame()
         assert set(table["region"]) == {"Region Kalmar län"} and set(table["theme"]) == {"sip"}

@@ -49,6 +49,59 @@ def test_a_theme_question_names_the_theme(seed_store: Store, embedder: Embedder)
     assert a.reading["line"] == "läst som temat Fallprevention"
 
 
+def test_a_synonym_of_a_theme_is_the_theme_not_a_narrower_concept(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    # 'missbruk' and 'minnessjukdom' are rare in the store, yet they mean the theme: rarity alone does not
+    # make a word narrower (only a theme's `narrower_terms` do)
+    a, b = answer(
+        [
+            "Vilka regioner har insatser för personer med missbruksproblem?",
+            "Hur stöttar regionerna personer med minnessjukdom och deras familjer?",
+        ],
+        seed_store,
+        embedder,
+    )
+    assert a.reading["theme"] == "beroende_samsjuklighet", a.reading["why"]
+    assert b.reading["theme"] == "demens", b.reading["why"]
+
+
+def test_a_target_group_yields_to_the_topic_the_question_names(seed_store: Store, embedder: Embedder) -> None:
+    (a,) = answer(
+        ["Vilka regioner arbetar för att äldre inte ska ramla och skada sig?"], seed_store, embedder
+    )
+    assert a.reading["theme"] == "fallprevention", a.reading["why"]
+    assert "target group" in str(a.reading["why"])
+
+
+def test_narrower_terms_are_taxonomy_data_and_a_theme_word_beside_one_keeps_the_theme(
+    seed_store: Store,
+) -> None:
+    from planmine.themes.index import get_index
+    from planmine.themes.reading import narrower_term
+
+    index = get_index(seed_store, None)
+    barn = index.taxonomy.get("barn_unga")
+    assert "ungdomsmottagning" in barn.narrower_terms and barn.to_dict()["narrower_terms"]
+    assert narrower_term(index, barn, "satsar ungdomsmottagningar") == "ungdomsmottagning"
+    assert narrower_term(index, barn, "ungdomsmottagningar och barn och unga") == ""
+    assert narrower_term(index, barn, "barn och unga") == ""
+
+
+def test_place_names_are_found_in_any_form() -> None:
+    from planmine.themes.question_filters import place_of
+    from planmine.themes.text import fold
+
+    for question, region, municipality in [
+        ("Skånes arbete med äldre", "Region Skåne", None),
+        ("Vad gör Region Kalmar län?", "Region Kalmar län", None),
+        ("Vad gör Linköpings kommun?", "Region Östergötland", "Linköping"),
+        ("Which regions use mobile teams?", None, None),
+        ("Hur mora vi?", None, None),  # a municipality only when capitalised
+    ]:
+        assert place_of(question, fold(question))[:2] == (region, municipality), question
+
+
 def test_a_region_in_the_question_restricts_the_answer(seed_store: Store, embedder: Embedder) -> None:
     (a,) = answer(["Hur arbetar Region Skåne med SIP?"], seed_store, embedder)
     assert a.reading["region"] == "Region Skåne" and a.reading["theme"] == "sip"

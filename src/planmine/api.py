@@ -38,7 +38,7 @@ DEFAULT_STORE = Path("outputs/planmine.db")
 STORE_ENV = "PLANMINE_STORE"
 
 ANSWER_COLUMNS = (
-    "query", "region", "level", "score", "document", "title", "date", "page", "kind", "quote", "type",
+    "query", "reading", "region", "level", "score", "document", "title", "date", "page", "kind", "quote", "type",
     "source",
 )  # fmt: skip
 NO_DOCUMENTS_REASON = "no documents from this region in the store"
@@ -78,12 +78,14 @@ class Answer:
     def to_records(self) -> list[dict[str, Any]]:
         """One record per region (ANSWER_COLUMNS): its level and score, and its best evidence (empty when none)."""
         rows = []
+        line = str((self.reading or {}).get("line", ""))  # how the question was read, on every row
         for r in self.answer.regions:
             best = r.evidence[0] if r.evidence else None
             doc = self.documents.get(best.document, {}) if best else {}
             rows.append(
                 {
                     "query": self.answer.query,
+                    "reading": line,
                     "region": r.region,
                     "level": r.level,
                     "score": round(r.score, 4),
@@ -231,6 +233,13 @@ class Planmine:
         self._embedder: Embedder | None = None
         self._taxonomy: Taxonomy | None = None
 
+    @classmethod
+    def over(cls, store: Store, *, model: bool = True, themes: str | Path | None = None) -> Planmine:
+        """A Planmine over a store already open (the web app's read snapshots); `close` closes it."""
+        pm = cls(store.path, model=model, themes=themes)
+        pm._store = store
+        return pm
+
     # -- resources -----------------------------------------------------------------------------
     @property
     def store(self) -> Store:
@@ -375,13 +384,18 @@ class Planmine:
         as_of: int | str | None = None,
         lang: str = "sv",
         all_regions: bool = False,
+        discovered: bool | None = None,
     ) -> Path:
-        """Write the self-contained HTML report (Swedish by default) for these questions and selection."""
+        """Write the self-contained HTML report (Swedish by default) for these questions and selection.
+
+        ``discovered``: fit the passage graph for the discovered themes (None: only for a store of at most
+        planmine.report.limits.REPORT_LIMITS.passage_graph_max passages).
+        """
         from planmine.report.build import ReportRequest, build_report, load_cached_embedder
 
         request = ReportRequest(
             questions=tuple(questions), themes=tuple(themes or ()), regions=tuple(regions or ()),
-            types=types, as_of=as_of, lang=lang, all_regions=all_regions,
+            types=types, as_of=as_of, lang=lang, all_regions=all_regions, discovered=discovered,
         )  # fmt: skip
         embedder = load_cached_embedder(self.store) if self.use_model else None
         html = build_report(self.store, embedder, request=request)

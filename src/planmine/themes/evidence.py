@@ -66,7 +66,6 @@ class DecisionConfig:
     # (wordfreq zipf) and, alone, lies less than this many sd above the background phrases for the theme
     concept_zipf: float = 4.0
     concept_theme_z: float = 1.8
-    alt_label_theme_z: float = 3.0  # the same for a rare alternative label the question names
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

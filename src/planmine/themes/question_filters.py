@@ -247,8 +247,9 @@ def period_of(folded: str) -> tuple[tuple[int, int] | None, str]:
 
 
 @lru_cache(maxsize=1)
-def _region_names() -> list[tuple[str, str, str]]:
-    """(folded phrase, region, municipality or '') longest first: names, counties, aliases, places."""
+def _region_names() -> list[tuple[str, re.Pattern[str], str, str]]:
+    """(first folded word, pattern, region, municipality or '') longest first: names, counties, aliases,
+    places; a phrase is tried only when its first word is in the question."""
     from planmine.regions import all_regions
 
     out: list[tuple[str, str, str]] = []
@@ -259,13 +260,26 @@ def _region_names() -> list[tuple[str, str, str]]:
         for place in r.municipalities:
             if len(place) >= 4:
                 out.append((fold(place), r.name, place))
-    return sorted(out, key=lambda x: -len(x[0]))
+    out.sort(key=lambda x: -len(x[0]))
+    return [
+        (
+            _WORD.findall(phrase)[0] if _WORD.findall(phrase) else phrase,
+            re.compile(rf"(?<![\w-]){re.escape(phrase)}s?(?![\w-])"),
+            region,
+            municipality,
+        )
+        for phrase, region, municipality in out
+    ]
 
 
 def place_of(question: str, folded: str) -> tuple[str | None, str | None, str]:
     """Region and municipality named in the question ('i Region Skåne', 'Skånes', 'Linköpings')."""
-    for phrase, region, municipality in _region_names():
-        m = re.search(rf"(?<![\w-]){re.escape(phrase)}s?(?![\w-])", folded)
+    words = set(_WORD.findall(folded))
+    words |= {w[:-1] for w in words if w.endswith("s")}
+    for first, pattern, region, municipality in _region_names():
+        if first not in words:
+            continue
+        m = pattern.search(folded)
         if not m:
             continue
         if municipality and not re.search(rf"\b{re.escape(municipality)}", question):

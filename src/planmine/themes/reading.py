@@ -172,7 +172,6 @@ class ThemeChoice:
     term: str = ""
     runner_up: str = ""
     why: str = ""
-    alternatives: tuple[str, ...] = ()  # the next themes by score, close to the best
 
 
 @lru_cache(maxsize=1)
@@ -228,13 +227,18 @@ def choose_theme(
         if narrower in term_of and score[j] >= score[best_i] - NARROWER_MARGIN:
             best_i, second_i = j, best_i
             break
+    topic = _topic_theme(index, question, order, best_i, term_of, score, t)
+    if topic is not None:
+        best_i, second_i = topic, best_i
     best_id = ids[best_i]
     if score[best_i] < MAP_SCORE:
         return ThemeChoice(
             None, float(cos[best_i]), "", best_id, f"no theme close enough ({score[best_i]:.3f})"
         )
     named = best_id in term_of or float(_profiles(taxonomy).scores(question, True)[best_i]) >= NAMED_LEXICAL
-    if not named:
+    if topic is not None:
+        why = f"names its topic; {ids[second_i]} only by the target group"
+    elif not named:
         margin = float(score[best_i] - score[second_i])
         bg = _background(index)
         z = float((cos[best_i] - bg[0][best_i]) / bg[1][best_i]) if bg is not None else 0.0
@@ -247,10 +251,51 @@ def choose_theme(
         why = f"by meaning: margin {margin:.3f} over {ids[second_i]}, z {z:.1f} over background phrases"
     else:
         why = _named(term_of.get(best_id, "")) or f"its words ({lex[best_i]:.2f} of the question's)"
-    close = tuple(ids[int(j)] for j in order[1:4] if score[int(j)] >= MAP_SCORE and int(j) != best_i)
     return ThemeChoice(
-        taxonomy.get(best_id), float(cos[best_i]), term_of.get(best_id, ""), ids[second_i], why, close
+        taxonomy.get(best_id), float(cos[best_i]), term_of.get(best_id, ""), ids[second_i], why
     )
+
+
+def _content_words(question: str) -> list[str]:
+    return [t for t in dict.fromkeys(tokens(question_core(question))) if t not in STOPWORDS and len(t) > 1]
+
+
+def _topic_theme(
+    index: ThemeIndex,
+    question: str,
+    order: np.ndarray,
+    best_i: int,
+    term_of: dict[str, str],
+    score: np.ndarray,
+    config: DecisionConfig,
+) -> int | None:
+    """A theme named by the question's topic word, when the best theme is named only by a target group:
+    'äldre som ramlar' asks about falls (of older people), not about older people."""
+    from planmine.tag.gazetteer import target_group_phrases
+
+    groups = target_group_phrases()
+    profiles = _profiles(index.taxonomy)
+    ids = index.taxonomy.ids()
+    words = _content_words(question)
+    best_words = [w for w in words if profiles.covers(best_i, w)]
+    named = term_of.get(ids[best_i])
+    if named is not None and fold(named) not in groups:
+        return None
+    if not best_words or any(w not in groups for w in best_words):
+        return None
+
+    def topical(word: str) -> bool:  # rare in the store, not a group: the question's topic
+        return (
+            word not in groups
+            and df_share(index, ConceptTerm(word, ((word,),))) < 4 * config.concept_df_share
+        )
+
+    for j in (int(j) for j in order):
+        if j == best_i or score[j] < MAP_SCORE:
+            continue
+        if any(topical(w) and profiles.covers(j, w) for w in words):
+            return j
+    return None
 
 
 def _named(term: str) -> str:
@@ -401,28 +446,38 @@ def _theme_z(index: ThemeIndex, k: int, vec: np.ndarray | None) -> float:
     return float((tv.query_scores(vec)[k] - bg[0][k]) / bg[1][k])
 
 
-def _narrow_alt_label(
-    index: ThemeIndex,
-    theme: Theme,
-    term: str,
-    config: DecisionConfig,
-    vectors: Callable[[list[str]], list[np.ndarray | None]] | None = None,
-) -> bool:
-    """Is the named term a rare narrower alternative label ('ungdomsmottagning' of Barn och unga): one
-    word, not the label or an abbreviation, in few passages and a small part of the theme's passages?"""
-    if not term or term not in theme.alt_labels or len(_WORD.findall(term)) != 1:
-        return False
-    if fold(term) in fold(theme.label_sv) or term in theme.abbreviations:
-        return False
-    n = max(len(index.items), 1)
-    share = df_share(index, ConceptTerm(fold(term), ((fold(term),),)))
-    theme_share = len(index.theme_passages(theme.id)) / n
-    if share >= config.concept_df_share or share >= 0.25 * theme_share:
-        return False
-    if vectors is not None:  # an alternative label that alone means the theme ('självmord') is a synonym
-        k = index.taxonomy.ids().index(theme.id)
-        return _theme_z(index, k, vectors([term])[0]) < config.alt_label_theme_z
-    return True
+def _term_span(words: list[str], term_words: list[str]) -> tuple[int, int] | None:
+    """Where a (folded) term stands among the (folded) question words, each word inflection-aware."""
+    n = len(term_words)
+    for i in range(len(words) - n + 1):
+        if all(
+            w == t or (w.startswith(t) and is_word_rest(w[len(t) :], len(t) <= 5))
+            for w, t in zip(words[i : i + n], term_words, strict=True)
+        ):
+            return i, i + n
+    return None
+
+
+def narrower_term(index: ThemeIndex, theme: Theme, core: str) -> str:
+    """The narrower term of `theme` (a service, unit or named programme: `Theme.narrower_terms`) that a
+    question's core names, when the core names nothing else of the theme ('ungdomsmottagningar' of Barn
+    och unga); then the question asks about that thing, not the whole theme. Else ''."""
+    words = _WORD.findall(fold(core))
+    named = ""
+    for term in theme.narrower_terms:
+        span = _term_span(words, _WORD.findall(fold(term)))
+        if span is not None:
+            named = named or fold(term)
+            words = words[: span[0]] + words[span[1] :]
+    if not named:
+        return ""
+    rest = " ".join(words)
+    if any(h.theme_id == theme.id and h.strength == "strong" for h in index.matcher.hits(rest)):
+        return ""
+    if theme.id in _english_hits(index.taxonomy, rest):
+        return ""
+    k = index.taxonomy.ids().index(theme.id)
+    return "" if float(_profiles(index.taxonomy).scores(rest, True)[k]) >= NAMED_LEXICAL else named
 
 
 def read_question(
@@ -462,15 +517,9 @@ def read_question(
         k = index.taxonomy.ids().index(choice.theme.id)
         vectors = index.embed_questions if qvec is not None else None
         extra = _uncovered(index, k, terms, t, language, vectors)
-        for other in choice.alternatives if extra else ():
-            j = index.taxonomy.ids().index(other)
-            if not _uncovered(index, j, terms, t, language, vectors):
-                theme = index.taxonomy.get(other)
-                reading.theme, reading.theme_label = theme.id, theme.label_sv
-                reading.why = f"covers every word of the question (before it: {choice.theme.id})"
-                return reading
-        if language == "sv" and _narrow_alt_label(index, choice.theme, choice.term, t, vectors):
-            extra = extra or [fold(choice.term)]
+        narrower = narrower_term(index, choice.theme, core)
+        if narrower:
+            extra = [narrower, *(w for w in extra if w != narrower)]
         if not extra:
             reading.theme, reading.theme_label, reading.why = (
                 choice.theme.id,

@@ -24,6 +24,7 @@ _LIST_FIELDS = (
     "abbreviations",
     "broader",
     "narrower",
+    "narrower_terms",
     "negative",
 )
 _TEXT_FIELDS = ("id", "label_sv", "label_en", "definition", "definition_en")
@@ -49,6 +50,9 @@ class Theme:
     abbreviations: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
     narrower: tuple[str, ...] = ()
+    # things inside the theme (a service, a unit, a named programme or tool): a passage naming one is
+    # evidence for the theme, but a question naming one alone asks about that thing, not the whole theme
+    narrower_terms: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
     source: str = "builtin"
 
@@ -83,6 +87,7 @@ class Theme:
             "abbreviations": list(self.abbreviations),
             "broader": list(self.broader),
             "narrower": list(self.narrower),
+            "narrower_terms": list(self.narrower_terms),
             "negative": list(self.negative),
             "source": self.source,
         }
