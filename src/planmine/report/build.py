@@ -128,12 +128,20 @@ def document_quality(store: Any) -> list[DocumentQuality]:
             passages=d.passages,
             warnings=list(d.warnings),
             title=d.meta.title,
-            date=d.meta.date or d.meta.year,
+            date=_when(d.meta),
             type=d.meta.doc_type or d.meta.genre,
             path=d.path,
         )
         for d in store.documents()
     ]
+
+
+def _when(meta: Any) -> str:
+    """A document's date and the period it covers, as the report shows them: '2023-03-17 (2023–2024)'."""
+    date, period = meta.date, meta.period or meta.year
+    if date and period and period not in date:
+        return f"{date} ({period})"
+    return date or period
 
 
 def build_report(
