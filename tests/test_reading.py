@@ -115,6 +115,34 @@ def test_english_questions_go_through_the_glossary(seed_store: Store, embedder: 
     assert set(_levels(a).values()) == {"not_found"}
 
 
+def test_an_english_word_the_glossary_cannot_read_keeps_the_concept_narrow(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    # 'disease' alone (sjukdom) is everywhere; dropping 'Parkinson' would answer another question
+    a, b = answer(
+        [
+            "How do the regions support people with Parkinson's disease?",
+            "Which regions invest in family centres?",
+        ],
+        seed_store,
+        embedder,
+    )
+    terms = {t["word"]: t["source"] for t in a.reading["terms"]}  # type: ignore[index, union-attr]
+    assert terms.get("parkinson") == "unread"
+    assert set(_levels(a).values()) == {"not_found"}
+    # an unread word matches as it stands: 'centres' is not the Swedish 'centrala'
+    assert _levels(b)["Region Skåne"] == "not_found"
+
+
+def test_a_hand_written_glossary_entry_wins_over_a_theme_label_in_any_form() -> None:
+    from planmine.themes.glossary import Glossary
+    from planmine.themes.taxonomy import load_taxonomy
+
+    glossary = Glossary(load_taxonomy())
+    # Rehabilitering's English labels list 'assistive devices'; the glossary's 'assistive device' is the term
+    assert glossary.lookup("assistive devices") == ("hjälpmedel",)
+
+
 def test_free_semantic_evidence_is_never_more_than_mentioned() -> None:
     quality = RegionQuality("Region X", chars=50_000, passages=300, documents=1)
     close = [PassageEvidence(k, "Region X", "x.txt", 1, "", f"t {k}", "semantic", z=9.0) for k in range(5)]
