@@ -23,8 +23,15 @@ import numpy as np
 from planmine.themes.concept import df_share
 from planmine.themes.evidence import ConceptTerm, DecisionConfig, QuestionReading
 from planmine.themes.glossary import Glossary
-from planmine.themes.matcher import is_word_rest, swedish_words
-from planmine.themes.question_filters import FRAME_WORDS, QUESTION_WORDS, language_of, period_of, place_of
+from planmine.themes.matcher import INFLECTIONS, is_word_rest, swedish_words
+from planmine.themes.question_filters import (
+    FRAME_WORDS,
+    QUALIFIER_WORDS,
+    QUESTION_WORDS,
+    language_of,
+    period_of,
+    place_of,
+)
 from planmine.themes.taxonomy import Taxonomy, Theme
 from planmine.themes.text import STOPWORDS, fold, stem, stems, tokens
 
@@ -424,6 +431,8 @@ def _uncovered(
     out: list[ConceptTerm] = []
     for term in terms:
         words = [w for form in term.forms for w in form]
+        if _qualifier(term.word):
+            continue  # 'kroniskt sjuka', 'sjukhusets', 'the clinic': which patients or where, not what
         if profiles.covers(k, term.word, generic) or any(profiles.covers(k, w, generic) for w in words):
             continue
         if language == "en" and term.source != "glossary":
@@ -438,6 +447,11 @@ def _uncovered(
         vecs = vectors([t.surface or t.word for t in out])
         out = [t for t, v in zip(out, vecs, strict=True) if _theme_z(index, k, v) < config.concept_theme_z]
     return [t.word for t in out]
+
+
+def _qualifier(word: str) -> bool:
+    """A qualifier word of the question (question_filters.QUALIFIER_WORDS), inflected or as written."""
+    return any(word == q or (word.startswith(q) and word[len(q) :] in INFLECTIONS) for q in QUALIFIER_WORDS)
 
 
 def _unknown(index: ThemeIndex, term: ConceptTerm) -> bool:
