@@ -88,6 +88,22 @@ def test_narrower_terms_are_taxonomy_data_and_a_theme_word_beside_one_keeps_the_
     assert narrower_term(index, barn, "barn och unga") == ""
 
 
+def test_a_qualifier_word_does_not_make_a_theme_question_narrower(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    # which patients ('kroniskt sjuka') or where ('sjukhusets', 'the clinic') is no concept of its own
+    a, b = answer(
+        [
+            "Hur följer vården upp kroniskt sjuka med mätningar på distans?",
+            "Which regions support people who have received a dementia diagnosis?",
+        ],
+        seed_store,
+        embedder,
+    )
+    assert a.reading["theme"] == "hemmonitorering", a.reading["line"]
+    assert b.reading["theme"] == "demens", b.reading["line"]
+
+
 def test_place_names_are_found_in_any_form() -> None:
     from planmine.themes.question_filters import place_of
     from planmine.themes.text import fold
