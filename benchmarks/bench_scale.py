@@ -6,11 +6,16 @@ vector cache hides nothing. Each region's folder has a manifest naming its regio
 
 Prints, each with the load average: ingest passages/s and peak RSS (this process and its children) with
 one process and with `--workers 2`, store size, then `compare --format json`, `graph` and `report` times
-and sizes on the 1-process store. `--graph-size N` also times the kNN graph step alone on N synthetic
-clustered vectors (for 100k and 1M passages, where ingest would take hours).
+and sizes on the 1-process store, and the fresh-process first answer: `planmine query`, and the vector
+part alone with the persistent index (planmine.vector_index) against reading every vector.
+`--graph-size N` also times the kNN graph step alone on N synthetic clustered vectors (for 100k and 1M
+passages, where ingest would take hours); `--index-size N` builds the persistent index's HNSW on N
+synthetic vectors and times a fresh process opening it and answering; `--report-docs N` renders the
+report of a synthetic corpus of N documents (21 regions, 60 themes, 12 quotes per cell) and prints its
+size against the 10 MB cap. `--store DB` runs the answer steps on an existing store (no ingest).
 
-Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000 [--graph-exact]] [--no-ingest]
-       [--out DIR]
+Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000 [--graph-exact] [--graph-stored]] [--no-ingest]
+       [--index-size 100000] [--report-docs 1100] [--store DB] [--out DIR]
 """
 
 from __future__ import annotations
@@ -119,34 +124,160 @@ def bench_answers(store: Path, out: Path) -> None:
         print(f"{name:<16} {seconds:.1f} s (process start and model load included), {size}   {load()}")
 
 
-def bench_graph(n: int, *, exact: bool = False) -> None:
-    """The kNN edge step alone on ``n`` clustered synthetic 384-d vectors from 21 regions."""
+QUESTION = "Hur arbetar regionerna med fallprevention?"
+VECTOR_PART = """
+import sys, time, numpy as np
+t0 = time.perf_counter()
+from planmine.embed import load_embedder
+from planmine.store import Store
+embedder = load_embedder()
+query = embedder.embed_queries([sys.argv[2]])
+t1 = time.perf_counter()
+with Store(sys.argv[1], create=False) as store:
+    if sys.argv[3] == "index":
+        from planmine.vector_index import nearest_passages
+        best = nearest_passages(store, query, 10, embedder.name)
+    else:
+        ids, hashes = store.passage_hashes()
+        got = [(i, v) for batch_ids, vs in store.passage_vectors(embedder.name, ids) for i, v in zip(batch_ids, vs)]
+        matrix = np.stack([v for _, v in got])
+        top = np.argsort(-(matrix @ query[0]))[:10]
+        best = [[(got[i][0], float(matrix[i] @ query[0])) for i in top]]
+t2 = time.perf_counter()
+print(f"{t2 - t0:.2f} {t1 - t0:.2f} {t2 - t1:.2f} {best[0][0][1]:.4f}")
+"""
+
+
+def bench_first_answer(store: Path) -> None:
+    """A fresh process answering one question: the whole `planmine query`, then the vector part alone."""
+    seconds, done = planmine("query", QUESTION, "--store", str(store), "--json")
+    state = "ok" if done.returncode == 0 else f"failed: {done.stderr[-300:]}"
+    print(
+        f"query (fresh)    {seconds:.1f} s for `planmine query` (process start, model load, index build) {state}   {load()}"
+    )
+    for way in ("scan", "index", "index"):  # the first "index" run may build or update it
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", VECTOR_PART, str(store), QUESTION, way], capture_output=True, text=True
+        )
+        wall = time.perf_counter() - t0
+        if done.returncode:
+            print(f"vector part {way}: failed: {done.stderr[-400:]}")
+            continue
+        _total, model, search, best = done.stdout.split()
+        label = "every vector read" if way == "scan" else "persistent index"
+        print(
+            f"nearest 10 ({label:<17}) fresh process {wall:.1f} s: model+question {float(model):.1f} s, "
+            f"vectors {float(search):.2f} s (best cosine {best}; ties between copied paragraphs)   {load()}"
+        )
+
+
+def bench_index(n: int, dim: int = 384) -> None:
+    """Build the persistent index's HNSW on ``n`` synthetic vectors, then open it in a fresh process."""
+    from planmine.vector_index import INDEX_CONFIG, _new_index
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(max(50, n // 200), dim)).astype(np.float32)
+    vectors = centres[rng.integers(0, len(centres), size=n)] + 0.5 * rng.normal(size=(n, dim)).astype(
+        np.float32
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    folder = Path(tempfile.mkdtemp(prefix="planmine-index-"))
+    t0 = time.perf_counter()
+    index = _new_index(dim, INDEX_CONFIG)
+    index.add(np.arange(n), vectors)
+    built = time.perf_counter() - t0
+    index.save(str(folder / "synthetic.usearch"))
+    size = (folder / "synthetic.usearch").stat().st_size / 1e6
+    probe = vectors[:200]
+    exact = np.argsort(-(vectors @ probe.T), axis=0)[:10].T
+    found = np.asarray(index.search(probe, 10).keys)
+    recall = np.mean([len(set(exact[i]) & set(found[i])) / 10 for i in range(len(probe))])
+    script = (
+        "import sys, time, numpy as np; t0 = time.perf_counter(); from usearch.index import Index; "
+        "ix = Index.restore(sys.argv[1], view=True); q = np.random.default_rng(2).normal(size=(1, DIM)).astype(np.float32); "
+        "t1 = time.perf_counter(); ix.search(q, 10); print(f'{t1 - t0:.3f} {time.perf_counter() - t1:.4f}')"
+    ).replace("DIM", str(dim))
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(folder / "synthetic.usearch")], capture_output=True, text=True
+    )
+    opened, searched = done.stdout.split() if done.returncode == 0 else ("nan", "nan")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"vector index     {n} synthetic {dim}-d vectors: built in {built:.1f} s, file {size:.0f} MB, recall@10 "
+        f"{recall:.3f} (200 probes); fresh process opens it (memory-mapped) in {float(opened):.2f} s, one search "
+        f"{1000 * float(searched):.1f} ms; peak RSS {peak:.0f} MB   {load()}"
+    )
+
+
+def bench_report_size(documents: int) -> None:
+    """The report of a synthetic corpus of ``documents`` documents: its size against the cap."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from planmine.report import render_report
+    from planmine.report.limits import REPORT_LIMITS
+    from test_report_scale import national
+
+    parts = national(documents=documents, discovered=max(50, documents // 3))
+    t0 = time.perf_counter()
+    html = render_report(**parts)
+    seconds = time.perf_counter() - t0
+    print(
+        f"report synthetic {documents} documents, 60 themes x 21 regions x 12 quotes: {len(html.encode()) / 1e6:.1f} MB "
+        f"(cap {REPORT_LIMITS.max_bytes / 1e6:.0f} MB) in {seconds:.1f} s   {load()}"
+    )
+
+
+def bench_graph(n: int, *, exact: bool = False, stored: bool = False) -> set[tuple[int, int]]:
+    """The kNN edge step alone on ``n`` clustered synthetic 384-d vectors from 21 regions.
+
+    The nodes are every other passage of 2n (as goals and activities are among all passages); with
+    ``stored`` the kNN goes through a persistent index of all 2n, built first and timed apart (ingest
+    pays for it once). Returns the edges, for the agreement between the ways.
+    """
     from planmine.graph.similarity import (
         NEIGHBOURS,
         NeighbourConfig,
+        StoredNeighbours,
         calibrate_threshold,
         centre,
         cross_region_neighbours,
     )
 
     config = NeighbourConfig(ann_min_nodes=n + 1) if exact else NEIGHBOURS
-
     rng = np.random.default_rng(0)
-    centres = rng.normal(size=(max(50, n // 200), 384)).astype(np.float32)
-    raw = centres[rng.integers(0, len(centres), size=n)] + 0.5 * rng.normal(size=(n, 384)).astype(np.float32)
-    raw /= np.linalg.norm(raw, axis=1, keepdims=True)
+    total = 2 * n
+    centres = rng.normal(size=(max(50, total // 200), 384)).astype(np.float32)
+    everything = centres[rng.integers(0, len(centres), size=total)] + 0.5 * rng.normal(
+        size=(total, 384)
+    ).astype(np.float32)
+    everything /= np.linalg.norm(everything, axis=1, keepdims=True)
+    neighbours, built = None, ""
+    if stored:
+        from planmine.vector_index import INDEX_CONFIG, IndexUpdate, PassageIndex, _new_index
+
+        t0 = time.perf_counter()
+        index = _new_index(384, INDEX_CONFIG)
+        index.add(np.arange(total), everything)
+        built = f" (index of {total} built first in {time.perf_counter() - t0:.1f} s)"
+        held = PassageIndex(index, "synthetic", 384, np.arange(total), IndexUpdate())
+        neighbours = StoredNeighbours(held, np.arange(0, total, 2), everything[::2].mean(axis=0))
+    raw = everything[::2]
     regions = [f"Region {i % 21}" for i in range(n)]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     vectors = centre(raw)
     threshold = calibrate_threshold(vectors, regions)
-    pairs = cross_region_neighbours(vectors, raw, regions, k=5, threshold=threshold, config=config)
+    pairs = cross_region_neighbours(
+        vectors, raw, regions, k=5, threshold=threshold, config=config, stored=neighbours
+    )
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    way = "exact  " if exact else ("stored " if stored else "default")
     print(
-        f"graph kNN {'exact  ' if exact else 'default'}  {n} synthetic vectors: {len(pairs)} edges in {seconds:.1f} s; peak RSS {peak:.0f} MB "
-        f"({before:.0f} MB before)   {load()}"
+        f"graph kNN {way}  {n} synthetic vectors: {len(pairs)} edges in {seconds:.1f} s{built}; peak RSS "
+        f"{peak:.0f} MB ({before:.0f} MB before)   {load()}"
     )
+    return {(p.source, p.target) for p in pairs}
 
 
 def main() -> None:
@@ -154,22 +285,51 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=600, help="passages to generate and ingest")
     parser.add_argument("--graph-size", type=int, default=0, help="also time the kNN on N synthetic vectors")
     parser.add_argument("--graph-exact", action="store_true", help="time the exact kNN too, for the ratio")
+    parser.add_argument(
+        "--graph-stored", action="store_true", help="time the kNN through a persistent index of 2N passages"
+    )
     parser.add_argument("--no-ingest", action="store_true")
+    parser.add_argument(
+        "--index-size", type=int, default=0, help="time the persistent index on N synthetic vectors"
+    )
+    parser.add_argument(
+        "--report-docs", type=int, default=0, help="size of the report of N synthetic documents"
+    )
+    parser.add_argument("--store", type=Path, default=None, help="run the answer steps on this store only")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     print(f"start            {load()}, {os.cpu_count()} cores")
-    if not args.no_ingest:
+    if args.store:
+        out = args.out or Path(tempfile.mkdtemp(prefix="planmine-scale-"))
+        bench_first_answer(args.store)
+        bench_answers(args.store, out)
+    elif not args.no_ingest:
         out = args.out or Path(tempfile.mkdtemp(prefix="planmine-scale-"))
         corpus = out / "corpus"
         docs = generate(corpus, args.size)
         print(f"corpus           {docs} documents, ~{args.size} paragraphs, 21 regions, in {corpus}")
         store = bench_ingest(corpus, out, 1)
         bench_ingest(corpus, out, 2)
+        bench_first_answer(store)
         bench_answers(store, out)
+    if args.report_docs:
+        bench_report_size(args.report_docs)
+    if args.index_size:
+        bench_index(args.index_size)
     if args.graph_size:
-        bench_graph(args.graph_size)
+        edges = {"default": bench_graph(args.graph_size)}
+        if args.graph_stored:
+            edges["stored"] = bench_graph(args.graph_size, stored=True)
         if args.graph_exact:
-            bench_graph(args.graph_size, exact=True)
+            edges["exact"] = bench_graph(args.graph_size, exact=True)
+        reference = edges.get("exact", edges["default"])
+        for way, found in edges.items():
+            if found is not reference and reference:
+                both = len(found & reference)
+                print(
+                    f"graph agreement  {way} vs {'exact' if 'exact' in edges else 'default'}: recall "
+                    f"{both / len(reference):.3f}, precision {both / max(1, len(found)):.3f}"
+                )
     print(f"end              {load()}")
 
 

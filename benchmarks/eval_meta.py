@@ -1,8 +1,10 @@
 """Region, title and date accuracy of planmine's metadata on the real documents (shared/realdocs, realdocs2).
 
-Labels: tests/data/meta/labels.jsonl (see its README; the figures are in-sample). A title counts as right
-when rapidfuzz's ratio of the two titles, folded and without punctuation, is at least 85; a date when it
-equals the label. Run: python benchmarks/eval_meta.py [--verbose]
+Labels: tests/data/meta/labels.jsonl (see its README). Each label has a `split`: `tune` (the documents
+rules may be developed on) or `heldout` (scored only); the figures are printed per split. A title counts
+as right when rapidfuzz's ratio of the two titles, folded and without punctuation, is at least 85; a date
+when it equals the label. Run: python benchmarks/eval_meta.py [--verbose] [--split tune|heldout]
+(--verbose lists the misses of the tune split only, unless --split heldout asks for the others).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import re
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -24,45 +27,66 @@ from planmine.regions import fold
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 LABELS = ROOT / "tests" / "data" / "meta" / "labels.jsonl"
+SPLITS = ("tune", "heldout")
 
 
 def _norm(title: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", fold(title)).split())
 
 
+@dataclass
+class Tally:
+    """Counts of one split."""
+
+    n: int = 0
+    right: int = 0
+    wrong: int = 0
+    unknown: int = 0
+    titles: int = 0
+    dates: int = 0
+    dated: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
 def main() -> None:
     verbose = "--verbose" in sys.argv
+    only = sys.argv[sys.argv.index("--split") + 1] if "--split" in sys.argv else None
     labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     start = time.perf_counter()
-    right = wrong = unknown = titles = dates = dated = 0
+    tallies = {s: Tally() for s in SPLITS}
     for label in labels:
+        if only and label["split"] != only:
+            continue
+        t = tallies[label["split"]]
         meta = detect_metadata(clean_document(read_document(SHARED / label["file"])))
         region = meta.region
+        t.n += 1
         if region == label["region"]:
-            right += 1
+            t.right += 1
         elif region == "unknown":
-            unknown += 1
+            t.unknown += 1
         else:
-            wrong += 1
+            t.wrong += 1
         title_ok = fuzz.ratio(_norm(meta.title), _norm(label["title"])) >= 85
-        titles += title_ok
+        t.titles += title_ok
         if label["date"]:
-            dated += 1
-            dates += meta.date == label["date"]
-        if verbose and (
-            region != label["region"] or not title_ok or (label["date"] and meta.date != label["date"])
-        ):
-            print(
+            t.dated += 1
+            t.dates += meta.date == label["date"]
+        if region != label["region"] or not title_ok or (label["date"] and meta.date != label["date"]):
+            t.misses.append(
                 f"  {label['file']}: region {region} (label {label['region']}); title {meta.title!r} "
-                f"(label {label['title']!r}); date {meta.date!r} (label {label['date']!r})"
+                f"(label {label['title']!r}); date {meta.date!r} (label {label['date']!r}; {meta.date_evidence})"
             )
-    n = len(labels)
-    print(
-        f"documents: {n}  (in-sample; load average {os.getloadavg()[0]:.2f}, {time.perf_counter() - start:.0f} s)"
-    )
-    print(f"region: {right}/{n} right, {unknown} unknown, {wrong} wrong")
-    print(f"title:  {titles}/{n} right (ratio >= 85)")
-    print(f"date:   {dates}/{dated} right (of the documents with a labelled date)")
+    print(f"load average {os.getloadavg()[0]:.2f}, {time.perf_counter() - start:.0f} s")
+    for name, t in tallies.items():
+        if not t.n:
+            continue
+        print(f"[{name}] documents: {t.n}")
+        print(f"[{name}] region: {t.right}/{t.n} right, {t.unknown} unknown, {t.wrong} wrong")
+        print(f"[{name}] title:  {t.titles}/{t.n} right (ratio >= 85)")
+        print(f"[{name}] date:   {t.dates}/{t.dated} right (of the documents with a labelled date)")
+        if verbose and (name == "tune" or only == name):
+            print("\n".join(t.misses))
 
 
 if __name__ == "__main__":

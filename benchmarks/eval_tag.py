@@ -5,7 +5,10 @@ Usage: PYTHONPATH=src python benchmarks/eval_tag.py [--errors] [--no-genre] [--c
   then the held-out document is tagged (rules + classifier + links) and its units scored:
   goal (goal or sub-goal), activity, requirement on a supplier, and actor names (on the units whose actors
   were labelled by hand: tests/data/tag/sample.jsonl's seed passages and the synthetic plans).
-  Also: the Kalmar check (36 Målområde goals, activity→goal links) on the held-out Kalmar tags.
+  Also, on held-out tags: the Kalmar check (36 Målområde goals, activity→goal links), and the two-column
+  strategy PDF of tests/tag_fixtures.py (16 capitalised goal statements, none in any labelled document),
+  tagged by the model trained without syn_kronoberg_strategi, the labelled plan in that style.
+  Scoring lives in planmine.tag.evaluate; this script prints.
   --no-genre  tag without the documents' genre (the classifier alone must keep procurement free of activities)
   --errors    list every false positive / false negative
 """
@@ -13,61 +16,30 @@ Usage: PYTHONPATH=src python benchmarks/eval_tag.py [--errors] [--no-genre] [--c
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from planmine.tag.classify import apply_decisions, classify_docs
-from planmine.tag.evaluate import Counts, kalmar_scores, read_jsonl
-from planmine.tag.labelled import DocumentUnits, gold_units, load_labelled, training_rows
-from planmine.tag.model import UnitModel
-from planmine.tag.pipeline import link
-from planmine.tag.units import GOAL_LABELS
-from planmine.types import Tag
+from planmine.tag.evaluate import (
+    UNIT_KINDS,
+    Counts,
+    HeldOut,
+    goal_layout_scores,
+    kalmar_scores,
+    leave_one_document_out,
+    read_jsonl,
+    tag_with_model,
+)
+from planmine.tag.labelled import load_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "tag"
-KINDS = ("goal", "activity", "requirement", "actor")
-
-
-def _gold_kinds(row: dict[str, object]) -> set[str]:
-    label = str(row["label"])
-    kinds = {"goal" if label in GOAL_LABELS else label}
-    kinds |= set(row.get("also") or [])  # type: ignore[arg-type]
-    return {"requirement" if k == "requirement_on_supplier" else k for k in kinds}
-
-
-def score_document(analysed: DocumentUnits, tags: list[Tag], counts: dict[str, Counts]) -> None:
-    by_passage: dict[int, list[Tag]] = {}
-    for tag in tags:
-        by_passage.setdefault(tag.passage_index, []).append(tag)
-    for _d, unit, row in gold_units(analysed):
-        own = [t for t in by_passage.get(unit.passage_index, []) if t.start < unit.end and unit.start < t.end]
-        predicted = {t.kind for t in own}
-        expected = _gold_kinds(row)
-        for kind in ("goal", "activity", "requirement"):
-            c = counts[kind]
-            if kind in predicted and kind in expected:
-                c.tp += 1
-            elif kind in predicted:
-                c.fp += 1
-                c.errors.append(f"FP {analysed.document.id}#{row['i']}: {unit.text[:90]!r}")
-            elif kind in expected:
-                c.fn += 1
-                c.errors.append(f"FN {analysed.document.id}#{row['i']}: {unit.text[:90]!r}")
-        if row.get("actors_by_hand") or row.get("synthetic"):
-            got = {t.label for t in own if t.kind == "actor"}
-            want = set(row.get("actors") or [])  # type: ignore[arg-type]
-            c = counts["actor"]
-            c.tp += len(got & want)
-            c.fp += len(got - want)
-            c.fn += len(want - got)
-            c.errors += [f"FP {analysed.document.id}#{row['i']}: {a}" for a in sorted(got - want)]
-            c.errors += [f"FN {analysed.document.id}#{row['i']}: {a}" for a in sorted(want - got)]
+STYLE_OF_STRATEGY = "syn_kronoberg_strategi"
 
 
 def _line(name: str, counts: dict[str, Counts]) -> str:
     cells = []
-    for kind in KINDS:
+    for kind in UNIT_KINDS:
         c = counts[kind]
         n = c.tp + c.fn
         cells.append(
@@ -80,51 +52,66 @@ def _cache() -> Path | None:
     return Path(sys.argv[sys.argv.index("--cache") + 1]) if "--cache" in sys.argv else None
 
 
+def _strategy(held: HeldOut, show_errors: bool) -> None:
+    try:
+        sys.path.insert(0, str(ROOT))
+        from tests.tag_fixtures import strategy_pdf
+    except ImportError as exc:  # reportlab is a test dependency
+        print(f"\ntwo-column strategy: not built ({exc})")
+        return
+    from planmine.clean import clean_document
+    from planmine.ingest import read_document
+    from planmine.segment import segment
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "strategi.pdf"
+        plan = strategy_pdf(path)
+        passages = segment(clean_document(read_document(path)), 1)
+    score = goal_layout_scores(plan["goals"], tag_with_model(passages, held.model, genre="plan"))
+    print(
+        f"two-column strategy PDF (model without {held.document}): {score.goals_found}/{score.goals} goals "
+        f"whole, {score.spliced} spliced; {score.linked}/{score.activities} activities linked to their goal; "
+        f"{score.background_tagged} background sentences tagged"
+    )
+    if show_errors:
+        print("\n".join("    " + p for p in score.problems))
+
+
 def main() -> None:
     show_errors = "--errors" in sys.argv
     use_genre = "--no-genre" not in sys.argv
     start = time.perf_counter()
     documents = load_labelled(DATA / "units", ROOT, cache=_cache())
-    rows = {a.document.id: training_rows(a) for a in documents}
-    overall = {k: Counts() for k in KINDS}
+    n_units = sum(len(a.gold) for a in documents)
     print(
-        f"leave-one-document-out over {len(documents)} documents, {sum(len(r[1]) for r in rows.values())} "
-        f"labelled units ({'with' if use_genre else 'without'} the documents' genre)"
+        f"leave-one-document-out over {len(documents)} documents, {n_units} labelled units "
+        f"({'with' if use_genre else 'without'} the documents' genre)"
     )
-    print(f"{'held-out document':<26} " + "  ".join(f"{k[:11]:>11} {'n':>4}" for k in KINDS))
-    print(f"{'':<26} " + "  ".join(f"{'P':>5} {'R':>5} {'':4}" for _ in KINDS))
-    kalmar_tags: list[Tag] = []
-    for analysed in documents:
-        held = analysed.document.id
-        features = [f for doc_id, (fs, _) in rows.items() if doc_id != held for f in fs]
-        labels = [y for doc_id, (_, ys) in rows.items() if doc_id != held for y in ys]
-        model = UnitModel().fit(features, labels)
-        genre = analysed.document.genre if use_genre else ""
-        for doc, (units, probs) in zip(analysed.docs, classify_docs(analysed.docs, model), strict=True):
-            apply_decisions(doc, units, probs, genre=genre)
-        tags = link(analysed.passages, analysed.docs)
-        if held == "kalmar":
-            kalmar_tags = tags
-        counts = {k: Counts() for k in KINDS}
-        score_document(analysed, tags, counts)
-        for kind in KINDS:
-            overall[kind].tp += counts[kind].tp
-            overall[kind].fp += counts[kind].fp
-            overall[kind].fn += counts[kind].fn
-            overall[kind].errors += counts[kind].errors
-        marker = " (synthetic)" if analysed.document.synthetic else ""
-        print(_line(held[: 26 - len(marker)] + marker, counts))
+    print(f"{'held-out document':<26} " + "  ".join(f"{k[:11]:>11} {'n':>4}" for k in UNIT_KINDS))
+    print(f"{'':<26} " + "  ".join(f"{'P':>5} {'R':>5} {'':4}" for _ in UNIT_KINDS))
+    overall = {k: Counts() for k in UNIT_KINDS}
+    results = leave_one_document_out(documents, use_genre=use_genre)
+    for held in results:
+        for kind in UNIT_KINDS:
+            overall[kind].add(held.counts[kind])
+        marker = " (synthetic)" if held.synthetic else ""
+        print(_line(held.document[: 26 - len(marker)] + marker, held.counts))
     print(_line("OVERALL", overall))
-    if kalmar_tags:
-        found, linked, total, problems = kalmar_scores(read_jsonl(DATA / "kalmar_goals.jsonl"), kalmar_tags)
+    by_id = {h.document: h for h in results}
+    if "kalmar" in by_id:
+        found, linked, total, problems = kalmar_scores(
+            read_jsonl(DATA / "kalmar_goals.jsonl"), by_id["kalmar"].tags
+        )
         print(
             f"\nKalmar held out: {found}/36 Målområde goals; {linked}/{total} activity rows linked "
             f"({linked / total:.1%})"
         )
         if show_errors:
             print("\n".join("    " + p for p in problems))
+    if STYLE_OF_STRATEGY in by_id:
+        _strategy(by_id[STYLE_OF_STRATEGY], show_errors)
     if show_errors:
-        for kind in KINDS:
+        for kind in UNIT_KINDS:
             print(f"\n{kind} errors:")
             print("\n".join("    " + e for e in overall[kind].errors))
     print(f"\n{time.perf_counter() - start:.0f} s")

@@ -51,3 +51,33 @@ def test_a_crowded_region_falls_back_to_the_exact_search() -> None:
     ann = cross_region_neighbours(vectors, raw, regions, k=3, threshold=-1.0, config=config)
     exact = cross_region_neighbours(vectors, raw, regions, k=3, threshold=-1.0)
     assert {(p.source, p.target) for p in ann} == {(p.source, p.target) for p in exact}
+
+
+def test_the_stores_persistent_index_gives_the_exact_edges_of_a_subset_graph() -> None:
+    """The graph is a subset of the indexed passages (goals, activities) and compares centred vectors:
+    searching the raw-vector index with the shifted query and re-ranking finds the exact edges."""
+    from planmine.graph.similarity import StoredNeighbours
+    from planmine.vector_index import INDEX_CONFIG, IndexUpdate, PassageIndex, _new_index
+
+    everything, _ = _clustered(6000, seed=3)
+    ids = np.arange(10, 6010, dtype=np.int64)  # passage ids, as the store numbers them
+    index = _new_index(everything.shape[1], INDEX_CONFIG)
+    index.add(ids, everything)
+    stored_index = PassageIndex(index, "test", everything.shape[1], ids, IndexUpdate())
+    nodes = np.arange(0, 6000, 2)  # every other passage is a goal or activity
+    raw = everything[nodes]
+    regions = [f"Region {i % 21}" for i in range(len(nodes))]
+    vectors = centre(raw)
+    exact = cross_region_neighbours(vectors, raw, regions, k=5, threshold=0.8, mutual_threshold=0.6)
+    stored = StoredNeighbours(stored_index, ids[nodes], raw.mean(axis=0))
+    config = NeighbourConfig(ann_min_nodes=0)
+    via_index = cross_region_neighbours(
+        vectors, raw, regions, k=5, threshold=0.8, mutual_threshold=0.6, config=config, stored=stored
+    )
+    exact_pairs = {(p.source, p.target) for p in exact}
+    found = {(p.source, p.target) for p in via_index}
+    assert len(exact_pairs) > 300
+    recall = len(exact_pairs & found) / len(exact_pairs)
+    precision = len(exact_pairs & found) / len(found)
+    assert recall >= 0.95 and precision >= 0.95, (recall, precision)
+    assert all(regions[p.source] != regions[p.target] for p in via_index)

@@ -497,3 +497,67 @@ def test_real_documents_and_corpus_read_without_error() -> None:
             assert doc.metadata["language"] == "sv", path
         read += 1
     assert read >= 50
+
+
+# ---------------------------------------------------------------- fast PDF text layer (pdfium)
+
+
+def test_fast_text_layer_reads_plain_pages_as_pdfplumber_does(tmp_path: Path) -> None:
+    """Pages without tables come from pdfium's text layer, with the same text as pdfplumber's reading."""
+    import pypdfium2
+
+    from planmine.ingest.pdf import read_pdf
+    from planmine.ingest.pdf_text import fast_page_text
+
+    path = tmp_path / "text.pdf"
+    fx.text_pdf(path, pages=3)
+    data = path.read_bytes()
+    document = pypdfium2.PdfDocument(data)
+    try:
+        assert all(fast_page_text(document[i]) is not None for i in range(1, 3)), "plain pages go fast"
+    finally:
+        document.close()
+    slow = read_pdf(data, ocr=False, fast_text=False)[0]
+    fast = read_pdf(data, ocr=False, fast_text=True)[0]
+    assert [p.text for p in fast] == [p.text for p in slow]
+    assert [p.label for p in fast] == [p.label for p in slow]
+
+
+def test_fast_text_layer_leaves_tables_to_pdfplumber(tmp_path: Path) -> None:
+    """A page with a ruled table is not read by pdfium: its table stays apart from the running text."""
+    import pypdfium2
+
+    from planmine.ingest.pdf import read_pdf
+    from planmine.ingest.pdf_text import fast_page_text
+
+    path = tmp_path / "table.pdf"
+    fx.table_pdf(path)
+    data = path.read_bytes()
+    document = pypdfium2.PdfDocument(data)
+    try:
+        assert fast_page_text(document[0]) is None
+    finally:
+        document.close()
+    slow = read_pdf(data, ocr=False, fast_text=False)[0]
+    fast = read_pdf(data, ocr=False, fast_text=True)[0]
+    assert fast[0].tables and fast[0].tables == slow[0].tables
+
+
+def test_fast_text_layer_reads_two_columns_left_before_right(tmp_path: Path) -> None:
+    """pdfium's words go through the same layout step: a two-column page reads column by column."""
+    import pypdfium2
+
+    from planmine.ingest.pdf_text import fast_page_text
+
+    path = tmp_path / "columns.pdf"
+    title, left, right = fx.two_column_pdf(path)
+    document = pypdfium2.PdfDocument(path.read_bytes())
+    try:
+        fast = fast_page_text(document[0])
+    finally:
+        document.close()
+    assert fast is not None
+    text = flat(fast)
+    assert flat(left) in text and flat(right) in text
+    assert text.index(title) < text.index(flat(left)) < text.index(flat(right))
+    assert text.startswith("Region Skåne 2021-09-24") and text.endswith("1 (1)")

@@ -120,11 +120,34 @@ def test_there_are_290_municipalities_in_the_21_regions():
         ("Frågor till kommunen: info@enkoping.se, www.enkoping.se", "Enköping", "Region Uppsala"),
         ("Hyresgäster hos GotlandsHem får stöd i hemmet.", "Gotland", "Region Gotland"),
         ("Gällivare kommun, socialförvaltningen. E-post: soc@gallivare.se", "Gällivare", "Region Norrbotten"),
+        ("TIERPS KOMMUN\nSocialförvaltningen\nRiktlinje för hemsjukvård", "Tierp", "Region Uppsala"),
+        (
+            "Riktlinje för hemsjukvård\n\nText.\n\nEnköping 2023-05-12\nAnna Andersson",
+            "Enköping",
+            "Region Uppsala",
+        ),
+        ("Rutin för fallprevention\n\nGällivare den 3 maj 2023", "Gällivare", "Region Norrbotten"),
+        ("Beslutad av Kommunstyrelsen i Enköping", "Enköping", "Region Uppsala"),
+        ("Riktlinje. Falu kommun, omsorgsförvaltningen.", "Falun", "Region Dalarna"),  # not 'Faluns'
+        ("Hyresgäster hos Enköpingshem får stöd.", "Enköping", "Region Uppsala"),
     ],
 )
 def test_a_municipality_or_its_company_names_the_owner(text, municipality, region):
     owner = detect_owner(text)
     assert (owner.kind, owner.municipality, owner.region) == ("municipality", municipality, region)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rekommendationer.\nLäkemedelsverket, Box 26, 751 03 Uppsala",  # a cited agency's address
+        "Ansvaret kan vara kommun eller region.",  # 'Vara' is a word here
+        "Mötet hölls i Stockholm den 3 maj 2023 med alla regioner.",  # no signature line
+    ],
+)
+def test_a_place_that_is_no_owner_leaves_the_owner_unknown(text):
+    owner = detect_owner(text)
+    assert owner.kind == "unknown" and owner.municipality == "" and owner.region == ""
 
 
 def test_a_list_of_public_bodies_has_no_owner():
@@ -168,3 +191,148 @@ def test_successive_plans_of_a_series_are_versions():
         doc.meta.version_of = predecessor
     assert [d.id for d in select_documents([old, new, other])] == [2, 3]
     assert [d.id for d in select_documents([old, new, other], as_of=2020)] == [1]
+
+
+_SIP = (
+    "Vi ska upprätta en samordnad individuell plan (SIP) för varje person som behöver insatser från både "
+    "kommunen och regionen. Regionen och kommunerna ska gemensamt följa upp att SIP erbjuds."
+)
+
+
+@pytest.fixture(scope="module")
+def versions_store(tmp_path_factory):
+    """Two versions of one Örebro plan (TXT) and a Kalmar PDF whose printed labels differ from its pages."""
+    from reportlab.pdfgen import canvas
+
+    from ingest_fixtures import FONT, register_font
+    from planmine.pipeline import ingest_paths
+    from planmine.store import Store
+
+    folder = tmp_path_factory.mktemp("versions")
+    for years in ("2019–2022", "2023–2026"):
+        (folder / f"orebro-{years[:4]}.txt").write_text(
+            f"Handlingsplan för sammanhållen vård och omsorg {years}\n\n{_SIP}\n", encoding="utf-8"
+        )
+    register_font()
+    c = canvas.Canvas(str(folder / "kalmar-plan.pdf"))
+    for physical in (1, 2):
+        c.setFont(FONT, 11)
+        c.drawString(
+            72, 700, "Handlingsplan för nära vård i Kalmar län 2023–2024" if physical == 1 else _SIP[:90]
+        )
+        c.drawString(72, 680, "Region Kalmar län" if physical == 1 else _SIP[90:])
+        c.drawString(300, 40, f"{physical + 16} (51)")
+        c.showPage()
+    c.save()
+    (folder / "planmine.yaml").write_text(
+        "orebro-2019.txt: {region: Region Örebro län, genre: plan, owner: region}\n"
+        "orebro-2023.txt: {region: Region Örebro län, genre: plan, owner: region}\n"
+        "kalmar-plan.pdf: {region: Region Kalmar län, genre: plan}\n",
+        encoding="utf-8",
+    )
+    path = folder / "store.db"
+    with Store(path) as store:
+        results = ingest_paths([folder], store, embed=False, ocr=False)
+        assert not [r for r in results if r.failed]
+    return path
+
+
+def test_compare_counts_the_newest_version_unless_as_of_says_otherwise(versions_store):
+    from planmine.compare import compare
+    from planmine.store import Store
+
+    with Store(versions_store) as store:
+        newest = compare(store, None, ["sip"])
+        then = compare(store, None, ["sip"], as_of=2020)
+    orebro = "Region Örebro län"
+    assert any(e.startswith("orebro-2019.txt (superseded by orebro-2023.txt") for e in newest.excluded)
+    assert {e.document for e in newest.rows[0].cells[orebro].evidence} == {"orebro-2023.txt"}
+    assert "orebro-2023.txt (from 2023, after 2020)" in then.excluded
+    assert {e.document for e in then.rows[0].cells[orebro].evidence} == {"orebro-2019.txt"}
+    kalmar = then.rows[0].cells["Region Kalmar län"]
+    assert kalmar.level == "no_documents" and "not in force in 2020" in kalmar.reason  # starts 2023
+
+
+def test_quotes_carry_the_printed_page_label_beside_the_physical_page(versions_store):
+    from planmine.compare import compare
+    from planmine.compare_export import to_records
+    from planmine.store import Store
+
+    with Store(versions_store) as store:
+        table = compare(store, None, ["sip"])
+    quote = next(e for e in table.rows[0].cells["Region Kalmar län"].evidence if e.page == 2)
+    assert quote.page_label == "18 (51)"
+    assert quote.cite() == "p. 18 (pdf p. 2)" and quote.cite("sv") == "s. 18 (pdf-sida 2)"
+    assert quote.cite("sv", bare=True) == "18 (pdf-sida 2)"
+    assert quote.to_dict()["page_label"] == "18 (51)" and quote.to_dict()["paged"] is True
+    unpaged = table.rows[0].cells["Region Örebro län"].evidence[0]
+    assert not unpaged.paged and unpaged.cite() == "–"
+    kalmar = next(r for r in to_records(table) if r["region"] == "Region Kalmar län")
+    assert kalmar["page"] == 2 and kalmar["page_label"] == "18 (51)"
+
+
+def test_cli_compare_as_of_and_query_json_evidence_pages(versions_store):
+    import json
+
+    from typer.testing import CliRunner
+
+    from planmine.cli import app
+
+    runner = CliRunner()
+    args = ["--store", str(versions_store), "--no-model"]
+    result = runner.invoke(app, ["compare", "sip", "--as-of", "2020", "-f", "json", *args])
+    assert result.exit_code == 0, result.output
+    assert "orebro-2023.txt (from 2023, after 2020)" in result.output
+    result = runner.invoke(app, ["query", "samordnad individuell plan", "--json", *args])
+    assert result.exit_code == 0, result.output
+    evidence = [
+        e
+        for a in json.loads(result.output)
+        for r in a["regions"]
+        for e in r["evidence"]
+        if r["region"] == "Region Kalmar län"
+    ]
+    assert evidence and all(e["page_label"] == f"{e['page'] + 16} (51)" for e in evidence)
+    result = runner.invoke(app, ["query", "samordnad individuell plan", *args])
+    assert result.exit_code == 0 and "pdf p. 2)" in result.output, result.output
+
+
+def test_weak_dates_come_from_where_the_file_came_from_and_say_so():
+    upload = {"source_url": "https://x.se/download/18.677b76f518f9ec645d61b015/1716801879022/Plan.docx"}
+    found = detect_date("Ingen datering här.", upload)
+    assert found.value == "2024-05-27" and "source address" in found.evidence
+    found = detect_date("Ingen datering här.", {}, path="/d/artiklar_2023_09_stormote.md")
+    assert found.value == "2023-09" and "file name" in found.evidence
+    assert detect_date("Ingen datering här.", {}, path="/d/plan_2023-2024.txt").value == ""  # a period
+    decided = detect_date("Beslutad av regionstyrelsen 2021-03-02", upload, path="/d/x_2023_09.md")
+    assert decided.value == "2021-03-02"  # the text's own date wins over every weak fallback
+
+
+def test_titles_set_one_line_per_block_and_form_layouts():
+    from planmine.meta_title import detect_title
+
+    cover = "Sammanhållen\n\növerenskommelse om\n\nvård och omsorg för\n\näldre\n\nÖverenskommelse mellan Region X"
+    assert detect_title(cover, {}).value == "Sammanhållen överenskommelse om vård och omsorg för äldre"
+    booklet = "Rekommenderade läkemedel\n\nför sjuksköterskor med förskrivningsrätt\n\nText om läkemedel."
+    assert (
+        detect_title(booklet, {}).value == "Rekommenderade läkemedel för sjuksköterskor med förskrivningsrätt"
+    )
+    form = "Upphandlande organisation Upphandling\n\nLjungby kommun Extern Webbplats FKU 2023\n\nMer text."
+    assert detect_title(form, {}).value == "Extern Webbplats FKU 2023"
+    sentence = "Beredningen består av länets\n\ndirektörer och andra chefer i regionen\n\nText."
+    assert "består" not in detect_title(sentence, {}).value  # a sentence set one line per block
+
+
+def test_genitive_region_names_and_national_texts_that_name_no_region():
+    from planmine.regions import detect_region
+
+    assert detect_region("Underlaget bygger på Region Hallands uppföljningsrapporter.").region == (
+        "Region Halland"
+    )
+    commission = (
+        "Utredningens uppdrag utvidgas till patientkontrakt. Utredningstiden förlängs. "
+        "Uppdraget ska slutredovisas senast den 31 mars 2020."
+    )
+    assert detect_region(commission).region == "national"
+    regional = f"Region Kalmar län beslutar. {commission}"
+    assert detect_region(regional).region == "Region Kalmar län"  # a region named: not national

@@ -59,7 +59,10 @@ def test_every_region_is_listed_with_the_contract_shape(seed_store: Store, embed
             assert r["level"] in {"addressed", "mentioned", "not_found", "cannot_assess"}
             assert r["addressed"] == (r["level"] == "addressed")
             for e in r["evidence"]:
-                assert set(e) == {"document", "page", "section", "kind", "text", "score", "why", "match"}
+                assert set(e) == {
+                    "document", "page", "page_label", "paged", "page_cited", "section", "kind", "text", "score",
+                    "why", "match",
+                }  # fmt: skip
                 assert e["document"] == SEED_DOCUMENTS[r["region"]]  # the file name, not a path
                 assert e["page"] >= 1 and e["text"] and e["why"]
             scores = [e["score"] for e in r["evidence"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from planmine.tag import analyse, from_docbin, run, to_docbin
 from planmine.tag.model import UnitModel, shipped_model
@@ -88,3 +89,46 @@ def test_unit_model_fit_is_reproducible() -> None:
     probs = a.predict_proba(features[:4])
     assert probs.shape == (4, 7) and np.allclose(probs.sum(axis=1), 1.0)
     assert [int(np.argmax(p)) for p in probs] == [0, 2, 6, 4]  # goal, activity, other, background
+
+
+def test_prediction_hashes_features_exactly_as_scikit_learn() -> None:
+    """predict_proba hashes without scikit-learn; its columns and scores equal FeatureHasher's."""
+    from planmine.tag import run
+    from planmine.tag.model import hashed_pairs, vectorize
+    from planmine.tag.units import doc_units, unit_features
+
+    passages = analyse(_doc(STRATEGY + "\n\n" + PROCUREMENT), 1)[0]
+    features = [unit_features(doc, unit) for doc in run(passages) for unit in doc_units(doc)]
+    features.append([("w:åäö", 2.5), ("zero", 0.0), ("w:ska", 1.0), ("w:ska", 1.0)])  # repeats add up
+    assert len(features) >= 10
+    rows, columns, values = hashed_pairs(features)
+    dense = np.zeros((len(features), 2**16))
+    np.add.at(dense, (rows, columns), values)
+    assert np.array_equal(dense, vectorize(features).toarray())
+    model = shipped_model()
+    assert model is not None
+    reference = np.asarray(vectorize(features) @ model.coef_.T + model.intercept_, dtype=np.float64)
+    reference = np.exp(reference - reference.max(axis=1, keepdims=True))
+    assert np.allclose(model.predict_proba(features), reference / reference.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.slow
+def test_the_tagger_loads_without_importing_torch() -> None:
+    """thinc would import torch (seconds) for models the tagger never uses; a later import still works."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from planmine.tag import tag_passages\n"
+        "from planmine.tag.pipeline import get_nlp\n"
+        "get_nlp()\n"
+        "assert 'torch' not in sys.modules, 'torch imported'\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('torch') is not None:\n"
+        "    import torch\n"
+        "    assert torch.zeros(2).sum().item() == 0\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

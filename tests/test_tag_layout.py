@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from tests import ingest_fixtures as fx
+from tests.tag_fixtures import goal_grid_pdf, strategy_pdf
 
 pytest.importorskip("reportlab")
+
 
 LEFT_GOAL = "I KRONOBERG SKA VÅRDEN VARA NÄRA OCH SAMORDNAD"
 LEFT_BULLETS = ["VI SKA ERBJUDA EN JÄMLIK VÅRD", "VI SKA SÄKERSTÄLLA KONTINUITET I VÅRDPROCESSER"]
@@ -92,3 +94,72 @@ def test_two_column_plan_page_goals_and_links(tmp_path: Path) -> None:
     for goal in (LEFT_GOAL, RIGHT_GOAL, *LEFT_BULLETS, *RIGHT_BULLETS):
         assert goal in goals, (goal, goals)
     assert all(not (LEFT_GOAL in g and RIGHT_GOAL in g) for g in goals), "no goal spliced across columns"
+
+
+@pytest.fixture(scope="module")
+def strategy_tags(tmp_path_factory: pytest.TempPathFactory):
+    from planmine.clean import clean_document
+    from planmine.ingest import read_document
+    from planmine.segment import segment
+    from planmine.tag.pipeline import link, run
+
+    path = tmp_path_factory.mktemp("strategy") / "strategi.pdf"
+    plan = strategy_pdf(path)
+    passages = segment(clean_document(read_document(path)), 1)
+    learned = link(passages, run(passages, genre="plan"))
+    rules = link(passages, run(passages, genre="plan", rules_only=True))
+    return plan, learned, rules
+
+
+@pytest.mark.parametrize("reader", ["rules and classifier", "rules only"])
+def test_two_column_strategy_goals_come_out_whole(strategy_tags, reader: str) -> None:
+    from planmine.tag.evaluate import goal_layout_scores
+
+    plan, learned, rules = strategy_tags
+    score = goal_layout_scores(plan["goals"], learned if reader == "rules and classifier" else rules)
+    assert (score.goals_found, score.goals, score.spliced) == (16, 16, 0), score.problems
+
+
+def test_two_column_strategy_activities_link_to_their_goal(strategy_tags) -> None:
+    from planmine.tag.evaluate import goal_layout_scores
+
+    plan, tags, _ = strategy_tags
+    score = goal_layout_scores(plan["goals"], tags)
+    assert score.activities == 9 and score.linked == score.activities, score.problems
+    assert score.background_tagged == 0, score.problems
+    activities = {_flat(t.text): t for t in tags if t.kind == "activity"}
+    for text in plan["follow_up"]["paragraphs"]:  # after a new heading: no longer under the last goal
+        tag = activities.get(_flat(text))
+        assert tag is None or tag.goal is None, text
+
+
+def test_goal_overview_grid_goals_come_out_whole(tmp_path: Path) -> None:
+    from planmine.clean import clean_document
+    from planmine.ingest import read_document
+    from planmine.tag import analyse
+    from planmine.tag.evaluate import goal_layout_scores
+
+    path = tmp_path / "malbild.pdf"
+    plan = goal_grid_pdf(path)
+    _, tags = analyse(clean_document(read_document(path)), 1, genre="plan")
+    blocks = [{**b, "activities": [], "background": []} for b in plan["goals"]]
+    score = goal_layout_scores(blocks, tags)
+    assert (score.goals_found, score.spliced) == (16, 0), score.problems
+
+
+@pytest.mark.parametrize("mark", ["\uf0b7", "\uf0a7", "✓", "➢"])
+def test_word_symbol_bullets_make_sub_goal_list_items(tmp_path: Path, mark: str) -> None:
+    """Word's Symbol/Wingdings bullets, as PDF text extraction gives them, mark list items like '•'."""
+    from planmine.clean import clean_document
+    from planmine.ingest import read_document
+    from planmine.tag import analyse
+
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        f"Strategi\n\n{LEFT_GOAL}\n\n{mark} {LEFT_BULLETS[0]}\n{mark} {LEFT_BULLETS[1]}\n", encoding="utf-8"
+    )
+    passages, tags = analyse(clean_document(read_document(path)), 1)
+    items = [p.text for p in passages if p.kind == "list_item"]
+    assert items == LEFT_BULLETS
+    subgoals = [t.text for t in tags if t.kind == "goal" and t.label == "subgoal"]
+    assert subgoals == LEFT_BULLETS

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -261,3 +262,68 @@ def test_the_reader_sees_what_another_process_committed(seed_store, tmp_path: Pa
             other.delete_document(before[0]["id"])
         after = c.get("/api/documents").json()
         assert [d["id"] for d in after] == [d["id"] for d in before[1:]]
+
+
+def test_answers_are_remembered_per_store_state(seed_store, tmp_path: Path):
+    from planmine.store import Store
+
+    path = copy_store(seed_store.conn, tmp_path / "planmine.db")
+    with TestClient(create_app(WebConfig(store=path, model=False))) as c:
+        first = c.get("/api/query", params={"q": QUESTION})
+        again = c.get("/api/query", params={"q": QUESTION})
+        assert first.headers["x-planmine-cache"] == "miss" and again.headers["x-planmine-cache"] == "hit"
+        assert again.json() == first.json() and KALMAR in {r["region"] for r in first.json()["regions"]}
+        other_top = c.get("/api/query", params={"q": QUESTION, "top": 2})
+        assert other_top.headers["x-planmine-cache"] == "miss"
+        kalmar = [d["id"] for d in c.get("/api/documents").json() if d["region"] == KALMAR]
+        with Store(path) as other:  # the store changes: what was remembered no longer holds
+            for doc_id in kalmar:
+                other.delete_document(doc_id)
+        after = c.get("/api/query", params={"q": QUESTION})
+        assert after.headers["x-planmine-cache"] == "miss"
+        assert KALMAR not in {r["region"] for r in after.json()["regions"]}
+        stats = c.get("/api/health").json()["reader"]
+        assert stats["cache_hits"] == 1 and stats["snapshots_opened"] == 2
+
+
+def test_during_an_upload_reads_keep_one_committed_state(seed_store, tmp_path: Path):
+    from planmine.store import Store
+    from planmine.web.workers import Probe, Reader
+
+    path = copy_store(seed_store.conn, tmp_path / "planmine.db")
+    busy = [False]
+    reader = Reader(WebConfig(store=path, model=False), busy=lambda: busy[0])
+    ids = lambda pm: [d.id for d in pm.store.documents()]  # noqa: E731
+    try:
+        before = reader.run(ids)
+        busy[0] = True  # as while the writer ingests
+        with Store(path) as other:
+            other.delete_document(before[0])
+            assert Probe(path).generation() == other.generation() != reader.generation
+        # the snapshot's read transaction still shows the state it pinned, not a half-changed store
+        assert reader.run(ids) == before
+        reader.catch_up()  # what the writer does before it says a job is done
+        assert reader.run(ids) == before[1:] and reader.generation == Probe(path).generation()
+    finally:
+        reader.close()
+
+
+def test_new_questions_asked_together_are_answered_each_as_alone(seed_store, tmp_path: Path):
+    import asyncio
+
+    from planmine.web.workers import Reader
+
+    path = copy_store(seed_store.conn, tmp_path / "planmine.db")
+    reader = Reader(WebConfig(store=path, model=False))
+    questions = [QUESTION, "SIP", "mobila team", "Which regions work on falls?", QUESTION]
+
+    async def together() -> list[Any]:
+        return await asyncio.gather(*(reader.ask(q, 5) for q in questions))
+
+    try:
+        got = asyncio.run(together())  # one batch (and the repeated question answered once)
+        alone = reader.run(lambda pm: [pm.ask(q).to_dict() for q in questions])
+        assert [a.to_dict() for a in got] == alone
+        assert got[0] is got[4] and [a.query for a in got] == questions
+    finally:
+        reader.close()

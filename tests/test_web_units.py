@@ -88,3 +88,17 @@ def test_a_theme_group_holds_the_themes_below_it():
     assert "sip" not in older
     with pytest.raises(UsageError, match="Unknown theme group"):
         group_members(taxonomy, "nope")
+
+
+def test_the_ingest_process_sends_every_result_field_a_file_status_shows():
+    from dataclasses import fields
+
+    from planmine.pipeline import IngestResult
+    from planmine.web.ingest_process import result_fields
+    from planmine.web.workers import FileStatus
+
+    result = IngestResult("a.txt", "ok", 3, "Region Halland", "Plan", 2, 5, "", "", ["w"])
+    sent = result_fields(result)
+    assert set(sent) == {f.name for f in fields(IngestResult)}  # nothing of the CLI's result is lost
+    assert set(sent) - {"path"} <= {f.name for f in fields(FileStatus)}
+    assert sent["warnings"] == ["w"] and sent["document_id"] == 3

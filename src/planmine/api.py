@@ -233,6 +233,13 @@ class Planmine:
         self._embedder: Embedder | None = None
         self._taxonomy: Taxonomy | None = None
 
+    @classmethod
+    def over(cls, store: Store, *, model: bool = True, themes: str | Path | None = None) -> Planmine:
+        """A Planmine over a store already open (the web app's read snapshots); `close` closes it."""
+        pm = cls(store.path, model=model, themes=themes)
+        pm._store = store
+        return pm
+
     # -- resources -----------------------------------------------------------------------------
     @property
     def store(self) -> Store:
@@ -377,13 +384,18 @@ class Planmine:
         as_of: int | str | None = None,
         lang: str = "sv",
         all_regions: bool = False,
+        discovered: bool | None = None,
     ) -> Path:
-        """Write the self-contained HTML report (Swedish by default) for these questions and selection."""
+        """Write the self-contained HTML report (Swedish by default) for these questions and selection.
+
+        ``discovered``: fit the passage graph for the discovered themes (None: only for a store of at most
+        planmine.report.limits.REPORT_LIMITS.passage_graph_max passages).
+        """
         from planmine.report.build import ReportRequest, build_report, load_cached_embedder
 
         request = ReportRequest(
             questions=tuple(questions), themes=tuple(themes or ()), regions=tuple(regions or ()),
-            types=types, as_of=as_of, lang=lang, all_regions=all_regions,
+            types=types, as_of=as_of, lang=lang, all_regions=all_regions, discovered=discovered,
         )  # fmt: skip
         embedder = load_cached_embedder(self.store) if self.use_model else None
         html = build_report(self.store, embedder, request=request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from planmine.errors import UsageError
@@ -14,6 +14,7 @@ from planmine.types import Comparison, ComparisonRow, RegionEvidence
 
 if TYPE_CHECKING:
     from planmine.embed import Embedder
+    from planmine.query import Scope
     from planmine.store import Store
 
 
@@ -48,6 +49,7 @@ def compare(
     taxonomy: Taxonomy | None = None,
     top_k: int = 5,
     types: frozenset[str] | None = None,
+    as_of: int | None = None,
 ) -> Comparison:
     """Regions as columns, themes as rows; each cell a level with its evidence.
 
@@ -55,16 +57,45 @@ def compare(
         themes: theme ids, labels or abbreviations; None for the whole taxonomy.
         types: document genres to count (`planmine.genre.parse_types`); None: policy documents. A
             region whose documents are all left out gets `no_documents`.
+        as_of: count the documents in force in this year (of each series the newest version started
+            by then); None: the newest version of each series (planmine.versions).
     """
-    from planmine.query import scope_of
+    from planmine.pages import label_comparison
 
     index = get_index(store, embedder, taxonomy)
     ids = [index.taxonomy.resolve(t).id for t in themes] if themes else index.taxonomy.ids()
-    scope = scope_of(index, types)
+    scope = _in_force_scope(index, types, as_of)
     rows = [theme_row(index, t, top_k, scope.documents, scope.quality) for t in ids]
-    return Comparison(
+    table = Comparison(
         regions=list(index.regions), rows=rows, config=index.thresholds.to_dict(), excluded=scope.excluded
     )
+    label_comparison(store, table)
+    return table
+
+
+def _in_force_scope(index: ThemeIndex, types: frozenset[str] | None, as_of: int | None) -> Scope:
+    """The documents of `types` that are in force (`as_of`, else newest versions), with the others named."""
+    from planmine.query import scope_of
+    from planmine.versions import in_force
+
+    scope = scope_of(index, types)
+    force = in_force(index.documents.values(), as_of)
+    if force.documents >= scope.documents:
+        return scope
+    kept = scope.documents & force.documents
+    quality = index.quality_of(kept)
+    why = f"not in force in {as_of}" if as_of is not None else "superseded by a newer version"
+    for doc_id in scope.documents - kept:  # left out by version, not by type: say so, not its genre
+        q = quality[index.doc_quality[doc_id].region]
+        q.excluded_genres = [*scope.quality[q.region].excluded_genres, why]
+    for region in scope.regions:
+        quality.setdefault(region, RegionQuality(region=region))
+    excluded = scope.excluded + [
+        why
+        for why in force.left_out
+        if why.split(" (", 1)[0] not in {e.split(" (", 1)[0] for e in scope.excluded}
+    ]
+    return replace(scope, documents=kept, quality=quality, excluded=excluded)
 
 
 @dataclass
@@ -85,7 +116,14 @@ class Gap:
             "addressed_by": self.addressed_by,
             "evidence": {
                 r: [
-                    {"document": e.document, "page": e.page, "text": e.text, "score": e.score}
+                    {
+                        "document": e.document,
+                        "page": e.page,
+                        "page_label": e.page_label,
+                        "page_cited": e.cite(),
+                        "text": e.text,
+                        "score": e.score,
+                    }
                     for e in c.evidence[:2]
                 ]
                 for r, c in self.others.items()
@@ -124,14 +162,13 @@ def gaps(
     taxonomy: Taxonomy | None = None,
     min_share: float = 0.5,
     types: frozenset[str] | None = None,
+    as_of: int | None = None,
 ) -> list[Gap]:
     """Themes that at least `min_share` of the other regions address but `region` does not (counting
-    the documents of `types`, default policy documents)."""
-    from planmine.query import scope_of
-
+    the documents of `types`, default policy documents, in force `as_of` as in `compare`)."""
     index = get_index(store, embedder, taxonomy)
     name = resolve_region(index.regions, region)
-    scope = scope_of(index, types)
+    scope = _in_force_scope(index, types, as_of)
     others = [r for r in index.regions if r != name and scope.quality[r].documents]
     found: list[Gap] = []
     for theme_id in index.taxonomy.ids():
@@ -143,4 +180,7 @@ def gaps(
         if others and len(by) / len(others) >= min_share:
             found.append(Gap(theme_id, row.label, mine.level, by, {r: row.cells[r] for r in by}))
     found.sort(key=lambda g: (-len(g.addressed_by), g.theme_id))
+    from planmine.pages import label_evidence
+
+    label_evidence(store, (e for g in found for c in g.others.values() for e in c.evidence))
     return found

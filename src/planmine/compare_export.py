@@ -25,7 +25,7 @@ SUFFIXES = {".csv": "csv", ".md": "md", ".markdown": "md", ".xlsx": "xlsx", ".ht
 COLOURS = {level: style.terminal for level, style in STYLES.items()}  # rich styles, by level
 HTML_COLOURS = {level: style.fill for level, style in STYLES.items()}
 TIDY_COLUMNS = ("theme", "label", "region", "level", "level_name", "addressed", "score", "passages",
-                "quote", "document", "title", "date", "page", "source")  # fmt: skip
+                "quote", "document", "title", "date", "page", "page_label", "source")  # fmt: skip
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -74,7 +74,7 @@ def cell_text(cell: RegionEvidence, quote_chars: int = 120, lang: str = "en") ->
     if not cell.evidence:
         return name
     best = cell.evidence[0]
-    return f"{name} ({len(cell.evidence)}): “{clip(best.text, quote_chars)}” p. {best.page}"
+    return f"{name} ({len(cell.evidence)}): “{clip(best.text, quote_chars)}” {best.cite()}"
 
 
 def clip(text: str, width: int) -> str:
@@ -107,6 +107,7 @@ def to_records(table: Comparison, documents: DocumentFacts | None = None) -> lis
                     "title": doc.get("title", ""),
                     "date": doc.get("date") or doc.get("year") or "",
                     "page": best.page if best else None,
+                    "page_label": best.page_label if best else "",
                     "source": doc.get("path", ""),
                 }
             )
@@ -139,7 +140,7 @@ def evidence_records(table: Comparison, documents: DocumentFacts | None = None) 
 
 
 def to_json(table: Comparison, documents: DocumentFacts | None = None) -> str:
-    """{"regions", "themes", "levels", "cells", "rows"}.
+    """{"regions", "themes", "levels", "cells", "rows", "excluded_documents"}.
 
     `cells` is tidy (one record per region × theme, TIDY_COLUMNS); `rows` keeps the nested shape the web
     API and scripts already read (theme → region → level, score, reason and every evidence passage).
@@ -157,6 +158,7 @@ def to_json(table: Comparison, documents: DocumentFacts | None = None) -> str:
             }
             for row in table.rows
         ],
+        "excluded_documents": table.excluded,  # left out by type or version, each with its reason
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -220,7 +222,7 @@ def to_markdown(table: Comparison, documents: DocumentFacts | None = None, lang:
             best = cell.evidence[0] if cell.evidence else None
             doc = (docs.get(best.document, {}).get("title") or best.document) if best else ""
             quote = f"“{esc(clip(best.text, 300))}”" if best else ""
-            page = best.page if best else ""
+            page = best.cite(lang, bare=True) if best else ""  # under a 'page' column: '18 (pdf-sida 17)'
             lines.append(
                 f"| {esc(region)} | {level_name(cell.level, lang)} | {len(cell.evidence)} | {quote} | {esc(doc)} | {page} |"
             )
@@ -240,7 +242,7 @@ def to_html(table: Comparison, documents: DocumentFacts | None = None, lang: str
             quote = ""
             if c.evidence:
                 e = c.evidence[0]
-                quote = f"<q>{html.escape(clip(e.text, 200))}</q> <small>s. {e.page}</small>"
+                quote = f"<q>{html.escape(clip(e.text, 200))}</q> <small>{html.escape(e.cite('sv'))}</small>"
             tds.append(
                 f'<td class="{c.level}" data-level="{c.level}" data-passages="{len(c.evidence)}" '
                 f'style="background:{style.fill};color:{style.ink}"><b>{html.escape(style.name(lang))}</b> '

@@ -45,7 +45,7 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
     owner = detect_owner(text, source_url=source, region=guess.region)
     region, region_evidence = _decide_region(guess.region, guess.evidence, owner)
     cover = raw.pages[0].text if raw.pages else ""  # running headers ('Datum 2015-03-04') are cleaned away
-    date = detect_date(f"{cover}\n\n{text}", metadata, title=title.value)
+    date = detect_date(f"{cover}\n\n{text}", metadata, title=title.value, path=raw.path)
     period = detect_period(text, title=title.value)
     language = "sv"
     for warning in raw.warnings:

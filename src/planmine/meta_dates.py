@@ -63,8 +63,13 @@ class Found:
     evidence: str
 
 
-def detect_date(text: str, metadata: dict[str, Any], *, title: str = "") -> Found:
-    """The date the document was decided, adopted or published; '' when the text does not say."""
+def detect_date(text: str, metadata: dict[str, Any], *, title: str = "", path: str = "") -> Found:
+    """The date the document was decided, adopted or published; '' when the text does not say.
+
+    Strongest first: front matter, a decision phrase or a dated cover, a year ending the title; then,
+    when the text gives none, the weak fallbacks, each saying so in its evidence: the publication time
+    in the source address, a year and month in the file name, the file's created date.
+    """
     cfg = CONFIG
     for key in ("date", "datum", "beslutad", "published", "decided"):
         if value := _normal_date(str(metadata.get(key) or "")):
@@ -76,6 +81,8 @@ def detect_date(text: str, metadata: dict[str, Any], *, title: str = "") -> Foun
         return found
     if match := re.search(rf"(?<!\d)({_Y})\s*$", title):
         return Found(match.group(1), f"year at the end of the title '{title}'")
+    if found := _address_date(metadata, path):
+        return found
     for key in ("creationdate", "created"):
         if value := _normal_date(str(metadata.get(key) or "")):
             return Found(value[:7], f"file metadata '{key}' (no date in the text)")
@@ -141,6 +148,31 @@ def _cover_date(text: str, cfg: DateConfig) -> Found | None:
     for line in lines[:8]:
         if re.fullmatch(rf"({_Y})", line):
             return Found(line, f"year alone on the cover '{line}'")
+    return None
+
+
+_UPLOADED = re.compile(r"/download/[^/?#]+/(1[3-9]\d{11})/")  # Sitevision: /download/18.x/<ms since 1970>/
+_URL_MONTH = re.compile(rf"/({_Y})/([01]\d)/")  # /artiklar/2023/09/...
+_NAME_MONTH = re.compile(rf"(?<![\d])({_Y})[_-]([01]\d)(?:[_-]([0-3]\d))?(?![\d])")
+
+
+def _address_date(metadata: dict[str, Any], path: str) -> Found | None:
+    """A weak publication date from where the file came from: its source address, else its file name."""
+    from datetime import UTC, datetime
+
+    url = str(metadata.get("source_url") or metadata.get("url") or "")
+    if m := _UPLOADED.search(url):
+        day = datetime.fromtimestamp(int(m.group(1)) / 1000, tz=UTC).date().isoformat()
+        return Found(day, f"upload time in the source address '{m.group(0)}' (no date in the text)")
+    if (m := _URL_MONTH.search(url)) and 1 <= int(m.group(2)) <= 12:
+        return Found(f"{m.group(1)}-{m.group(2)}", f"the source address '{m.group(0)}' (no date in the text)")
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    for m in _NAME_MONTH.finditer(name):
+        if 1 <= int(m.group(2)) <= 12 and CONFIG.min_year <= int(m.group(1)) <= CONFIG.max_year:
+            value = f"{m.group(1)}-{m.group(2)}" + (f"-{m.group(3)}" if m.group(3) else "")
+            if m.group(3) and not 1 <= int(m.group(3)) <= 31:
+                value = value[:7]
+            return Found(value, f"the file name '{name}' (no date in the text)")
     return None
 
 

@@ -65,6 +65,14 @@ _SECTION = re.compile(
 _NOT_TITLE = re.compile(
     r"^[\W\d_]+$|^[/|]|^[-•*oe] |^[(\"”]|\t|:\s*$|\.{4,}|https?://|@|^kapitel \d", re.IGNORECASE
 )
+# A one-line block that goes on with the title above it ('för sjuksköterskor med förskrivningsrätt').
+_SUBTITLE = re.compile(r"(?:för|om|inom|avseende|vid|kring|mellan)\s+[^\n]+$")
+_OWNER_PREFIX = re.compile(
+    r"(?:Region [A-ZÅÄÖ][\wåäö]+(?: län)?|[A-ZÅÄÖ][\wåäö-]+ (?:kommun|stad)|Landstinget [A-ZÅÄÖ][\wåäö]+)"
+    r"\s+(?=[A-ZÅÄÖ])"
+)
+_PAGE_OR_DATE = re.compile(r"^(?:\d+\s*\(\d+\)|sida \d+( av \d+)?|[\d\s./–-]+)$", re.IGNORECASE)
+_VERB = re.compile(r"\b(är|består|ska|har|kommer|blir|innebär|finns|gäller)\b", re.IGNORECASE)
 _CONTINUES = re.compile(r"\b(och|för|inom|i|av|om|med|till|vid|samt|kring|på|mot)$", re.IGNORECASE)
 _BAD_PROPERTY = re.compile(
     r"^(untitled|namnlös|dokument\d*|document\d*|microsoft word|powerpoint|presentation|title)\b|"
@@ -191,8 +199,10 @@ def _title_block(page: str) -> str:
         lines = [" ".join(line.strip().lstrip("#").strip(" *").split()) for line in block.splitlines()]
         lines = [line for line in lines if line]
         if not lines or len(lines) > cfg.max_lines or sum(map(len, lines)) > cfg.max_chars:
+            while len(lines) > 1 and _PAGE_OR_DATE.match(lines[0]):
+                lines = lines[1:]  # a page label or date printed above the title
             if len(lines) > cfg.max_lines and len(lines[0]) <= 60 and not _SECTION.match(lines[0]):
-                lines = lines[:1]  # a heading glued to its paragraph (text with one line per paragraph)
+                lines = _run_on(lines, cfg)  # a heading glued to its paragraph (one line per paragraph)
             else:
                 continue
         if _SECTION.match(lines[0]) or _NOT_TITLE.search(lines[0]) or len(lines[0]) < cfg.min_chars:
@@ -206,8 +216,14 @@ def _title_block(page: str) -> str:
             or re.search(r"[.!?] [A-ZÅÄÖ]", title)
         ):
             continue  # a sentence, not a title
-        following = blocks[i + 1].lstrip() if i + 1 < len(blocks) else ""
-        if following[:1].islower() and not _CONTINUES.search(title):
+        if len(lines) == 1:
+            title, i = _run_on_blocks(title, blocks, i, cfg)
+        following = blocks[i + 1].strip() if i + 1 < len(blocks) else ""
+        if _SUBTITLE.match(following) and len(following) <= 80 and not re.search(r"[.!?:]$", following):
+            title = f"{title} {' '.join(following.split())}"  # 'Rekommenderade läkemedel' / 'för ...'
+            following = blocks[i + 2].strip() if i + 2 < len(blocks) else ""
+            i += 1
+        elif following[:1].islower() and not _CONTINUES.search(title):
             continue  # a paragraph broken by a blank line
         if _CONTINUES.search(title) and following and len(following) <= 80 and not _SECTION.match(following):
             title = f"{title} {' '.join(following.split())}"  # a title broken over blocks
@@ -224,8 +240,45 @@ def _title_block(page: str) -> str:
                 and not re.fullmatch(r"[\d\s–-]+", subtitle)
             ):
                 title = f"{title} – {subtitle}"
-        return title.rstrip(".:")
+        return _without_owner(title.rstrip(".:"))
     return ""
+
+
+def _run_on(lines: list[str], cfg: TitleConfig) -> list[str]:
+    """The first line and those that go on with it: after 'och', 'för', ... or starting in lower case."""
+    taken = lines[:1]
+    for line in lines[1 : cfg.max_lines * 2]:
+        if not (_CONTINUES.search(taken[-1]) or line[:1].islower()) or re.search(r"[.!?]$", taken[-1]):
+            break
+        if sum(map(len, taken)) + len(line) > cfg.max_chars:
+            return lines[:1]
+        taken.append(line)
+    return taken
+
+
+def _run_on_blocks(title: str, blocks: list[str], i: int, cfg: TitleConfig) -> tuple[str, int]:
+    """A one-line title continued by the one-line blocks after it (a cover set one line per block)."""
+    first, k = title, i + 1
+    while k < len(blocks) and k - i <= cfg.max_lines * 2:
+        line = " ".join(blocks[k].split())
+        if "\n" in blocks[k].strip() or len(line) > 80 or len(title) + len(line) >= cfg.max_chars:
+            break
+        if not (_CONTINUES.search(title) or line[:1].islower()) or re.search(r"[.!?]$", title):
+            break
+        title, k = f"{title} {line}", k + 1
+    if k > i + 1 and (len(first) > 60 or _VERB.search(title)):
+        return first, i  # a sentence set one line per block, not a title
+    return title, k - 1
+
+
+def _without_owner(title: str) -> str:
+    """A title without the owner's name glued before it by a form layout ('Ljungby kommun Extern ...').
+
+    The owner is recorded on its own (planmine.owners); a genitive ('Ljungby kommuns plan') is kept.
+    """
+    match = _OWNER_PREFIX.match(title)
+    rest = title[match.end() :] if match else ""
+    return rest if match and len(rest.split()) >= 2 else title
 
 
 def _own_name(text: str, doc_type: str) -> str:

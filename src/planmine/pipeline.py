@@ -238,7 +238,8 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
     from planmine.clean import clean_document
     from planmine.genre_model import assign_genre
     from planmine.ingest import read_document
-    from planmine.tag import analyse, tag_passages
+    from planmine.segment import segment
+    from planmine.tag import tag_passages
     from planmine.tag.classify import REQUIREMENT_GENRES
 
     try:
@@ -249,12 +250,12 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
             raw.path = ticket.path
             clean = clean_document(raw)
             meta = detect_metadata(clean)
-            passages, tags = analyse(clean, 0)
+            passages = segment(clean, 0)
             meta = assign_genre(meta, clean, passages, embedder)
             if ticket.overrides:
                 meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
-            if meta.genre in REQUIREMENT_GENRES:  # a supplier's or product's duties: no goals or activities
-                tags = tag_passages(passages, genre=meta.genre)
+            # tagged once, knowing the genre: a supplier's or product's duties are no goals or activities
+            tags = tag_passages(passages, genre=meta.genre if meta.genre in REQUIREMENT_GENRES else "")
             warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
             if meta.region == "unknown":
                 warnings.append(
@@ -355,14 +356,25 @@ class Executor(Protocol):
 class SerialExecutor:
     """Prepares in this process; embeds groups of documents together through the store's cache."""
 
-    def __init__(self, store: Store, *, embed: bool, config: IngestConfig = CONFIG) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        embed: bool,
+        config: IngestConfig = CONFIG,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.embedder = _PassageEmbedder(store) if embed else None
         self.config = config
+        self.on_page = on_page
 
     def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]:
+        from planmine.ingest.ocr import page_progress
+
         group: list[tuple[int, PreparedDocument]] = []
         for index, ticket in tickets:
-            prepared = prepare(ticket, self.embedder.embedder() if self.embedder else None)
+            with page_progress(self.on_page):
+                prepared = prepare(ticket, self.embedder.embedder() if self.embedder else None)
             if isinstance(prepared, IngestResult):
                 yield index, prepared
                 continue
@@ -396,6 +408,7 @@ def ingest_paths(
     scheduler: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
 ) -> list[IngestResult]:
     """Ingest files and folders (recursively); each file's result, in input order.
@@ -406,6 +419,8 @@ def ingest_paths(
     $PLANMINE_SCHEDULER) uses a running one; this process stays the only writer either way.
     The store's own files are skipped. When the store's disk is full the batch stops: the files left
     come back failed with code 'not_tried'. Ctrl-C raises IngestInterrupted with the results so far.
+    `on_file(path)` is called as a file is started, `on_page(done, total)` after each of its pages OCR'd
+    (in this process; pages OCR'd on Dask workers are not reported), `on_result(result)` as it ends.
     """
     from planmine.distributed import scheduler_address
     from planmine.ingest import iter_documents
@@ -438,7 +453,7 @@ def ingest_paths(
 
         executor = DaskExecutor(workers=workers, address=address, embed=embed)
     else:
-        executor = SerialExecutor(store, embed=embed)
+        executor = SerialExecutor(store, embed=embed, on_page=on_page)
     committed = 0
     paths_of = {index: path for index, path, _ in todo}
     disk_full = False
@@ -504,6 +519,10 @@ def ingest_paths(
         from planmine.versions import link_store
 
         link_store(store)  # successive versions of a plan (same owner and series) point to their predecessor
+        if embed:
+            from planmine.vector_index import refresh_after_ingest
+
+            refresh_after_ingest(store)  # the new passages join the persistent vector index now
     return [r for r in slots if r is not None]
 
 

@@ -161,4 +161,8 @@ def answer(
     """
     index = get_index(store, embedder, taxonomy)
     qvecs = index.embed_questions([question_core(q) for q in queries])
-    return [answer_one(index, q, v, top_k, types) for q, v in zip(queries, qvecs, strict=True)]
+    answers = [answer_one(index, q, v, top_k, types) for q, v in zip(queries, qvecs, strict=True)]
+    from planmine.pages import label_answers  # printed page labels on every quote
+
+    label_answers(store, answers)
+    return answers

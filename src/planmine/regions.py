@@ -39,6 +39,11 @@ _NATIONAL_MARKERS = re.compile(
     r"\b(regeringskansliet|regeringen|regeringens|socialdepartementet|sjukvardsminister\w*|socialminister\w*|"
     r"ministern|statsradet|kommittedirektiv|tillaggsdirektiv|utredaren|propositionen|regeringsuppdrag)\b"
 )
+# Phrases of the government commissioning and its ministers speaking: national only in a text that
+# names no region, county or municipality (a regional plan may cite an inquiry or commission its own).
+_NATIONAL_SOFT = re.compile(
+    r"\b(\w+minister(?:n|ns)?|utredningens uppdrag|utredningstiden|uppdraget ska (?:slut)?redovisas)\b"
+)
 
 
 def fold(text: str) -> str:
@@ -114,19 +119,22 @@ class _Pattern:
     weight: float
     folded: bool  # matched against folded text (True) or the original, case-sensitive (False)
     label: str
+    literal: str  # the phrase as matched: a text without it is skipped before the regex runs
 
 
 @cache
 def _patterns() -> tuple[_Pattern, ...]:
     patterns: list[_Pattern] = []
 
-    def add(region: str, phrase: str, weight: float, *, folded: bool = True) -> None:
-        body = re.escape(fold(phrase) if folded else _strip(phrase))
-        regex = re.compile(rf"(?<![\w-]){body}(?![\w-])")
-        patterns.append(_Pattern(region, regex, weight, folded, phrase))
+    def add(region: str, phrase: str, weight: float, *, folded: bool = True, genitive: bool = False) -> None:
+        literal = fold(phrase) if folded else _strip(phrase)
+        body = re.escape(literal)
+        ending = "s?" if genitive and not body.endswith("s") else ""  # 'Region Hallands uppföljning'
+        regex = re.compile(rf"(?<![\w-]){body}{ending}(?![\w-])")
+        patterns.append(_Pattern(region, regex, weight, folded, phrase, literal))
 
     for region in all_regions():
-        add(region.name, region.name, 6.0)
+        add(region.name, region.name, 6.0, genitive=True)
         add(region.name, region.county, 4.0)
         for alias in region.aliases:
             if alias not in (region.name, region.county):
@@ -180,6 +188,8 @@ def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
     # Longest phrases first; each match is blanked out so "Region Kalmar län" is not also "Kalmar".
     for pattern in sorted(_patterns(), key=lambda p: -len(p.label)):
         haystack = folded if pattern.folded else plain
+        if pattern.literal not in haystack:  # a substring test is ~100x cheaper than the regex scan
+            continue
         spans = [m.span() for m in pattern.regex.finditer(haystack)]
         if not spans:
             continue
@@ -199,6 +209,11 @@ def detect_region(text: str, *, source_url: str = "") -> RegionGuess:
     if "regeringen.se" in source_url or (markers >= 2 and markers * 1000 / max(len(folded), 1) >= 0.5):
         return RegionGuess(NATIONAL, float(markers), f"national text: {markers} mentions of the government")
     if not scores:
+        soft = len(_NATIONAL_SOFT.findall(folded)) + markers
+        if soft >= 2 and soft * 1000 / max(len(folded), 1) >= 0.5:
+            return RegionGuess(
+                NATIONAL, float(soft), f"national text naming no region: {soft} phrases of the government"
+            )
         return RegionGuess(None, 0.0, "no region, county, municipality or demonym found in the text")
     ranking = sorted(scores.items(), key=lambda item: -item[1])
     (best, best_score), *rest = ranking

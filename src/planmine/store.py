@@ -10,7 +10,7 @@ import errno
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -565,6 +565,38 @@ class Store:
             table: int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
             for table in ("documents", "pages", "passages", "tags", "vectors")
         }
+
+    def uid(self) -> str:
+        """A random id given to this store file once, so files kept beside it know it is the same store."""
+        value = self.get_meta("uid")
+        if value is None:
+            import uuid
+
+            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('uid', ?)", (uuid.uuid4().hex,))
+            value = self.get_meta("uid") or ""
+        return value
+
+    def passage_hashes(self) -> tuple[np.ndarray, list[str]]:
+        """(passage ids in id order, their text hashes): what an index over the passages must hold."""
+        rows = self.conn.execute("SELECT id, hash FROM passages ORDER BY id").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
+
+    def passage_vectors(
+        self, model: str, ids: np.ndarray, *, batch: int = 2_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(passage ids, their vectors of `model`) in batches, for the given ids that have a vector."""
+        for start in range(0, len(ids), batch):
+            chunk = [int(i) for i in ids[start : start + batch]]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"""SELECT p.id, v.vector FROM passages p JOIN vectors v ON v.model = ? AND v.hash = p.hash
+                    WHERE p.id IN ({marks})""",
+                (model, *chunk),
+            ).fetchall()
+            if rows:
+                found = np.array([r[0] for r in rows], dtype=np.int64)
+                vectors = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+                yield found, vectors
 
     # -- vectors ------------------------------------------------------------------------------------
     def vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:

@@ -188,12 +188,23 @@ class Evidence:
     region: str = ""
     why: str = ""  # explanation: matched term, fuzzy score, cosine
     match: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of matched words in `text`
+    page_label: str = ""  # the label printed on the page ("18 (51)"), when it carries one
+    paged: bool = True  # False for a text without pages: `page` means nothing, cite it "–"
+
+    def cite(self, lang: str = "en", *, bare: bool = False) -> str:
+        """The page as a reader cites it: 'p. 18 (pdf p. 17)', 'p. 17' or '–' (planmine.pages)."""
+        from planmine.pages import cite_page
+
+        return cite_page(self.page, self.page_label, paged=self.paged, lang=lang, bare=bare)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of one quote (DESIGN.md)."""
         return {
             "document": self.document,
             "page": self.page,
+            "page_label": self.page_label,
+            "paged": self.paged,
+            "page_cited": self.cite(),
             "section": self.section,
             "kind": self.kind,
             "text": self.text,

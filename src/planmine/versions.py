@@ -136,3 +136,34 @@ def store_subset(store: Store, document_ids: Iterable[int]) -> Iterator[Store]:
             yield subset
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The documents in force (ids) and those left out, as 'name (why)'."""
+
+    documents: set[int]
+    left_out: list[str]
+
+
+def in_force(docs: Iterable[StoredDocument], as_of: int | None = None) -> InForce:
+    """`select_documents` with the reason each other document was left out (superseded, or later)."""
+    docs = list(docs)
+    chosen = select_documents(docs, as_of)
+    kept = {d.id for d in chosen}
+    by_id = {d.id: d for d in docs}
+    successor: dict[int, str] = {}
+    for doc_id, earlier in link_versions(chosen + [d for d in docs if d.id not in kept]).items():
+        if earlier is not None and doc_id in kept:
+            successor[earlier] = by_id[doc_id].name
+    left_out = []
+    for d in docs:
+        if d.id in kept:
+            continue
+        start = start_year(d)
+        if as_of is not None and start is not None and start > as_of:
+            left_out.append(f"{d.name} (from {start}, after {as_of})")
+        else:
+            newer = successor.get(d.id, "a newer version")
+            left_out.append(f"{d.name} (superseded by {newer})")
+    return InForce(kept, left_out)

@@ -23,12 +23,14 @@ SHEETS = ("table", "cells", "evidence", "documents", "legend")
 _HEAD = {
     "sv": {"theme": "Tema", "theme_id": "Tema-id", "region": "Region", "level": "Nivå", "level_id": "Nivå (id)",
            "score": "Styrka", "passages": "Stycken", "quote": "Citat", "document": "Fil", "title": "Dokument",
-           "date": "Datum", "page": "Sida", "source": "Källa", "rank": "Rang", "section": "Avsnitt",
+           "date": "Datum", "page": "Sida", "page_label": "Tryckt sida", "source": "Källa", "rank": "Rang",
+           "section": "Avsnitt",
            "kind": "Slag", "why": "Varför", "type": "Typ", "genre": "Genre", "pages": "Sidor",
            "id": "Id", "meaning": "Betydelse", "year": "År", "period": "Period"},
     "en": {"theme": "Theme", "theme_id": "Theme id", "region": "Region", "level": "Level", "level_id": "Level (id)",
            "score": "Score", "passages": "Passages", "quote": "Quote", "document": "File", "title": "Document",
-           "date": "Date", "page": "Page", "source": "Source", "rank": "Rank", "section": "Section",
+           "date": "Date", "page": "Page", "page_label": "Printed page", "source": "Source", "rank": "Rank",
+           "section": "Section",
            "kind": "Kind", "why": "Why", "type": "Type", "genre": "Genre", "pages": "Pages",
            "id": "Id", "meaning": "Meaning", "year": "Year", "period": "Period"},
 }  # fmt: skip
@@ -49,24 +51,27 @@ def write_workbook(
     _table_sheet(wb.active, table, lang)
     cells = [
         [r["label"], r["theme"], r["region"], level_name(r["level"], lang), r["level"], r["score"],
-         r["passages"], r["quote"], r["title"], r["date"], r["page"], r["document"], r["source"]]
+         r["passages"], r["quote"], r["title"], r["date"], r["page"], r["page_label"], r["document"],
+         r["source"]]
         for r in to_records(table, documents)
     ]  # fmt: skip
     _fill_sheet(
         wb.create_sheet("cells"),
         ["theme", "theme_id", "region", "level", "level_id", "score", "passages", "quote", "title", "date",
-         "page", "document", "source"],
+         "page", "page_label", "document", "source"],
         cells, head, level_column=3, levels=[c[4] for c in cells],
     )  # fmt: skip
     evidence_rows = evidence_records(table, documents)
     evidence = [
         [e["label"], e["theme"], e["region"], level_name(e["level"], lang), e["rank"], e["title"], e["date"],
-         e["page"], e["text"], e["section"], e["kind"], e["score"], e["why"], e["document"], e["source"]]
+         e["page"], e["page_label"], e["text"], e["section"], e["kind"], e["score"], e["why"], e["document"],
+         e["source"]]
         for e in evidence_rows
     ]  # fmt: skip
     _fill_sheet(
         wb.create_sheet("evidence"),
-        ["theme", "theme_id", "region", "level", "rank", "title", "date", "page", "quote", "section", "kind",
+        ["theme", "theme_id", "region", "level", "rank", "title", "date", "page", "page_label", "quote",
+         "section", "kind",
          "score", "why", "document", "source"],
         evidence, head, level_column=3, levels=[e["level"] for e in evidence_rows],
     )  # fmt: skip

@@ -41,8 +41,12 @@ PAGE_MARKER_LINE = re.compile(
     r"[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
-# "o", "e" are OCR readings of round bullets; they count only when a capital letter follows.
-BULLET_LINE = re.compile(r"^[ \t]*(?:[•●▪■◦▫·‣∙*–—-]|[oe](?=[ \t]+[A-ZÅÄÖ0-9\"”]))[ \t]+(?=\S)", re.MULTILINE)
+# "o", "e" are OCR readings of round bullets; they count only when a capital letter follows. U+F0B7, U+F0A7,
+# U+F076, U+F0D8, U+F0FC are Word's Symbol/Wingdings bullets as PDF text extraction gives them.
+BULLET_LINE = re.compile(
+    r"^[ \t]*(?:[•●▪■◦▫·‣∙*–—\uf0b7\uf0a7\uf076\uf0d8\uf0fc✓✔➢➤►❖-]|[oe](?=[ \t]+[A-ZÅÄÖ0-9\"”]))[ \t]+(?=\S)",
+    re.MULTILINE,
+)
 HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(?=(\w+))")
 MULTI_SPACE = re.compile(r"[ ]{2,}")
 TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)

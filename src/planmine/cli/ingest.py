@@ -113,12 +113,23 @@ def ingest(
 
             files = list(iter_documents(paths))  # walked once; ingest_paths takes the files as given
             task = progress.add_task("", total=len(files))
+            current = {"name": ""}
+            files_done = [0]
 
             def on_file(path: Path) -> None:
-                progress.update(task, description=escape(path.name))
+                current["name"] = escape(path.name)
+                progress.update(task, description=current["name"])
+
+            def on_page(done: int, total: int) -> None:  # a scan moves the bar page by page
+                progress.update(
+                    task,
+                    completed=files_done[0] + done / max(total, 1),
+                    description=f"{current['name']} · OCR page {done}/{total}",
+                )
 
             def on_result(result: IngestResult) -> None:
-                progress.advance(task)
+                files_done[0] += 1
+                progress.update(task, completed=files_done[0])
                 if not as_json and result.code != "not_tried":
                     progress.console.print(_result_line(result), highlight=False)
 
@@ -133,6 +144,7 @@ def ingest(
                     scheduler=scheduler,
                     on_file=on_file,
                     on_result=on_result,
+                    on_page=on_page,
                     limits=limits,
                 )
             except IngestInterrupted as stop:

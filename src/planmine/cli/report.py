@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from planmine.cli._app import StoreOption, app, check_output, console, handle_errors, store_path
+from planmine.report.limits import REPORT_LIMITS
 
 DEFAULT_GRAPH = Path("outputs/graph.graphml")
 DEFAULT_REPORT = Path("outputs/report.html")
@@ -76,6 +77,12 @@ def report(
         False, "--all-regions", help="A column for each of the 21 regions, those without documents too."
     ),
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no discovered themes)."),
+    discovered: bool | None = typer.Option(
+        None,
+        "--discovered/--no-discovered",
+        help="Fit the passage graph for the discovered themes (default: only up to "
+        f"{REPORT_LIMITS.passage_graph_max:,} passages).",
+    ),
 ) -> None:
     """Write one self-contained HTML report, in Swedish unless --lang en: your questions, the theme
     table with the best quotes (document title, date, page, a link to the source file), a map of which
@@ -96,7 +103,7 @@ def report(
     with planmine.open(path, model=not no_model) as pm:
         written = pm.report(
             output, questions=question, themes=theme or None, regions=region or None, types=types,
-            as_of=as_of, lang=lang, all_regions=all_regions,
+            as_of=as_of, lang=lang, all_regions=all_regions, discovered=discovered,
         )  # fmt: skip
     size = written.stat().st_size / 1024
     console.print(f"Wrote {escape(str(written))} ({size:.0f} KiB).", highlight=False)

@@ -62,6 +62,13 @@ def open_store(path: Path | None) -> Iterator[Store]:
         yield store
 
 
+AsOfOption = typer.Option(
+    None,
+    "--as-of",
+    min=1900,
+    max=2100,
+    help="Count the plan versions in force in this year (default: the newest version of each series).",
+)
 MunicipalityOption = typer.Option(
     None, "--municipality", "-m", help="Only the documents of this municipality (e.g. Tierp)."
 )
@@ -261,7 +268,7 @@ def print_answer(answer: QueryAnswer, top: int, *, unpaged: set[str] | None = No
         level = f"[{COLOURS[r.level]}]{r.level:<13}[/]"
         console.print(f"{escape(r.region):<{width}}  {level} {r.score:4.2f}", highlight=False, soft_wrap=True)
         for e in r.evidence[: min(top, 2)]:
-            page = "–" if e.document in (unpaged or set()) else f"p. {e.page}"  # no false "p. 1"
+            page = "–" if e.document in (unpaged or set()) else e.cite()  # no false "p. 1"
             console.print(
                 f"    [dim]{escape(short_name(e.document))}, {page}, {e.kind}:[/] “{escape(shorten(e.text, 90))}”",
                 highlight=False,
@@ -286,6 +293,7 @@ def compare_command(
     municipality: str | None = MunicipalityOption,
     all_regions: bool = AllRegionsOption,
     types: str | None = TypesOption,
+    as_of: int | None = AsOfOption,
 ) -> None:
     """The region × theme table: each cell a level, the number of passages and the best quote.
 
@@ -293,6 +301,9 @@ def compare_command(
     a --format that contradicts the suffix is an error. CSV and JSON are tidy: one row per region × theme.
     By default only policy documents count; a region whose documents are all of other kinds shows
     `no_documents`, and the documents left out are listed.
+
+    Of each series of plan versions only the newest counts; --as-of YEAR counts the versions in force
+    that year instead (documents that start later are left out and listed).
 
     Example: planmine compare sip fallprevention --types plan,agreement -o outputs/themes.xlsx
     """
@@ -307,7 +318,12 @@ def compare_command(
     with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
         table = compare(
-            st, embedder, list(theme or []) or None, taxonomy=_taxonomy(themes_file), types=wanted
+            st,
+            embedder,
+            list(theme or []) or None,
+            taxonomy=_taxonomy(themes_file),
+            types=wanted,
+            as_of=as_of,
         )
         documents = {d.name: document_record(d) for d in st.documents()}
     if all_regions:
@@ -317,7 +333,7 @@ def compare_command(
 
         console.print(render_table(table, width=terminal_width()))
         if table.excluded:
-            console.print(f"left out by document type: {', '.join(table.excluded)}", highlight=False)
+            console.print(f"left out: {', '.join(table.excluded)}", highlight=False)
         return
     text = export(table, "md" if fmt == "table" else fmt, output, documents)
     if output is None and text is not None:
@@ -335,6 +351,7 @@ def gaps_command(
     themes_file: Path | None = ThemesOption,
     no_model: bool = typer.Option(False, "--no-model", help="Lexical matching only (no embedding model)."),
     types: str | None = TypesOption,
+    as_of: int | None = AsOfOption,
 ) -> None:
     """Themes most other regions address but REGION does not, with the others' evidence.
 
@@ -348,7 +365,7 @@ def gaps_command(
     wanted = parse_types(types)
     with open_store(store) as st:
         embedder = _embedder(no_model)
-        found = gaps(st, embedder, region, taxonomy=_taxonomy(themes_file), types=wanted)
+        found = gaps(st, embedder, region, taxonomy=_taxonomy(themes_file), types=wanted, as_of=as_of)
     if json_out:
         print_json([g.to_dict() for g in found])
         return
@@ -364,7 +381,7 @@ def gaps_command(
             if cell.evidence:
                 e = cell.evidence[0]
                 console.print(
-                    f"    [dim]{escape(r)}: {escape(short_name(e.document))}, p. {e.page}, {e.kind}:[/] "
+                    f"    [dim]{escape(r)}: {escape(short_name(e.document))}, {e.cite()}, {e.kind}:[/] "
                     f"“{escape(shorten(e.text, 90))}”",
                     highlight=False,
                     soft_wrap=True,

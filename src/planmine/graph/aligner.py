@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -19,6 +20,7 @@ from planmine.errors import UsageError
 from planmine.graph.labels import class_tfidf, simple_lemmas
 from planmine.graph.similarity import (
     SimilarPair,
+    StoredNeighbours,
     centre,
     cross_region_cosines,
     cross_region_neighbours,
@@ -138,6 +140,14 @@ class ThemeGraph:
         self.n_examples = n_examples
         self.seed = seed
 
+    def _stored_neighbours(
+        self, index: Any, passages: Sequence[Passage], vectors: np.ndarray
+    ) -> StoredNeighbours | None:
+        if index is None or any(p.id is None for p in passages):
+            return None
+        shift = vectors.mean(axis=0) if self.center else 0.0
+        return StoredNeighbours(index, np.array([p.id for p in passages], dtype=np.int64), shift)
+
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -152,6 +162,7 @@ class ThemeGraph:
         lemmas: Sequence[Sequence[str]] | None = None,
         theme_vectors: Mapping[str, np.ndarray] | None = None,
         theme_labels: Mapping[str, str] | None = None,
+        neighbour_index: Any = None,
     ) -> ThemeGraph:
         """Fit the graph.
 
@@ -166,6 +177,8 @@ class ThemeGraph:
             lemmas: lowercased lemmas per passage for the labels (a word tokenizer when absent).
             theme_vectors: embedding per taxonomy theme id, to name a discovered theme's closest theme.
             theme_labels: display label per taxonomy theme id.
+            neighbour_index: the store's persistent passage index (planmine.vector_index), used for the
+                kNN of a large graph instead of building an index for this fit.
         """
         matches = list(theme_matches)
         vectors = self._check_inputs(passages, vectors, regions, documents, roles, lemmas)
@@ -181,6 +194,7 @@ class ThemeGraph:
             k=self.k,
             threshold=self.threshold_,
             mutual_threshold=self.mutual_threshold_,
+            stored=self._stored_neighbours(neighbour_index, passages, vectors),
         )
         self.graph_ = nx.Graph(name="planmine similarity graph")
         self._add_region_and_theme_nodes(regions, matches, region_levels, theme_labels)

@@ -34,6 +34,7 @@ class GraphInputs:
     comparison: Comparison | None = None
     theme_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     theme_labels: dict[str, str] = field(default_factory=dict)
+    neighbour_index: Any = None  # the store's persistent passage index, for a large graph's kNN
 
     def fit(self, aligner: ThemeGraph | None = None) -> ThemeGraph:
         """Fit ``aligner`` (a default ThemeGraph when absent) on these inputs."""
@@ -48,6 +49,7 @@ class GraphInputs:
             lemmas=self.lemmas,
             theme_vectors=self.theme_vectors or None,
             theme_labels=self.theme_labels or None,
+            neighbour_index=self.neighbour_index,
         )
 
     def evidence(self) -> dict[int, Evidence]:
@@ -178,7 +180,24 @@ def graph_inputs(
         comparison=comparison,
         theme_vectors=theme_vectors,
         theme_labels=labels,
+        neighbour_index=_stored_index(store, embedder, len(passages)),
     )
+
+
+def _stored_index(store: Any, embedder: Embedder, nodes: int) -> Any:
+    """The store's persistent passage index for a graph large enough to search by index, else None."""
+    from planmine.graph.similarity import NEIGHBOURS
+
+    if nodes < NEIGHBOURS.ann_min_nodes or not hasattr(store, "passage_hashes"):
+        return None
+    from planmine.errors import PlanmineError
+    from planmine.vector_index import passage_index
+
+    try:
+        return passage_index(store, embedder.name)
+    except (PlanmineError, OSError) as exc:
+        log.warning("no persistent vector index for the graph (%s): building one for this fit", exc)
+        return None
 
 
 def discover_themes(store: Any, embedder: Embedder, **graph_options: Any) -> list[DiscoveredTheme]:

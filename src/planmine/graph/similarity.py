@@ -11,7 +11,7 @@ cross-region pairs, which carries over between models and corpora where a fixed 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +32,24 @@ class NeighbourConfig:
     connectivity: int = 16  # HNSW graph degree (usearch)
     expansion_add: int = 64
     expansion_search: int = 64
+    max_fetch: int = 2_048  # most candidates fetched per row from the persistent index
 
 
 NEIGHBOURS = NeighbourConfig()
+
+
+@dataclass(frozen=True)
+class StoredNeighbours:
+    """A persistent passage index (planmine.vector_index.PassageIndex) over the nodes and maybe more.
+
+    ``node_ids`` are the index keys (passage ids) of the rows; ``shift`` is subtracted from each raw
+    vector before searching, so that an inner-product search over raw vectors ranks by the centred dot
+    product (⟨a - m, b - m⟩ = ⟨a - m, b⟩ + const for a fixed a); candidates are re-ranked exactly.
+    """
+
+    index: Any  # .search(queries, k) -> (ids, cosines); len() = passages indexed
+    node_ids: np.ndarray
+    shift: np.ndarray | float = 0.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,7 @@ def cross_region_neighbours(
     threshold: float,
     mutual_threshold: float | None = None,
     config: NeighbourConfig = NEIGHBOURS,
+    stored: StoredNeighbours | None = None,
 ) -> list[SimilarPair]:
     """Undirected kNN edges between passages of different regions.
 
@@ -120,7 +136,8 @@ def cross_region_neighbours(
     evidence of a shared topic that adapts to how crowded each passage's neighbourhood is.
     ``vectors`` are the (centred) vectors the thresholds apply to; ``raw_vectors`` give the reported cosine.
     From ``config.ann_min_nodes`` passages on, neighbours come from an HNSW index (usearch), so the cost
-    grows as n log n rather than n².
+    grows as n log n rather than n²: the persistent index beside the store (``stored``) when given, else
+    one built for this call.
     """
     codes = region_codes(regions)
     n = len(codes)
@@ -129,7 +146,7 @@ def cross_region_neighbours(
     low = threshold if mutual_threshold is None else min(threshold, mutual_threshold)
     k_eff = min(k, n - 1)
     proposals: dict[tuple[int, int], tuple[float, int]] = {}  # pair -> (centred cosine, times proposed)
-    for i, candidates, sims in _candidates(vectors, codes, k_eff, config):
+    for i, candidates, sims in _candidates(vectors, codes, k_eff, config, raw_vectors, stored):
         for j, similarity in zip(candidates.tolist(), sims.tolist(), strict=True):
             if not np.isfinite(similarity) or similarity < low:
                 continue
@@ -145,12 +162,20 @@ def cross_region_neighbours(
 
 
 def _candidates(
-    vectors: np.ndarray, codes: np.ndarray, k: int, config: NeighbourConfig
+    vectors: np.ndarray,
+    codes: np.ndarray,
+    k: int,
+    config: NeighbourConfig,
+    raw_vectors: np.ndarray | None = None,
+    stored: StoredNeighbours | None = None,
 ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """(row, its k best cross-region candidates, their similarities) for every row."""
     n = len(codes)
     rows = np.arange(n)
-    if n >= config.ann_min_nodes and (index := _ann_index(vectors, config)) is not None:
+    if n >= config.ann_min_nodes and stored is not None and raw_vectors is not None:
+        rest = yield from _stored_candidates(vectors, raw_vectors, codes, k, config, stored)
+        rows = np.array(rest, dtype=np.int64)
+    elif n >= config.ann_min_nodes and (index := _ann_index(vectors, config)) is not None:
         short: list[int] = []
         for start in range(0, n, BLOCK_ROWS * 8):
             stop = min(start + BLOCK_ROWS * 8, n)
@@ -173,6 +198,45 @@ def _candidates(
         top = np.argpartition(-sims, kth=k - 1, axis=1)[:, :k]
         for row, i in enumerate(block.tolist()):
             yield i, top[row], sims[row, top[row]]
+
+
+def _stored_candidates(
+    vectors: np.ndarray,
+    raw_vectors: np.ndarray,
+    codes: np.ndarray,
+    k: int,
+    config: NeighbourConfig,
+    stored: StoredNeighbours,
+) -> Generator[tuple[int, np.ndarray, np.ndarray], None, list[int]]:
+    """Candidates from the persistent index, re-ranked by the exact similarity; returns the short rows.
+
+    The index holds every passage, the graph only some: each row fetches as many more as the index is
+    larger than the graph, and keeps the graph's nodes from other regions.
+    """
+    n = len(codes)
+    order = np.argsort(stored.node_ids, kind="stable")
+    sorted_ids = stored.node_ids[order]
+    spread = max(1, -(-len(stored.index) // n))
+    fetch = min(k * config.oversample * spread, config.max_fetch, len(stored.index))
+    short: list[int] = []
+    for start in range(0, n, BLOCK_ROWS * 8):
+        stop = min(start + BLOCK_ROWS * 8, n)
+        queries = np.asarray(raw_vectors[start:stop], dtype=np.float32) - stored.shift
+        keys, _ = stored.index.search(queries, fetch)
+        position = np.searchsorted(sorted_ids, keys).clip(0, n - 1)
+        found = (sorted_ids[position] == keys) & (keys >= 0)
+        nodes = order[position]
+        for row in range(stop - start):
+            i = start + row
+            candidates = nodes[row][found[row]]
+            candidates = candidates[codes[candidates] != codes[i]]
+            if len(candidates) < k:
+                short.append(i)
+                continue
+            sims = vectors[candidates] @ vectors[i]
+            top = np.argpartition(-sims, kth=k - 1)[:k]
+            yield i, candidates[top], sims[top]
+    return short
 
 
 def _ann_index(vectors: np.ndarray, config: NeighbourConfig) -> Any:

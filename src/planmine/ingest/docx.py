@@ -49,7 +49,7 @@ def read_docx(data: bytes, *, ocr: bool = True) -> tuple[list[Page], dict[str, s
 
     for item in document.iter_inner_content():
         if not isinstance(item, Table) and not metadata.get("title_style"):
-            style = (item.style.name or "").lower() if item.style is not None else ""
+            style = styles.get(item._p.style, styles[None])  # not item.style: a scan of all styles
             if style in ("title", "rubrik") and collapse_spaces(item.text):
                 metadata["title_style"] = collapse_spaces(normalize_text(item.text))
         if isinstance(item, Table):

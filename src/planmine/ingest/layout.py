@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from statistics import median
 from typing import Any
@@ -47,14 +48,24 @@ def find_gutter(lines: Sequence[Sequence[Word]]) -> float | None:
     if width < 100:
         return None
     xs = np.arange(left_edge + GUTTER_RANGE[0] * width, left_edge + GUTTER_RANGE[1] * width, 1.0)
-    crossing = np.zeros((len(lines), len(xs)), dtype=bool)
-    has_left = np.zeros_like(crossing)
-    has_right = np.zeros_like(crossing)
-    for i, line in enumerate(lines):
-        for word in line:
-            crossing[i] |= (xs > word["x0"] - GUTTER_PAD) & (xs < word["x1"] + GUTTER_PAD)
-            has_left[i] |= xs >= word["x1"] + GUTTER_PAD
-            has_right[i] |= xs <= word["x0"] - GUTTER_PAD
+    # Per line, in whole arrays (not one numpy pass per word): x is crossed when some word's padded box
+    # holds it strictly; a line has words left of x when its leftmost right edge is at or before it.
+    row = np.array([i for i, line in enumerate(lines) for _ in line])
+    x0 = np.array([w["x0"] for line in lines for w in line], dtype=float) - GUTTER_PAD
+    x1 = np.array([w["x1"] for line in lines for w in line], dtype=float) + GUTTER_PAD
+    starts = np.searchsorted(xs, x0, side="right")  # first x > x0
+    ends = np.searchsorted(xs, x1, side="left")  # first x >= x1
+    steps = np.zeros((len(lines), len(xs) + 1), dtype=np.int32)
+    inside = starts < ends
+    np.add.at(steps, (row[inside], starts[inside]), 1)
+    np.add.at(steps, (row[inside], ends[inside]), -1)
+    crossing = np.cumsum(steps, axis=1)[:, :-1] > 0
+    first_right_edge = np.full(len(lines), np.inf)
+    np.minimum.at(first_right_edge, row, x1)
+    last_left_edge = np.full(len(lines), -np.inf)
+    np.maximum.at(last_left_edge, row, x0)
+    has_left = xs[None, :] >= first_right_edge[:, None]
+    has_right = xs[None, :] <= last_left_edge[:, None]
     n_cross = crossing.sum(axis=0)
     n_left = (has_left & ~crossing).sum(axis=0)
     n_right = (has_right & ~crossing).sum(axis=0)
@@ -110,10 +121,30 @@ def page_text(words: Sequence[Word]) -> str:
         blocks.extend(_column_texts(band, gutter))
     if spanning:
         blocks.append(_lines_text(spanning))
-    return "\n\n".join(block for block in blocks if block)
+    return _join_blocks([block for block in blocks if block])
+
+
+_OPEN_END = re.compile(r"[\w,–-]$")  # a block ending like this stops mid-sentence ...
+_CONTINUATION = re.compile(r"^[a-zåäöéü]")  # ... when the next one goes on in lower case
+
+
+def _join_blocks(blocks: Sequence[str]) -> str:
+    """Blocks joined by blank lines, except where a sentence runs on from one column or band to the next
+    (a paragraph broken at the foot of the left column, a full-width line's last words read as a band)."""
+    if not blocks:
+        return ""
+    parts = [blocks[0]]
+    for previous, block in itertools.pairwise(blocks):
+        run_on = _OPEN_END.search(previous.rstrip()) and _CONTINUATION.match(block.lstrip())
+        parts.append("\n" if run_on else "\n\n")
+        parts.append(block)
+    return "".join(parts)
 
 
 def _column_texts(words: list[Word], gutter: float) -> list[str]:
+    lines = group_lines(words)
+    if len(lines) == 1:  # one row (a running header in two parts) reads as the line it is on every page
+        return [_lines_text(lines)]
     left = [w for w in words if (w["x0"] + w["x1"]) / 2 < gutter]
     right = [w for w in words if (w["x0"] + w["x1"]) / 2 >= gutter]
     return [_lines_text(group_lines(column)) for column in (left, right) if column]

@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from statistics import median
@@ -29,6 +29,9 @@ OCR_LANG = "swe"
 OCR_TIMEOUT_S = 180
 # (most pixels of one rendered page, lowest dpi a big page may be scaled down to): see IngestLimits
 _PIXEL_LIMITS: ContextVar[tuple[int, int]] = ContextVar("pixel_limits", default=(40_000_000, 100))
+# Told (pages done, pages to OCR) as each page of a file is OCR'd: the CLI's progress bar (page_progress)
+PageProgress = Callable[[int, int], None]
+_PAGE_PROGRESS: ContextVar[PageProgress | None] = ContextVar("page_progress", default=None)
 
 # A text layer is unusable when it has fewer than MIN_TEXT_CHARS visible characters, when more than
 # MAX_CID_SHARE of its tokens are '(cid:NN)' (glyphs without a Unicode mapping), when more than
@@ -153,6 +156,35 @@ def pixel_limits(max_pixels: int, min_dpi: int) -> Iterator[None]:
         yield
     finally:
         _PIXEL_LIMITS.reset(token)
+
+
+@contextlib.contextmanager
+def page_progress(callback: PageProgress | None) -> Iterator[None]:
+    """Call `callback(done, total)` after each page OCR'd while the block runs (a scan takes minutes)."""
+    token = _PAGE_PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _PAGE_PROGRESS.reset(token)
+
+
+def progress_reporter(total: int) -> Callable[[], None]:
+    """A thread-safe 'one more page done' for the OCR of `total` pages; a no-op without page_progress."""
+    import threading
+
+    callback = _PAGE_PROGRESS.get()  # read here: the pages finish in worker threads, outside the context
+    lock = threading.Lock()
+    done = 0
+
+    def one_done() -> None:
+        nonlocal done
+        if callback is None:
+            return
+        with lock:
+            done += 1
+            callback(done, total)
+
+    return one_done
 
 
 def render_dpi(width_pt: float, height_pt: float, dpi: int = OCR_DPI) -> float:

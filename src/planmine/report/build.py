@@ -17,6 +17,7 @@ from planmine.graph import ThemeGraph
 from planmine.graph.inputs import GraphInputs, graph_inputs, theme_matches_of
 from planmine.levels import check_language
 from planmine.report.html import DocumentQuality, RegionSummary, render_report
+from planmine.report.limits import REPORT_LIMITS
 from planmine.report.plots import heatmap_bytes
 from planmine.report.region_map import region_map_png
 from planmine.report.words import WORDS
@@ -36,7 +37,9 @@ class ReportRequest:
     as_of: int | str | None = None
     lang: str = "sv"
     all_regions: bool = False  # a column for each of the 21 regions
-    discovered: bool = True  # fit the similarity graph for the discovered themes (needs the model)
+    # fit the similarity graph for the discovered themes (needs the model); None: only up to
+    # REPORT_LIMITS.passage_graph_max passages, since above that the fit takes minutes
+    discovered: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -180,8 +183,13 @@ def build_report(
     if request.regions:
         keep = set(comparison.regions)
         asked = [QueryAnswer(a.query, [r for r in a.regions if r.region in keep]) for a in asked]
-    if analysis is None and request.discovered and embedder is not None:
-        analysis = analyse(store, embedder, comparison=comparison)
+    skipped = ""
+    if analysis is None and embedder is not None and request.discovered is not False:
+        passages = store.counts()["passages"]
+        if request.discovered or passages <= REPORT_LIMITS.passage_graph_max:
+            analysis = analyse(store, embedder, comparison=comparison)
+        else:
+            skipped = WORDS[lang]["left_graph"].format(n=passages, k=REPORT_LIMITS.passage_graph_max)
     documents = {d.name: document_record(d) for d in store.documents()}
     shown = set(comparison.regions)
     return render_report(
@@ -197,6 +205,8 @@ def build_report(
         lang=lang,
         documents=documents,
         selection=_selection(request, lang),
+        left_out=[skipped] if skipped else [],
+        discovered_skipped=skipped,
     )
 
 

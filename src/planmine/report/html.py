@@ -17,10 +17,9 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from planmine.levels import LEVELS, STYLES, check_language, level_name
+from planmine.report.limits import REPORT_LIMITS, ReportLimits, shorten
 from planmine.report.words import KINDS, WORDS
 from planmine.types import Comparison, Evidence, QueryAnswer
-
-QUOTES_PER_CELL = 3  # the report shows the best quotes; every quote is in the exports
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -140,9 +139,14 @@ def render_report(
     lang: str = "sv",
     documents: Mapping[str, Mapping[str, object]] | None = None,
     selection: Sequence[str] = (),
-    quotes_per_cell: int = QUOTES_PER_CELL,
+    limits: ReportLimits = REPORT_LIMITS,
+    left_out: Sequence[str] = (),
+    discovered_skipped: str = "",
 ) -> str:
     """Render the report as one self-contained HTML page, Swedish unless `lang` is "en".
+
+    The page stays under ``limits.max_bytes``: it is rendered with ``limits`` and, while too large, with
+    each tighter step; a section near the top says what was left out and where the full evidence is.
 
     Args:
         comparison: the region × theme table; each cell's best quotes become an expandable list.
@@ -155,13 +159,80 @@ def render_report(
         notes: short lines about how the report was made.
         documents: document file name → its record (title, date, type, path) for quotes and links.
         selection: lines describing the selection (themes, regions, types) the report was made for.
-        quotes_per_cell: quotes shown per cell (the report stays small; exports carry all of them).
+        limits: how much to show (quotes per cell, documents listed, ...); see planmine.report.limits.
+        left_out: lines about what the caller already left out (e.g. the passage graph not fitted).
+        discovered_skipped: why the discovered themes were not sought ("" when they were, or none given).
     """
     check_language(lang)
+    parts = _ReportParts(
+        comparison, list(discovered), passage_evidence or {}, list(answers), list(region_summaries),
+        list(document_quality),
+    )  # fmt: skip
+    step = limits
+    while True:
+        html = _render(
+            parts, step, lang=lang, heatmap_png=heatmap_png, graph_png=graph_png, title=title,
+            generated_at=generated_at, notes=notes, documents=documents or {}, selection=selection,
+            left_out=left_out, shortened=step != limits, discovered_skipped=discovered_skipped,
+        )  # fmt: skip
+        if len(html.encode("utf-8")) <= step.max_bytes or step.is_smallest():
+            return html
+        step = step.tighter()
+
+
+@dataclass
+class _ReportParts:
+    comparison: Comparison
+    discovered: list[DiscoveredTheme]
+    passage_evidence: Mapping[int, Evidence]
+    answers: list[QueryAnswer]
+    region_summaries: list[RegionSummary]
+    document_quality: list[DocumentQuality]
+
+
+def omissions(parts: _ReportParts, limits: ReportLimits, lang: str) -> list[str]:
+    """What the report leaves out under ``limits``, one line each, in the report's language."""
+    words = WORDS[lang]
+    cells = [c for row in parts.comparison.rows for c in row.cells.values()]
+    evidence_lists = [c.evidence for c in cells] + [r.evidence for a in parts.answers for r in a.regions]
+    hidden = sum(max(0, len(ev) - limits.quotes_per_cell) for ev in evidence_lists)
+    cut = sum(len(e.text) > limits.quote_chars for ev in evidence_lists for e in ev[: limits.quotes_per_cell])
+    lines = []
+    if hidden:
+        lines.append(words["left_quotes"].format(n=hidden, k=limits.quotes_per_cell))
+    if cut:
+        lines.append(words["left_cut"].format(n=cut, chars=limits.quote_chars))
+    if len(parts.discovered) > limits.discovered_themes:
+        lines.append(words["left_discovered"].format(k=limits.discovered_themes, n=len(parts.discovered)))
+    long_cards = [s for s in parts.region_summaries if len(s.documents) > limits.documents_per_region]
+    if long_cards:
+        lines.append(words["left_region_docs"].format(k=limits.documents_per_region, n=len(long_cards)))
+    if len(parts.document_quality) > limits.documents_listed:
+        lines.append(words["left_documents"].format(k=limits.documents_listed, n=len(parts.document_quality)))
+    return lines
+
+
+def _render(
+    parts: _ReportParts,
+    limits: ReportLimits,
+    *,
+    lang: str,
+    heatmap_png: bytes | None,
+    graph_png: bytes | None,
+    title: str | None,
+    generated_at: datetime | None,
+    notes: Sequence[str],
+    documents: Mapping[str, Mapping[str, object]],
+    selection: Sequence[str],
+    left_out: Sequence[str],
+    shortened: bool,
+    discovered_skipped: str,
+) -> str:
     env = _environment()
     template = env.from_string(_template_text())
-    evidence_of = passage_evidence or {}
-    docs = documents or {}
+    evidence_of = parts.passage_evidence
+    comparison = parts.comparison
+    docs = documents
     generated = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M %Z").strip()
 
     def doc(name: str) -> Mapping[str, object]:
@@ -181,37 +252,59 @@ def render_report(
         d = doc(name)
         return str(d.get("date") or d.get("year") or "")
 
+    discovered = sorted(parts.discovered, key=lambda t: -t.size)[: limits.discovered_themes]
+    listed = _documents_listed(parts.document_quality, limits.documents_listed)
+    words = WORDS[lang]
+    left = [*left_out, *omissions(parts, limits, lang)]
+    if shortened:
+        left.insert(0, words["left_shortened"].format(mb=limits.max_bytes / 1e6))
     return template.render(
-        w=WORDS[lang],
+        w=words,
         lang=lang,
-        title=title or WORDS[lang]["title"],
+        title=title or words["title"],
         generated=generated,
         regions=comparison.regions,
         rows=comparison.rows,
-        levels=[lv for lv in LEVELS if lv != "no_documents" or _has(comparison, answers, lv)],
+        levels=[lv for lv in LEVELS if lv != "no_documents" or _has(comparison, parts.answers, lv)],
         styles=STYLES,
         level_name=lambda lv: level_name(lv, lang),
         level_meaning=lambda lv: STYLES[lv].meaning(lang) if lv in STYLES else "",
         kind_name=lambda k: KINDS[lang].get(k, k),
+        quote=lambda text: shorten(text, limits.quote_chars),
         doc_link=link,
         doc_title=doc_title,
         doc_date=doc_date,
         doc_type=doc_type,
-        discovered=list(discovered),
+        discovered=discovered,
+        discovered_total=len(parts.discovered),
+        discovered_skipped=discovered_skipped,
         theme_examples={
             t.id: [evidence_of[p] for p in t.examples if p in evidence_of][:3] for t in discovered
         },
-        answers=[{"query": a.query, "reading": reading_line(a, lang), "regions": a.regions} for a in answers],
+        answers=[
+            {"query": a.query, "reading": reading_line(a, lang), "regions": a.regions} for a in parts.answers
+        ],
         heatmap_uri=data_uri(heatmap_png),
         graph_uri=data_uri(graph_png),
-        region_summaries=list(region_summaries),
-        document_quality=list(document_quality),
+        region_summaries=parts.region_summaries,
+        documents_per_region=limits.documents_per_region,
+        document_quality=listed,
+        documents_total=len(parts.document_quality),
         notes=list(notes),
         selection=list(selection),
-        quotes_per_cell=quotes_per_cell,
+        left_out=left,
+        quotes_per_cell=limits.quotes_per_cell,
         script=REPORT_SCRIPT,
         script_hash=script_hash(REPORT_SCRIPT),
     )
+
+
+def _documents_listed(documents: Sequence[DocumentQuality], limit: int) -> list[DocumentQuality]:
+    """At most ``limit`` documents in their given order, those with warnings kept first when cut."""
+    if len(documents) <= limit:
+        return list(documents)
+    keep = sorted(range(len(documents)), key=lambda i: (not documents[i].warnings, i))[:limit]
+    return [documents[i] for i in sorted(keep)]
 
 
 def _has(comparison: Comparison, answers: Sequence[QueryAnswer], level: str) -> bool:

@@ -70,6 +70,24 @@ WORDS: dict[str, dict[str, str]] = {
         "källfilerna på den dator där rapporten skapades.",
         "no_picture": "Ingen bild.",
         "unknown_date": "okänt datum",
+        "left_h": "Vad rapporten visar och inte visar",
+        "left_nothing": "Rapporten visar allt som hittades.",
+        "full_evidence": "Alla citat och alla dokument finns i exporterna (planmine compare -o tabell.xlsx, "
+        "planmine compare --format json, planmine docs --json), alla upptäckta teman i planmine graph "
+        "-o graf.gexf, och allt går att söka i webbappen (planmine serve).",
+        "left_quotes": "Varje ruta och svarsrad visar högst {k} citat; {n} citat till finns bara i exporterna.",
+        "left_cut": "{n} långa citat är förkortade till {chars} tecken (…); hela texten finns i exporterna.",
+        "left_discovered": "De {k} största av {n} upptäckta teman visas; alla finns i planmine graph.",
+        "left_region_docs": "Regionkorten listar högst {k} dokument var ({n} regioner har fler); alla "
+        "dokument finns i planmine docs --json.",
+        "left_documents": "Dokumenttabellen visar {k} av {n} dokument (de med varningar först); alla finns "
+        "i planmine docs --json och i exporten.",
+        "left_shortened": "Rapporten har kortats för att hålla sig under {mb:.0f} MB.",
+        "left_graph": "Styckegrafen (upptäckta teman) togs inte fram: {n} stycken är fler än {k}. Kör "
+        "planmine graph, eller planmine report --discovered.",
+        "more_documents": "och {n} dokument till",
+        "documents_shown": "Visar {k} av {n} dokument (de med varningar först).",
+        "discovered_shown": "Visar de {k} största av {n} upptäckta teman.",
     },
     "en": {
         "title": "Nära vård: themes in the regions' plans",
@@ -138,6 +156,24 @@ WORDS: dict[str, dict[str, str]] = {
         "the source files on the computer where the report was made.",
         "no_picture": "No picture.",
         "unknown_date": "date unknown",
+        "left_h": "What this report shows and leaves out",
+        "left_nothing": "The report shows everything that was found.",
+        "full_evidence": "Every quote and every document is in the exports (planmine compare -o table.xlsx, "
+        "planmine compare --format json, planmine docs --json), every discovered theme in planmine graph "
+        "-o graph.gexf, and everything can be searched in the web app (planmine serve).",
+        "left_quotes": "Each cell and answer row shows at most {k} quotes; {n} more quotes are only in the exports.",
+        "left_cut": "{n} long quotes are shortened to {chars} characters (…); the full text is in the exports.",
+        "left_discovered": "The {k} largest of {n} discovered themes are shown; all are in planmine graph.",
+        "left_region_docs": "Region cards list at most {k} documents each ({n} regions have more); every "
+        "document is in planmine docs --json.",
+        "left_documents": "The document table shows {k} of {n} documents (those with warnings first); all are "
+        "in planmine docs --json and the export.",
+        "left_shortened": "The report was shortened to stay under {mb:.0f} MB.",
+        "left_graph": "The passage graph (discovered themes) was not fitted: {n} passages are more than {k}. "
+        "Run planmine graph, or planmine report --discovered.",
+        "more_documents": "and {n} more documents",
+        "documents_shown": "Showing {k} of {n} documents (those with warnings first).",
+        "discovered_shown": "Showing the {k} largest of {n} discovered themes.",
     },
 }
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc, Span
 
 from planmine.segment import fold
 from planmine.tag import rules
+from planmine.tag._spacy import Doc, Language, Span
 from planmine.tag.model import DECISION, UnitDecision, UnitModel, shipped_model
 from planmine.tag.units import GOAL_LABELS, UNIT_LABELS, Unit, doc_units, unit_features
 

@@ -11,13 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
-
 from planmine.segment import fold
 from planmine.tag import rules
+from planmine.tag._spacy import Doc, Language, PhraseMatcher, Span, filter_spans
 from planmine.tag.gazetteer import actor_phrases, normalise_actor, target_group_phrases
 
 SPAN_KEYS = ("goals", "activities", "indicators", "actors", "target_groups", "times", "requirements")
@@ -276,8 +272,8 @@ def _in_goal_heading_section(doc: Doc) -> bool:
 
 def caps_goal(text: str) -> bool:
     """A capitalised goal statement: 'I KRONOBERG SKA VÅRDEN VARA NÄRA', 'VI SKA ERBJUDA EN JÄMLIK VÅRD'."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 12 or sum(c.isupper() for c in letters) < rules.CAPS_GOAL_MIN_SHARE * len(letters):
+    letters, upper = rules.letter_counts(text)
+    if letters < 12 or upper < rules.CAPS_GOAL_MIN_SHARE * letters:
         return False
     return bool(rules.CAPS_GOAL.search(fold(text)))
 
@@ -403,6 +399,8 @@ class ActivitiesComponent:
                     if (sent.start_char, sent.end_char) in goal_chars or sent.text.rstrip().endswith(":"):
                         continue
                     folded = " ".join(t.norm_ for t in sent)
+                    if rules.DOCUMENT_SUBJECT.search(folded):
+                        continue
                     if _modal_action(sent) or rules.NEXT_STEP.search(folded) or _actor_action(doc, sent):
                         span = _char_span(doc, sent.start_char, sent.end_char)
                         if span is not None and not any(

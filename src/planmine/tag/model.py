@@ -1,7 +1,8 @@
 """The learned unit classifier: logistic regression over hashed words and rule features, shipped as weights.
 
 The weights live in ``planmine/data/tag_units.npz`` (built by ``scripts/train_tagger.py`` with a fixed
-seed); prediction needs only numpy and scikit-learn's stateless ``FeatureHasher``, no pickled estimator.
+seed); training uses scikit-learn's ``FeatureHasher``, prediction the same hashing with numpy alone; no
+pickled estimator.
 """
 
 from __future__ import annotations
@@ -50,6 +51,33 @@ def vectorize(features: Sequence[Features]):  # type: ignore[no-untyped-def]
     return _hasher().transform([list(f) for f in features])
 
 
+def hashed_pairs(features: Sequence[Features]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unit row, column, value) of every feature pair, hashed as `vectorize` hashes them.
+
+    The same MurmurHash3 (signed 32-bit, seed 0, UTF-8) and column (|h| mod N_FEATURES) as scikit-learn's
+    FeatureHasher, through spaCy's own murmurhash: prediction then needs no scikit-learn, whose import
+    alone takes seconds.
+    """
+    from murmurhash.mrmr import hash as murmur
+
+    rows: list[int] = []
+    columns: list[int] = []
+    values: list[float] = []
+    for row, pairs in enumerate(features):
+        for name, value in pairs:
+            if value == 0:
+                continue
+            h = murmur(name)
+            rows.append(row)
+            columns.append((2**31 if h == -(2**31) else abs(h)) % N_FEATURES)
+            values.append(value)
+    return (
+        np.asarray(rows, dtype=np.intp),
+        np.asarray(columns, dtype=np.intp),
+        np.asarray(values, dtype=np.float64),
+    )
+
+
 class UnitModel:
     """Multinomial logistic regression over unit features; ``fit`` sets ``coef_`` and ``intercept_``."""
 
@@ -83,8 +111,10 @@ class UnitModel:
         """Class probabilities (units × UNIT_LABELS)."""
         if not features:
             return np.zeros((0, len(UNIT_LABELS)), dtype=np.float32)
-        scores = vectorize(features) @ self.coef_.T + self.intercept_
-        scores = np.asarray(scores, dtype=np.float64)
+        rows, columns, values = hashed_pairs(features)
+        scores = np.zeros((len(features), len(UNIT_LABELS)), dtype=np.float64)
+        np.add.at(scores, rows, self.coef_.T[columns] * values[:, None])  # the sparse product, by hand
+        scores += self.intercept_
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

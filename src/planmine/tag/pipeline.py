@@ -9,6 +9,7 @@ or of the row above; lists and sentences: the latest goal of its section) and to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -47,13 +48,12 @@ COMPONENTS = (
 
 def build_nlp() -> Language:
     """A fresh Swedish pipeline: blank sv, lookup lemmatizer, sentencizer, the planmine components."""
-    import spacy
-
     from planmine.tag import classify, components
+    from planmine.tag._spacy import blank
 
     del classify  # registers planmine_units
     components.register_extensions()
-    nlp = spacy.blank("sv")
+    nlp = blank("sv")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
     for name in COMPONENTS:
@@ -112,6 +112,47 @@ class _Context:
     seen_sections: set[tuple[str, ...]] = field(default_factory=set)
 
 
+# A run of this many characters without a space is no word (a URL, an encoded blob, a text dump without
+# spaces). spaCy splits such runs at every '-', '.', '/' into thousands of tokens, and a passage that is
+# mostly such runs holds no sentence to tag: it is tokenised at whitespace only (linear, few tokens).
+LONG_RUN_CHARS = 100
+MAX_LONG_RUN_SHARE = 0.5
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN_CHARS},}}")
+_WORD = re.compile(r"\S+")
+
+
+def _mostly_long_runs(text: str) -> bool:
+    """Whether more than MAX_LONG_RUN_SHARE of the text is in runs of LONG_RUN_CHARS without a space."""
+    if len(text) < LONG_RUN_CHARS:
+        return False
+    return sum(len(m.group()) for m in _LONG_RUN.finditer(text)) > MAX_LONG_RUN_SHARE * len(text)
+
+
+def _whitespace_doc(nlp: Language, text: str) -> Doc:
+    """A Doc of `text` (same text, same offsets) with one token per run of non-space characters."""
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    position = 0
+
+    def gap(upto: int) -> None:
+        space = text[position:upto]
+        if space and words and not spaces[-1] and space[0] == " ":
+            spaces[-1], space = True, space[1:]
+        if space:
+            words.append(space)
+            spaces.append(False)
+
+    for match in _WORD.finditer(text):
+        gap(match.start())
+        words.append(match.group())
+        spaces.append(False)
+        position = match.end()
+    gap(len(text))
+    return Doc(nlp.vocab, words=words, spaces=spaces)
+
+
 def passage_docs(passages: list[Passage], *, genre: str = "") -> list[Doc]:
     """One Doc per passage with its context set on ``doc._`` (not yet run through the pipeline).
 
@@ -127,7 +168,8 @@ def passage_docs(passages: list[Passage], *, genre: str = "") -> list[Doc]:
         if p.document_id != last_document:
             ctx, last_document, previous, before_previous = _Context(), p.document_id, None, None
         # a line break inside "Region Örebro\nlän" must not split the name: same length, same offsets
-        doc = nlp.make_doc(p.text.replace("\n", " ").replace("\t", "\t"))
+        text = p.text.replace("\n", " ")
+        doc = _whitespace_doc(nlp, text) if _mostly_long_runs(text) else nlp.make_doc(text)
         header = p.kind == "table_row" and rules.is_header_row(p.cells)
         if header:
             ctx.columns = [rules.column_role(c) for c in p.cells]

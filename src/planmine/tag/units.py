@@ -81,8 +81,8 @@ def _overlaps(doc: Doc, key: str, start: int, end: int) -> bool:
 
 
 def _caps_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    letters, upper = rules.letter_counts(text)
+    return upper / letters if letters else 0.0
 
 
 def unit_features(doc: Doc, unit: Unit) -> list[tuple[str, float]]:
@@ -110,6 +110,10 @@ def unit_features(doc: Doc, unit: Unit) -> list[tuple[str, float]]:
         feats.append(("all_caps", 2.0))
     if rules.SUPPLIER_SUBJECT.search(folded):
         feats.append(("supplier_subject", 2.0))
+    if rules.PLACE_SHALL.search(unit.text):
+        feats.append(("place_shall", 2.0))
+    if rules.DOCUMENT_SUBJECT.search(folded):
+        feats.append(("document_subject", 2.0))
     if rules.WE_SHALL.search(folded):
         feats.append(("we_shall", 2.0))
     if unit.text.rstrip().endswith(":"):

@@ -18,6 +18,7 @@ from planmine.web.views import CompareFilters, comparison
 
 router = APIRouter(prefix="/api", tags=["api"])
 UPLOAD_WAIT_S = 600
+CACHE_HEADER = "X-Planmine-Cache"  # hit: a remembered answer of the same store state; miss: computed now
 
 Question = Annotated[
     str, Query(min_length=1, max_length=500, description="A question or phrase, Swedish or English.")
@@ -56,6 +57,7 @@ def health(request: Request) -> dict[str, Any]:
         "writing": state.config.writable,
         "ingesting": state.writer.busy(),
         "max_upload_bytes": state.config.max_upload_bytes,
+        "reader": state.reader.stats(),
     }
 
 
@@ -63,8 +65,11 @@ def health(request: Request) -> dict[str, Any]:
 async def query(request: Request, q: Question, top: Top = 5) -> JSONResponse:
     """One answer, shaped like one element of `planmine query --json`: every region with level and evidence."""
     reader = state_of(request).reader
-    answer = await reader.arun(lambda pm: reader.answer(pm, q, top).to_dict())
-    return JSONResponse(answer)  # already plain JSON types: no response-model pass
+    found = reader.cached(q, top)  # an answer of the current snapshot, served without its thread
+    if found is not None:
+        return JSONResponse(found.to_dict(), headers={CACHE_HEADER: "hit"})
+    answer = await reader.ask(q, top)
+    return JSONResponse(answer.to_dict(), headers={CACHE_HEADER: "miss"})  # plain JSON: no model pass
 
 
 @router.get("/compare")

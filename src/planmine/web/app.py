@@ -1,4 +1,4 @@
-"""The FastAPI application: one reader, one writer, the pages and the JSON API over `planmine.api`.
+"""The FastAPI application: the reader's snapshots, one writer, the pages and the JSON API over `planmine.api`.
 
 Example:
     from planmine.web import WebConfig, create_app
@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +33,9 @@ from planmine.web.workers import Reader, Writer
 
 log = logging.getLogger("planmine.web")
 PACKAGE = files("planmine.web")
+# How long a thread computing an answer keeps the GIL before the event loop may take it (Python's default
+# is 5 ms): remembered answers and page requests then wait ~1 ms, not 5, behind one being computed.
+SWITCH_INTERVAL_S = 0.001
 
 
 @dataclass
@@ -57,8 +61,8 @@ def state_of(request: Request) -> WebState:
 
 def create_app(config: WebConfig) -> FastAPI:
     """The planmine web app over `config.store` (reads open; writes need `config.token`)."""
-    writer = Writer(config)
-    reader = Reader(config, writer.generation, writer.busy)
+    reader = Reader(config, busy=lambda: writer.busy())
+    writer = Writer(config, on_stored=reader.refresh, catch_up=reader.catch_up)
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
     templates.env.filters["mark"] = mark
     templates.env.globals["LEVELS"] = LEVELS
@@ -68,8 +72,13 @@ def create_app(config: WebConfig) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if config.warm:
             reader.warm()
-        yield
-        state.close()
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        try:
+            yield
+        finally:
+            sys.setswitchinterval(switch)
+            state.close()
 
     app = FastAPI(
         title="planmine",

@@ -138,7 +138,7 @@ def themes_page(request: Request, discovered: bool = False) -> HTMLResponse:
     def work(pm: Planmine) -> dict[str, Any]:
         found = None
         if discovered and pm.store.documents():
-            key = ("discovered", state.writer.generation())
+            key = ("discovered", state.reader.generation)
             found = state.cache.get(key)
             if found is None:
                 from planmine.graph import discover_themes
