@@ -189,6 +189,9 @@ def test_ctrl_c_says_what_was_stored(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell that starts the suite in the background ignores SIGINT and a child inherits that (Python then
+        # never raises KeyboardInterrupt): give the child the default disposition, as a terminal's Ctrl-C meets.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stderr is not None
     first = proc.stderr.readline()  # the first file is stored (per-file lines go to stderr)

@@ -54,6 +54,11 @@ LIST_ITEMS = 3  # from this many items a list dilutes; a tagged goal or activity
 LIST_ITEMS_TAGGED = 5
 # roles in which a free question's concept counts as something the plan commits to ("addressed")
 COMMITTING_ROLES = frozenset({"goal", "activity", "statement", "heading"})
+# roles of a passage that, read by the relevance model as about the theme, lets a theme be "addressed"
+# (how much it commits is the role's weight's business: a background passage alone never reaches it)
+ADDRESSING_ROLES = frozenset(
+    {"goal", "activity", "indicator", "statement", "heading", "paragraph", "background"}
+)
 
 
 def passage_weight(reading: PassageReading, lexical: float, strong: bool, semantic: float) -> float:
@@ -81,12 +86,11 @@ def semantic_fit(z: float) -> float:
 
 def weight_of(e: PassageEvidence, t: DecisionConfig = DEFAULT_CONFIG) -> float:
     """The weight of one passage's features: the only place where features become a weight."""
+    if e.relevance is not None and e.relevance < t.relevance_mentioned:
+        return 0.0  # the relevance model reads it as not about the theme: a shared word only
     if e.role == "semantic":
         return semantic_weight(e.z, t)
-    w = passage_weight(e.reading, e.lexical, not e.weak, semantic_fit(e.z))
-    if e.relevance is not None:  # the passage-relevance model's probability that it is about the theme
-        w *= e.relevance
-    return round(w, 4)
+    return round(passage_weight(e.reading, e.lexical, not e.weak, semantic_fit(e.z)), 4)
 
 
 def weigh(evidence: list[PassageEvidence], t: DecisionConfig = DEFAULT_CONFIG) -> list[PassageEvidence]:
@@ -143,6 +147,7 @@ def decide(
         if not ranked or max(e.z for e in ranked) < t.semantic_mention_z:
             score = min(score, t.mentioned - 0.01)
         score = max(score, 0.0)
+    score, relevance_note = relevance_cap(ranked, score, t)
     level: Level
     if score >= t.addressed:
         level = "addressed"
@@ -167,10 +172,31 @@ def decide(
         )
         if semantic_only:
             reason += "; by meaning only, so at most 'mentioned' unless several passages are very close"
+        if relevance_note:
+            reason += f"; {relevance_note}"
         if not ok:
             reason += f"; note: {why_not}"
     shown = [e.to_evidence() for e in ranked[:top_k] if e.weight > 0] if score >= t.mentioned else []
     return RegionEvidence(region=region, level=level, score=round(score, 4), evidence=shown, reason=reason)
+
+
+def relevance_cap(ranked: list[PassageEvidence], score: float, t: DecisionConfig) -> tuple[float, str]:
+    """With the relevance model's probabilities: `addressed` only where a passage with a term is likely
+    about the theme (≥ relevance_addressed); else the score stays below it. Meaning alone never counts."""
+    judged = [e for e in ranked if e.relevance is not None]
+    if not judged or score < t.addressed:
+        return score, ""
+    if any(
+        (e.relevance or 0.0) >= t.relevance_addressed and e.role in ADDRESSING_ROLES
+        for e in judged
+        if e.weight > 0
+    ):
+        return score, ""
+    best = max(((e.relevance or 0.0) for e in judged if e.role in ADDRESSING_ROLES), default=0.0)
+    return min(score, t.addressed - 0.01), (
+        f"no passage with a term is clearly about the theme (best relevance {best:.2f}, "
+        f"addressed needs ≥ {t.relevance_addressed:.2f}), so at most 'mentioned'"
+    )
 
 
 def no_documents(region: str, quality: RegionQuality) -> RegionEvidence:

@@ -34,6 +34,15 @@ class DecisionConfig:
     semantic_mention_z: float = 3.5
     semantic_strong_z: float = 4.5
     semantic_strong_count: int = 3
+    # --- passage relevance (themes/relevance.py) ---
+    # below this a passage is not about the theme and weighs nothing: the cut-off that keeps 0.95 of the
+    # positives in the model's out-of-fold probabilities on tests/data/relevance/ (scripts/train_relevance.py)
+    relevance_mentioned: float = 0.095
+    # "addressed" needs a passage with a term that the calibrated model finds more likely about the theme
+    # than not (the role's weight decides how much it commits). Requiring a tagged goal, activity or
+    # statement as well lost 11 of the 88 gold addressed cells (commitments in untagged paragraphs), and
+    # leaving out background passages lost one (Skåne, fast vårdkontakt), so neither is required.
+    relevance_addressed: float = 0.5
     min_chars: int = 1500  # a region with less readable text than this cannot be assessed
     min_ocr_confidence: float = 60.0
     # --- free-text questions ---

@@ -345,7 +345,43 @@ class ThemeIndex:
             for i in np.nonzero(zs[row] >= self.thresholds.semantic_z)[0].tolist():
                 if i not in with_terms:
                     self.add_semantic(out, i, float(self._cos[row, i]), float(zs[row, i]))
+        self._attach_relevance(theme_id, out)
         return out
+
+    def _attach_relevance(self, theme_id: str, out: dict[str, list[PassageEvidence]]) -> None:
+        """Each candidate's probability of being about the theme, from the shipped relevance model (none
+        without a model, vectors, or a taxonomy the model knows: the decision then weighs terms alone)."""
+        from planmine.themes.relevance import load_relevance_model, theme_features
+
+        model = load_relevance_model()
+        vecs, tv = self.vectors(), self.theme_vectors()
+        if model is None or vecs is None or tv is None or self._cos is None:
+            return
+        if set(model.theme_ids) != set(self.taxonomy.ids()) or model.components.shape[1] != vecs.shape[1]:
+            return
+        row_of = {int(p.passage.id if p.passage.id is not None else i): i for i, p in enumerate(self.items)}
+        items = sorted({row_of.get(e.passage_id, -1) for ev in out.values() for e in ev} - {-1})
+        if not items:
+            return
+        order = [self.taxonomy.ids().index(t) for t in model.theme_ids]
+        theme = self.taxonomy.get(theme_id)
+        features = theme_features(
+            model,
+            theme,
+            [self.items[i].passage.text for i in items],
+            [[h for h in self._hits[i] if h.theme_id == theme_id] for i in items],
+            [len({h.theme_id for h in self._hits[i]} - {theme_id}) for i in items],
+            self._cos[order][:, items].T,
+            vecs[items],
+            tv.centroids[self.taxonomy.ids().index(theme_id)],
+            [self.items[i].genre for i in items],
+        )
+        probability = dict(zip(items, model.probabilities(features).tolist(), strict=True))
+        for ev in out.values():
+            for e in ev:
+                i = row_of.get(e.passage_id, -1)
+                if i in probability:
+                    e.relevance = round(float(probability[i]), 4)
 
     def add_semantic(self, out: dict[str, list[PassageEvidence]], i: int, cos: float, z: float) -> None:
         """A passage close in meaning but without a matching term: weak evidence on its own."""
