@@ -148,3 +148,21 @@ def test_onnx_and_torch_backends_give_the_same_vectors(embedder) -> None:  # typ
     cos = (embedder.embed_passages(texts) * torch_embedder.embed_passages(texts)).sum(axis=1)
     assert cos.min() >= 0.99999
     assert torch_embedder.name == embedder.name  # same model, same cache key
+
+
+def test_the_onnx_path_loads_without_torch(embedder) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from embed_corpus import built_model_dir
+
+    if embedder.backend != "onnx":
+        pytest.skip("the model folder has no ONNX export (onnx not installed when it was built)")
+    code = (
+        "import sys; from planmine.embed import SentenceTransformerEmbedder as E; "
+        f"e = E({str(built_model_dir())!r}); v = e.embed_queries(['fallprevention']); "
+        "assert e.backend == 'onnx' and v.shape == (1, e.dim), e.backend; "
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

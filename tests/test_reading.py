@@ -88,6 +88,22 @@ def test_narrower_terms_are_taxonomy_data_and_a_theme_word_beside_one_keeps_the_
     assert narrower_term(index, barn, "barn och unga") == ""
 
 
+def test_a_qualifier_word_does_not_make_a_theme_question_narrower(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    # which patients ('kroniskt sjuka') or where ('sjukhusets', 'the clinic') is no concept of its own
+    a, b = answer(
+        [
+            "Hur följer vården upp kroniskt sjuka med mätningar på distans?",
+            "Which regions support people who have received a dementia diagnosis?",
+        ],
+        seed_store,
+        embedder,
+    )
+    assert a.reading["theme"] == "hemmonitorering", a.reading["line"]
+    assert b.reading["theme"] == "demens", b.reading["line"]
+
+
 def test_place_names_are_found_in_any_form() -> None:
     from planmine.themes.question_filters import place_of
     from planmine.themes.text import fold
@@ -113,6 +129,34 @@ def test_english_questions_go_through_the_glossary(seed_store: Store, embedder: 
     assert a.reading["language"] == "en" and a.reading["theme"] is None
     assert any("ambulans" in f for t in a.reading["terms"] for f in t["forms"])  # type: ignore[index, union-attr]
     assert set(_levels(a).values()) == {"not_found"}
+
+
+def test_an_english_word_the_glossary_cannot_read_keeps_the_concept_narrow(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    # 'disease' alone (sjukdom) is everywhere; dropping 'Parkinson' would answer another question
+    a, b = answer(
+        [
+            "How do the regions support people with Parkinson's disease?",
+            "Which regions invest in family centres?",
+        ],
+        seed_store,
+        embedder,
+    )
+    terms = {t["word"]: t["source"] for t in a.reading["terms"]}  # type: ignore[index, union-attr]
+    assert terms.get("parkinson") == "unread"
+    assert set(_levels(a).values()) == {"not_found"}
+    # an unread word matches as it stands: 'centres' is not the Swedish 'centrala'
+    assert _levels(b)["Region Skåne"] == "not_found"
+
+
+def test_a_hand_written_glossary_entry_wins_over_a_theme_label_in_any_form() -> None:
+    from planmine.themes.glossary import Glossary
+    from planmine.themes.taxonomy import load_taxonomy
+
+    glossary = Glossary(load_taxonomy())
+    # Rehabilitering's English labels list 'assistive devices'; the glossary's 'assistive device' is the term
+    assert glossary.lookup("assistive devices") == ("hjälpmedel",)
 
 
 def test_free_semantic_evidence_is_never_more_than_mentioned() -> None:

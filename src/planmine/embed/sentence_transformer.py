@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -63,13 +65,19 @@ class SentenceTransformerEmbedder(Embedder):
         self.max_batch_tokens = max_batch_tokens
         self.progress = progress
         self.quantize = quantize
-        self.model = _load_sentence_transformer(self.model_path, local_files_only=local_files_only)
+        if quantize not in (None, "int8"):
+            raise ModelError(f"Unknown quantisation {quantize!r}; allowed: None or 'int8'.")
+        if backend not in ("auto", "onnx", "torch"):
+            raise ModelError(f"Unknown embedding backend {backend!r}; allowed: 'auto', 'onnx', 'torch'.")
+        if backend != "torch" and self._init_light(num_threads):
+            base = name or Path(self.model_path).name
+            self.name = base + ("+onnx-int8" if quantize else "")
+            return
+        self.model: Any = _load_sentence_transformer(self.model_path, local_files_only=local_files_only)
         if num_threads:
             import torch
 
             torch.set_num_threads(num_threads)
-        if quantize not in (None, "int8"):
-            raise ModelError(f"Unknown quantisation {quantize!r}; allowed: None or 'int8'.")
         get_dim = (
             getattr(self.model, "get_embedding_dimension", None)
             or self.model.get_sentence_embedding_dimension
@@ -107,16 +115,46 @@ class SentenceTransformerEmbedder(Embedder):
 
     # ---------------------------------------------------------------- internal
 
+    def _init_light(self, num_threads: int | None) -> bool:
+        """The ONNX path without torch or sentence-transformers (their import alone costs ~8 s of CPU):
+        the tokenizer from tokenizer.json, ONNX Runtime for the transformer, mean pooling in numpy.
+        Taken for a folder of a mean-pooling model with an ONNX export (what `planmine model install`
+        writes); anything else (another pooling, no export, no onnxruntime) loads sentence-transformers."""
+        from planmine.embed.onnx_backend import ONNX_FILE, OnnxTokenEmbeddings, onnx_available, quantize_onnx
+
+        folder = Path(self.model_path)
+        config = _light_config(folder)
+        if config is None or not ((folder / ONNX_FILE).is_file() and onnx_available()):
+            return False
+        try:
+            from tokenizers import Tokenizer
+        except ImportError:  # pragma: no cover - tokenizers comes with sentence-transformers
+            return False
+        tokenizer = _FastTokenizer(Tokenizer.from_file(str(folder / "tokenizer.json")), config["pad_token"])
+        path = quantize_onnx(folder) if self.quantize == "int8" else folder / ONNX_FILE
+        try:
+            self._onnx = OnnxTokenEmbeddings(path, num_threads or _usable_cores())
+        except Exception:
+            return False  # the full path reports (or falls back to torch)
+        self.model = None
+        self.backend = "onnx"
+        self.dim = int(config["dim"])
+        self.tokenizer = tokenizer
+        self.max_tokens = int(config["max_seq_length"])
+        self._prompts: dict[str, str] = dict(config["prompts"])
+        self.prefix_ids, self.suffix_ids = _special_ids(self.tokenizer)
+        self._specials = len(self.prefix_ids) + len(self.suffix_ids)
+        self.window = self.max_tokens - self._specials
+        return True
+
     def _prompt(self, *names: str) -> str:
-        prompts = getattr(self.model, "prompts", None) or {}
+        prompts = getattr(self.model, "prompts", None) or getattr(self, "_prompts", None) or {}
         for n in names:
             if prompts.get(n):
                 return str(prompts[n])
         return ""
 
     def _embed(self, texts: Sequence[str], prompt: str) -> np.ndarray:
-        import torch
-
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -131,7 +169,7 @@ class SentenceTransformerEmbedder(Embedder):
         order = sorted(range(len(windows)), key=lambda k: -len(windows[k][1]))
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
-        with torch.inference_mode(), self._progress_bar(len(texts), len(windows)) as advance:
+        with self._no_grad(), self._progress_bar(len(texts), len(windows)) as advance:
             widths = [len(windows[k][1]) + self._specials for k in order]
             for batch in _batches(order, widths, self.batch_size, self.max_batch_tokens):
                 pooled = self._pooled([windows[k][1] for k in batch])
@@ -143,8 +181,17 @@ class SentenceTransformerEmbedder(Embedder):
                 advance(len(batch))
         return l2_normalise(sums / weights[:, None])
 
+    def _no_grad(self) -> Any:
+        if self.model is None:
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.inference_mode()
+
     def _pooled(self, contents: list[list[int]]) -> np.ndarray:
         """Pooled, not yet normalised, vectors of a batch of windows (every module but Normalize)."""
+        if self.model is None:
+            return self._pooled_light(contents)
         import torch
 
         rows = [self.prefix_ids + c + self.suffix_ids for c in contents]
@@ -169,6 +216,19 @@ class SentenceTransformerEmbedder(Embedder):
                 continue  # vectors are normalised after windows are averaged
             features = module(features)
         return features["sentence_embedding"].float().cpu().numpy()
+
+    def _pooled_light(self, contents: list[list[int]]) -> np.ndarray:
+        """Mean pooling over the ONNX token embeddings, as sentence-transformers' Pooling module does."""
+        rows = [self.prefix_ids + c + self.suffix_ids for c in contents]
+        width = max(len(r) for r in rows)
+        input_ids = np.full((len(rows), width), self.tokenizer.pad_token_id, dtype=np.int64)
+        attention = np.zeros((len(rows), width), dtype=np.int64)
+        for r, ids in enumerate(rows):
+            input_ids[r, : len(ids)] = ids
+            attention[r, : len(ids)] = 1
+        tokens = self._onnx(input_ids, attention).astype(np.float32)
+        mask = attention[:, :, None].astype(np.float32)
+        return (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)  # type: ignore[no-any-return]
 
     def _progress_bar(self, n_texts: int, n_windows: int) -> Any:
         show = self.progress
@@ -234,6 +294,55 @@ class SentenceTransformerEmbedder(Embedder):
             attr,
             quantize_dynamic(getattr(transformer, attr), {torch.nn.Linear}, dtype=torch.qint8),
         )
+
+
+class _FastTokenizer:
+    """The calls this module makes of a transformers tokenizer, on a bare `tokenizers.Tokenizer`."""
+
+    def __init__(self, tokenizer: Any, pad_token: str) -> None:
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        self._tok = tokenizer
+        pad = tokenizer.token_to_id(pad_token)
+        self.pad_token_id = int(pad) if pad is not None else 0
+
+    def __call__(self, text: str | list[str], add_special_tokens: bool = True, **_: Any) -> dict[str, Any]:
+        if isinstance(text, str):
+            return {"input_ids": self._tok.encode(text, add_special_tokens=add_special_tokens).ids}
+        encoded = self._tok.encode_batch(text, add_special_tokens=add_special_tokens)
+        return {"input_ids": [e.ids for e in encoded]}
+
+
+def _token_text(token: Any) -> str:
+    return str(token.get("content", "")) if isinstance(token, dict) else str(token or "")
+
+
+def _light_config(folder: Path) -> dict[str, Any] | None:
+    """What the torch-free path needs of a sentence-transformers folder, or None when it does not fit:
+    modules Transformer, Pooling (mean of tokens, prompt included) and optionally Normalize."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        types = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if types[:2] != ["Transformer", "Pooling"] or types[2:] not in ([], ["Normalize"]):
+            return None
+        pooling = json.loads((folder / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+        modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
+        if modes != ["pooling_mode_mean_tokens"] or not pooling.get("include_prompt", True):
+            return None
+        bert = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        tok_config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+        st_path = folder / "config_sentence_transformers.json"
+        st = json.loads(st_path.read_text(encoding="utf-8")) if st_path.is_file() else {}
+        if not (folder / "tokenizer.json").is_file() or bert.get("do_lower_case"):
+            return None
+        return {
+            "dim": pooling["word_embedding_dimension"],
+            "max_seq_length": bert.get("max_seq_length") or tok_config["model_max_length"],
+            "prompts": st.get("prompts") or {},
+            "pad_token": _token_text(tok_config.get("pad_token")) or "<pad>",
+        }
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def _usable_cores() -> int:

@@ -66,8 +66,16 @@ def form_passages(index: ThemeIndex, form: str) -> set[int]:
 
 
 def term_passages(index: ThemeIndex, term: ConceptTerm) -> set[int]:
-    """Passages holding any form of a concept term."""
+    """Passages holding any form of a concept term. A word kept unread from an English question
+    ('registries') matches only as it stands: fuzzy matching would make it a Swedish word ('centres' →
+    'centrala')."""
     out: set[int] = set()
+    if term.source == "unread":
+        vocab = index.token_passages()
+        for form in term.forms:
+            sets = [set(vocab.get(w, ())) for w in form]
+            out |= set.intersection(*sets) if sets else set()
+        return out
     for form in term.forms:
         out |= form_passages(index, " ".join(form))
     return out

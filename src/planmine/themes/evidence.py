@@ -171,7 +171,7 @@ class ConceptTerm:
 
     word: str  # as in the question (folded)
     forms: tuple[tuple[str, ...], ...]  # alternatives, each a tuple of folded Swedish words (all needed)
-    source: str = "question"  # question | glossary | compound part
+    source: str = "question"  # question | glossary | compound part | unread (an English word kept as written)
     surface: str = ""  # the word as written in the question (for the everyday-word and meaning tests)
 
     def to_dict(self) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class Glossary:
 
     def __init__(self, taxonomy: Taxonomy | None = None) -> None:
         self.entries: dict[str, tuple[str, ...]] = dict(packaged_glossary())
+        self.curated = frozenset(self.entries)  # hand-written: one term's own Swedish words
         for theme in taxonomy or ():
             swedish = (theme.label_sv, *theme.alt_labels[:6])
             for en in (theme.label_en, *theme.alt_labels_en):
@@ -67,8 +68,15 @@ class Glossary:
         return stem(word) in sv or any(len(s) >= 6 and word.startswith(s) for s in sv)
 
     def lookup(self, phrase: str) -> tuple[str, ...] | None:
-        """Swedish forms of an English phrase (folded words), trying singular forms."""
-        for cand in _singulars(phrase):
+        """Swedish forms of an English phrase (folded words), trying singular forms.
+
+        A hand-written entry in any form wins over a theme's English label: 'assistive devices' is
+        'hjälpmedel' (the glossary's 'assistive device'), not every Swedish label of Rehabilitering."""
+        cands = _singulars(phrase)
+        for cand in cands:
+            if cand in self.curated:
+                return self.entries[cand]
+        for cand in cands:
             if cand in self.entries:
                 return self.entries[cand]
         return None

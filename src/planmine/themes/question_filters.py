@@ -40,6 +40,31 @@ QUESTION_WORDS = frozenset(
     ]
 )
 # Words of a question's frame, not of its concept (folded).
+# Qualifier words: a question's word that says which patients, where or at what stage ('kroniskt sjuka',
+# 'sjukhusets utskrivning', 'efter en diagnos', 'illness or injury', 'the clinic'), never the thing asked.
+# Such a word does not make a theme question a narrower free concept (themes/reading.py `_uncovered`).
+# Swedish entries are stems matched with an inflection ('sjukhusets', 'kroniskt'); English ones as written.
+QUALIFIER_WORDS = frozenset(
+    [
+        "kronisk",
+        "sjukhus",
+        "diagnos",
+        "klinik",
+        "chronic",
+        "chronically",
+        "hospital",
+        "hospitals",
+        "clinic",
+        "clinics",
+        "diagnosis",
+        "diagnoses",
+        "illness",
+        "illnesses",
+        "injury",
+        "injuries",
+    ]
+)
+
 FRAME_WORDS = frozenset(
     [
         "arbetar",
@@ -138,6 +163,16 @@ FRAME_WORDS = frozenset(
         "improves",
         "strengthen",
         "strengthens",
+        "collaborate",  # the question's frame as much as 'work on': 'collaborate with universities'
+        "collaborates",
+        "cooperate",
+        "cooperates",
+        "organise",
+        "organises",
+        "organize",
+        "organizes",
+        "discuss",
+        "discusses",
         "develop",
         "develops",
         "drive",

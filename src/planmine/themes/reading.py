@@ -23,8 +23,15 @@ import numpy as np
 from planmine.themes.concept import df_share
 from planmine.themes.evidence import ConceptTerm, DecisionConfig, QuestionReading
 from planmine.themes.glossary import Glossary
-from planmine.themes.matcher import is_word_rest, swedish_words
-from planmine.themes.question_filters import FRAME_WORDS, QUESTION_WORDS, language_of, period_of, place_of
+from planmine.themes.matcher import INFLECTIONS, is_word_rest, swedish_words
+from planmine.themes.question_filters import (
+    FRAME_WORDS,
+    QUALIFIER_WORDS,
+    QUESTION_WORDS,
+    language_of,
+    period_of,
+    place_of,
+)
 from planmine.themes.taxonomy import Taxonomy, Theme
 from planmine.themes.text import STOPWORDS, fold, stem, stems, tokens
 
@@ -308,20 +315,41 @@ def _swedish_terms(words: list[str], core: str) -> list[ConceptTerm]:
     return [ConceptTerm(w, ((w,),), surface=surface.get(w, w)) for w in words]
 
 
-def _english_terms(glossary: Glossary, words: list[str], index: ThemeIndex) -> list[ConceptTerm]:
-    """English words through the glossary; unknown ones kept when rare in English (a name, 'SBAR')."""
-    from planmine.themes.concept import form_passages
+def _english_terms(
+    glossary: Glossary, words: list[str], index: ThemeIndex, config: DecisionConfig
+) -> list[ConceptTerm]:
+    """English words through the glossary; unknown ones kept when rare in English (a name, 'SBAR') or
+    found as they stand in the store ('LSS', 'covid-19').
 
+    A concept is never made broader by dropping words that could not be read: when every word that was
+    read is an everyday Swedish word ('sjukdom' of "Parkinson's disease", 'kvalitet' of "quality
+    registries"), the unread words that are not everyday English are kept, matched as they stand, so that
+    the concept is what was asked."""
     out: list[ConceptTerm] = []
+    dropped: list[str] = []
+    everyday = True  # every term read so far is an everyday Swedish word
     common = _common_english()
+    vocab = index.token_passages()
     for phrase, forms in glossary.translate(words):
         if forms is not None:
             folded = tuple(tuple(_WORD.findall(fold(f))) for f in forms)
             out.append(ConceptTerm(phrase, tuple(f for f in folded if f), "glossary"))
-        elif form_passages(index, phrase) or (phrase not in common and not phrase.isalpha()):
+            everyday = everyday and all(
+                min((_zipf(w) for w in _WORD.findall(f.lower())), default=0.0) >= config.concept_zipf
+                for f in forms
+            )
+        elif all(w in vocab for w in _WORD.findall(phrase)) or (
+            phrase not in common and not phrase.isalpha()
+        ):
             out.append(ConceptTerm(phrase, ((phrase,),), "question"))  # 'LSS', 'SBAR', 'covid-19'
+            everyday = False
         elif phrase not in common and not _english_like(phrase):
             out.append(ConceptTerm(phrase, ((phrase,),), "question"))
+            everyday = False
+        elif phrase not in common:
+            dropped.append(phrase)
+    if dropped and out and everyday:
+        out.extend(ConceptTerm(w, ((w,),), "unread") for w in dropped)
     return out
 
 
@@ -403,6 +431,8 @@ def _uncovered(
     out: list[ConceptTerm] = []
     for term in terms:
         words = [w for form in term.forms for w in form]
+        if _qualifier(term.word):
+            continue  # 'kroniskt sjuka', 'sjukhusets', 'the clinic': which patients or where, not what
         if profiles.covers(k, term.word, generic) or any(profiles.covers(k, w, generic) for w in words):
             continue
         if language == "en" and term.source != "glossary":
@@ -417,6 +447,11 @@ def _uncovered(
         vecs = vectors([t.surface or t.word for t in out])
         out = [t for t, v in zip(out, vecs, strict=True) if _theme_z(index, k, v) < config.concept_theme_z]
     return [t.word for t in out]
+
+
+def _qualifier(word: str) -> bool:
+    """A qualifier word of the question (question_filters.QUALIFIER_WORDS), inflected or as written."""
+    return any(word == q or (word.startswith(q) and word[len(q) :] in INFLECTIONS) for q in QUALIFIER_WORDS)
 
 
 def _unknown(index: ThemeIndex, term: ConceptTerm) -> bool:
@@ -497,7 +532,7 @@ def read_question(
     words = concept_words(core, language)
     _, glossary = _taxonomy_data(index.taxonomy)
     if language == "en":
-        terms = _english_terms(glossary, words, index)
+        terms = _english_terms(glossary, words, index, t)
     else:
         core_text = question_core(_strip_filters(question))
         terms = [_compound_fallback(index, term, t) for term in _swedish_terms(words, core_text)]
