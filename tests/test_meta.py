@@ -297,6 +297,46 @@ def test_cli_compare_as_of_and_query_json_evidence_pages(versions_store):
     assert result.exit_code == 0 and "pdf p. 2)" in result.output, result.output
 
 
+def test_query_as_of_reads_the_versions_in_force_that_year(versions_store):
+    from planmine.query import answer
+    from planmine.store import Store
+
+    orebro = "Region Örebro län"
+    with Store(versions_store) as store:
+        every, then = (answer(["samordnad individuell plan"], store, None, as_of=y)[0] for y in (None, 2020))
+    docs = {r.region: {e.document for e in r.evidence} for r in then.regions}
+    assert {e.document for r in every.regions if r.region == orebro for e in r.evidence} == {
+        "orebro-2019.txt",
+        "orebro-2023.txt",
+    }  # no --as-of: every version counts
+    assert docs[orebro] == {"orebro-2019.txt"}
+    assert "orebro-2023.txt (from 2023, after 2020)" in then.excluded
+    kalmar = next(r for r in then.regions if r.region == "Region Kalmar län")
+    assert kalmar.level == "no_documents" and "not in force in 2020" in kalmar.reason
+    assert then.reading["as_of"] == 2020 and "in force in 2020" in kalmar.reason
+
+
+def test_cli_query_and_report_take_as_of_with_questions(versions_store, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from planmine.cli import app
+
+    runner = CliRunner()
+    args = ["--store", str(versions_store), "--no-model"]
+    result = runner.invoke(app, ["query", "samordnad individuell plan", "--as-of", "2020", "--json", *args])
+    assert result.exit_code == 0, result.output
+    (read,) = json.loads(result.output)
+    assert "orebro-2023.txt (from 2023, after 2020)" in read["excluded_documents"]
+    out = tmp_path / "r.html"
+    question = ["-q", "samordnad individuell plan", "--as-of", "2020", "--no-discovered", "-o", str(out)]
+    result = runner.invoke(app, ["report", *question, *args])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "orebro-2019.txt" in html and "gällande år: 2020" in html
+
+
 def test_weak_dates_come_from_where_the_file_came_from_and_say_so():
     upload = {"source_url": "https://x.se/download/18.677b76f518f9ec645d61b015/1716801879022/Plan.docx"}
     found = detect_date("Ingen datering här.", upload)

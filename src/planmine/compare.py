@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from planmine.errors import UsageError
@@ -75,27 +75,9 @@ def compare(
 
 def _in_force_scope(index: ThemeIndex, types: frozenset[str] | None, as_of: int | None) -> Scope:
     """The documents of `types` that are in force (`as_of`, else newest versions), with the others named."""
-    from planmine.query import scope_of
-    from planmine.versions import in_force
+    from planmine.query import in_force_scope, scope_of
 
-    scope = scope_of(index, types)
-    force = in_force(index.documents.values(), as_of)
-    if force.documents >= scope.documents:
-        return scope
-    kept = scope.documents & force.documents
-    quality = index.quality_of(kept)
-    why = f"not in force in {as_of}" if as_of is not None else "superseded by a newer version"
-    for doc_id in scope.documents - kept:  # left out by version, not by type: say so, not its genre
-        q = quality[index.doc_quality[doc_id].region]
-        q.excluded_genres = [*scope.quality[q.region].excluded_genres, why]
-    for region in scope.regions:
-        quality.setdefault(region, RegionQuality(region=region))
-    excluded = scope.excluded + [
-        why
-        for why in force.left_out
-        if why.split(" (", 1)[0] not in {e.split(" (", 1)[0] for e in scope.excluded}
-    ]
-    return replace(scope, documents=kept, quality=quality, excluded=excluded)
+    return in_force_scope(index, scope_of(index, types), as_of)
 
 
 @dataclass

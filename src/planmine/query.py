@@ -9,7 +9,7 @@ gives every region in scope a level, a score and its best evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from planmine.embed import Embedder
     from planmine.store import Store
 
-__all__ = ["QUERY_THREADS", "Scope", "answer", "answer_one", "choose_theme", "question_core", "scope_of"]
+__all__ = [
+    "QUERY_THREADS", "Scope", "answer", "answer_one", "choose_theme", "in_force_scope", "question_core", "scope_of",
+]  # fmt: skip
 
 # Questions are short: one torch thread embeds one in ~25 ms, while two threads on a shared 2-core machine
 # stall for up to a second waiting for each other (benchmarks/bench_query.py).
@@ -100,6 +102,36 @@ def scope_of(
     return Scope(kept, regions, quality, excluded, notes)
 
 
+def in_force_scope(index: ThemeIndex, scope: Scope, as_of: int | None) -> Scope:
+    """`scope` narrowed to the documents in force (`as_of`, else the newest version of each series).
+
+    The documents left out by version are named with the reason (planmine.versions.in_force), and a
+    region whose documents are all left out keeps its column with the reason in its quality.
+    """
+    from planmine.versions import in_force
+
+    force = in_force(index.documents.values(), as_of)
+    if force.documents >= scope.documents:
+        return scope
+    kept = scope.documents & force.documents
+    quality = index.quality_of(kept)
+    why = f"not in force in {as_of}" if as_of is not None else "superseded by a newer version"
+    for doc_id in scope.documents - kept:  # left out by version, not by type: say so, not its genre
+        q = quality[index.doc_quality[doc_id].region]
+        q.excluded_genres = [*scope.quality[q.region].excluded_genres, why]
+    quality = {r: q for r, q in quality.items() if r in scope.regions}
+    for region in scope.regions:
+        quality.setdefault(region, RegionQuality(region=region))
+    named = {e.split(" (", 1)[0] for e in scope.excluded}
+    dropped = [d.name for i, d in index.documents.items() if i in scope.documents - kept]
+    excluded = scope.excluded + [
+        why
+        for why in force.left_out
+        if why.split(" (", 1)[0] not in named and why.split(" (", 1)[0] in dropped
+    ]
+    return replace(scope, documents=kept, quality=quality, excluded=excluded)
+
+
 def question_evidence(
     index: ThemeIndex, reading: QuestionReading, qvec: np.ndarray | None
 ) -> dict[str, list[PassageEvidence]]:
@@ -117,10 +149,17 @@ def answer_one(
     qvec: np.ndarray | None,
     top_k: int = 5,
     types: frozenset[str] | None = None,
+    as_of: int | None = None,
 ) -> QueryAnswer:
-    """Every region's level and evidence for one question, with how it was read."""
+    """Every region's level and evidence for one question, with how it was read.
+
+    `as_of`: only the documents in force in that year (of each series the version started by then, as
+    in `compare`); None: every version in scope.
+    """
     reading = read_question(index, question, qvec, types=types)
     scope = scope_of(index, types, reading.region, reading.municipality, reading.period)
+    if as_of is not None:
+        scope = in_force_scope(index, scope, as_of)
     evidence = scope.keep(question_evidence(index, reading, qvec))
     t = index.thresholds
     regions = []
@@ -130,12 +169,15 @@ def answer_one(
             result = decide(region, evidence.get(region, []), quality, t, top_k)
         else:
             result = decide_free(region, evidence.get(region, []), quality, reading.concept, t, top_k)
-        result.reason = f"{reading.line()}; {result.reason}"
+        read = reading.line() if as_of is None else f"{reading.line()}; in force in {as_of}"
+        result.reason = f"{read}; {result.reason}"
         regions.append(result)
     regions.sort(key=lambda r: (-r.score, r.region))
     info = reading.to_dict()
     if scope.notes:
         info["notes"] = scope.notes
+    if as_of is not None:
+        info["as_of"] = as_of
     return QueryAnswer(
         query=question, regions=regions, reading=info, config=t.to_dict(), excluded=scope.excluded
     )
@@ -148,6 +190,7 @@ def answer(
     top_k: int = 5,
     taxonomy: Taxonomy | None = None,
     types: frozenset[str] | None = None,
+    as_of: int | None = None,
 ) -> list[QueryAnswer]:
     """Answer each question over the store: every region with level, score and evidence, best first.
 
@@ -158,10 +201,11 @@ def answer(
             matching only.
         top_k: evidence passages per region.
         types: document genres to look at (`planmine.genre.parse_types`); None: policy documents.
+        as_of: only the documents in force in this year (planmine.versions); None: all versions.
     """
     index = get_index(store, embedder, taxonomy)
     qvecs = index.embed_questions([question_core(q) for q in queries])
-    answers = [answer_one(index, q, v, top_k, types) for q, v in zip(queries, qvecs, strict=True)]
+    answers = [answer_one(index, q, v, top_k, types, as_of) for q, v in zip(queries, qvecs, strict=True)]
     from planmine.pages import label_answers  # printed page labels on every quote
 
     label_answers(store, answers)

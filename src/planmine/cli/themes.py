@@ -204,12 +204,20 @@ def query_command(
     municipality: str | None = MunicipalityOption,
     types: str | None = TypesOption,
     all_regions: bool = AllRegionsOption,
+    as_of: int | None = typer.Option(
+        None,
+        "--as-of",
+        min=1900,
+        max=2100,
+        help="Only the plan versions in force in this year (default: every version).",
+    ),
 ) -> None:
     """Which regions address TEXT? Every region with level, score and evidence, best first.
 
     Each answer first says how the question was read: as a taxonomy theme ("läst som temat
     Fallprevention") or as a free question about its own concept ("fri fråga: ambulanssjukvård"). A
-    region, municipality or year in the question restricts the answer to it.
+    region, municipality or year in the question restricts the answer to it; --as-of YEAR reads only
+    the plan versions in force that year, as compare does.
 
     Example: planmine query "Which regions work to prevent falls among the elderly?" "Hur arbetar Region Skåne med SIP?" --json
     """
@@ -220,7 +228,9 @@ def query_command(
     wanted = parse_types(types)
     with open_store(store) as whole, documents_of(whole, municipality) as st:
         embedder = _embedder(no_model)
-        answers = answer(list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file), types=wanted)
+        answers = answer(
+            list(text), st, embedder, top_k=top, taxonomy=_taxonomy(themes_file), types=wanted, as_of=as_of
+        )
         unpaged = {d.name for d in st.documents() if d.metadata.get("paged") == "no"}
     if all_regions:
         from planmine.api import answer_all_regions
