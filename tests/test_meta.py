@@ -337,6 +337,18 @@ def test_cli_query_and_report_take_as_of_with_questions(versions_store, tmp_path
     assert "orebro-2019.txt" in html and "gällande år: 2020" in html
 
 
+def test_report_cites_the_printed_page_beside_the_physical_one(versions_store):
+    from planmine.report.build import ReportRequest, build_report
+    from planmine.store import Store
+
+    request = ReportRequest(questions=("samordnad individuell plan",), themes=("sip",), discovered=False)
+    with Store(versions_store) as store:
+        html = build_report(store, None, request=request)
+    assert "s. 18 (pdf-sida 2)" in html  # the Kalmar PDF: printed 18, physical page 2
+    assert "s. 2 " not in html and "s. 1 " not in html  # never the physical page alone
+    assert "· – ·" in html  # the unpaged Örebro TXT: no false page
+
+
 def test_weak_dates_come_from_where_the_file_came_from_and_say_so():
     upload = {"source_url": "https://x.se/download/18.677b76f518f9ec645d61b015/1716801879022/Plan.docx"}
     found = detect_date("Ingen datering här.", upload)

@@ -200,14 +200,21 @@ def build_report(
             skipped = WORDS[lang]["left_graph"].format(n=passages, k=REPORT_LIMITS.passage_graph_max)
     documents = {d.name: document_record(d) for d in store.documents()}
     shown = set(comparison.regions)
+    examples = analysis.inputs.evidence() if analysis else None
+    summaries = region_summaries(store, regions=comparison.regions)
+    from planmine.pages import label_evidence  # printed page labels on the quotes not yet labelled
+
+    label_evidence(
+        store, [*(examples or {}).values(), *(e for s in summaries for e in s.goals + s.activities)]
+    )
     return render_report(
         comparison,
         discovered=analysis.graph.themes_ if analysis else (),
-        passage_evidence=analysis.inputs.evidence() if analysis else None,
+        passage_evidence=examples,
         answers=asked,
         heatmap_png=heatmap_bytes(comparison, lang=lang),
         graph_png=region_map_png(comparison, lang=lang),
-        region_summaries=region_summaries(store, regions=comparison.regions),
+        region_summaries=summaries,
         document_quality=[d for d in document_quality(store) if d.region in shown],
         notes=_notes(analysis, lang),
         lang=lang,

@@ -272,6 +272,7 @@ def _render(
         kind_name=lambda k: KINDS[lang].get(k, k),
         quote=lambda text: shorten(text, limits.quote_chars),
         doc_link=link,
+        cite=lambda ev: ev.cite(lang),  # 's. 18 (pdf-sida 17)', as the terminal cites it (planmine.pages)
         doc_title=doc_title,
         doc_date=doc_date,
         doc_type=doc_type,
