@@ -349,6 +349,40 @@ def test_report_cites_the_printed_page_beside_the_physical_one(versions_store):
     assert "· – ·" in html  # the unpaged Örebro TXT: no false page
 
 
+def test_code_listings_and_ocr_of_images_are_no_titles():
+    from planmine.meta_title import detect_title
+
+    api = "POST /checkFasadritning Check Fasad\n\nid\n\nstring($binary)\n\nHandbok för bygglov\n\nText här."
+    assert detect_title(api, {}).value == "Handbok för bygglov"  # the listing lines are skipped
+    assert (
+        detect_title("Fasad getFasadId värde\n\nHandbok för bygglov\n\nText.", {}).value
+        == "Handbok för bygglov"
+    )
+    images = {"format": "docx", "text_from_images": True}
+    assert detect_title("Responses\n\nCode Description\n\nText.", images, path="/d/API.docx").value == "API"
+    ocr = "Bygglovshandbok för Kungsbacka 2024\n\nDen här handboken beskriver bygglov."
+    agrees = detect_title(ocr, images, path="/d/bygglovshandbok.docx")
+    assert agrees.value == "Bygglovshandbok för Kungsbacka 2024" and "OCR" in agrees.evidence
+    typed = detect_title("Responses\n\nCode Description\n\nText.", {"format": "docx"}, path="/d/API.docx")
+    assert typed.value.startswith("Responses")  # text typed into the DOCX still counts
+
+
+def test_a_forms_name_gets_the_file_names_subject():
+    from planmine.meta_title import detect_title
+
+    form = "Avropsmall IT-konsulttjänster 2021\n\n- Inledning\n\nAvropets benämning: IT projektledare för X."
+    path = "/d/Teknisk IT-projektledare.docx"
+    assert (
+        detect_title(form, {}, path=path).value
+        == "Avropsmall IT-konsulttjänster 2021 – Teknisk IT-projektledare"
+    )
+    assert (
+        detect_title(form, {}, path="/d/Arkitekt.docx").value == "Avropsmall IT-konsulttjänster 2021"
+    )  # not named
+    plan = "Handlingsplan för IT-projektledare 2021\n\nText om IT projektledare."
+    assert detect_title(plan, {}, path=path).value == "Handlingsplan för IT-projektledare 2021"  # no form
+
+
 def test_weak_dates_come_from_where_the_file_came_from_and_say_so():
     upload = {"source_url": "https://x.se/download/18.677b76f518f9ec645d61b015/1716801879022/Plan.docx"}
     found = detect_date("Ingen datering här.", upload)

@@ -28,6 +28,8 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
     text = doc.text
     raw = doc.raw
     metadata: dict[str, Any] = {**raw.metadata, "format": raw.format}
+    read = [p for p in raw.pages if p.text.strip()]
+    metadata["text_from_images"] = bool(read) and all(p.ocr for p in read)  # weak title evidence
     first_page = next((p.text for p in doc.pages if p.text.strip()), "")
     doc_type_guess = detect_doc_type("", text)
     title = detect_title(text, metadata, first_page=first_page, path=raw.path, doc_type=doc_type_guess)

@@ -65,6 +65,13 @@ _SECTION = re.compile(
 _NOT_TITLE = re.compile(
     r"^[\W\d_]+$|^[/|]|^[-•*oe] |^[(\"”]|\t|:\s*$|\.{4,}|https?://|@|^kapitel \d", re.IGNORECASE
 )
+# A line of a code or API listing (an HTTP verb and a path, a camelCase identifier, brackets, `$`): never
+# a title, whatever its layout.
+_CODE = re.compile(
+    r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\b[a-z]{2,}[A-Z]\w*|[{}\[\]$<>=;]|\w\(|^/\w"
+)
+# A form's own name ('Avropsmall IT-konsulttjänster 2021'): the template, not which filled-in document it is.
+_TEMPLATE = re.compile(r"\w*mall\b|\bblankett\b|\btemplate\b", re.IGNORECASE)
 # A one-line block that goes on with the title above it ('för sjuksköterskor med förskrivningsrätt').
 _SUBTITLE = re.compile(r"(?:för|om|inom|avseende|vid|kring|mellan)\s+[^\n]+$")
 _OWNER_PREFIX = re.compile(
@@ -126,6 +133,44 @@ def detect_title(
             continue
         if value := sensible_title(str(metadata.get(key) or "")):
             return Found(_prefer_page_spelling(value, page), label)
+    if metadata.get("format") == "docx" and metadata.get("text_from_images"):
+        return _images_only_title(page, path)
+    found = _detect_title(text, metadata, page=page, doc_type=doc_type)
+    if found.value:
+        return _with_file_subject(found, text, path)
+    stem = Path(path).stem.replace("_", " ").strip() if path else ""
+    return Found(stem, "the file name (the text has no title)" if stem else "no title found")
+
+
+def _images_only_title(page: str, path: str) -> Found:
+    """A DOCX whose text is only OCR of its images (screenshots, scans): what OCR reads there is weak
+    title evidence, taken only when the file name agrees; otherwise the file name."""
+    stem = Path(path).stem.replace("_", " ").strip() if path else ""
+    block = _title_block(page)
+    if block and (not stem or _words(block) & _words(stem)):
+        return Found(block, "the first title-like lines (OCR of the document's images; the file name agrees)")
+    if stem:
+        return Found(
+            stem, "the file name (the text is OCR of the document's images only: weak title evidence)"
+        )
+    return Found(
+        block, "the first title-like lines (OCR of the document's images)" if block else "no title found"
+    )
+
+
+def _with_file_subject(found: Found, text: str, path: str) -> Found:
+    """A form's name ('Avropsmall IT-konsulttjänster 2021') with the file name's subject after it
+    ('– Teknisk IT-projektledare'), when the file name is no part of the title and the text names it."""
+    stem = " ".join(Path(path).stem.replace("_", " ").split()) if path else ""
+    if not stem or not _TEMPLATE.search(found.value) or sensible_title(stem) != stem:
+        return found
+    subject = {w for w in _words(stem) if len(w) >= 4 and not w.isdigit()}
+    if not subject or subject <= _words(found.value) or not subject & _words(text[:20000]):
+        return found
+    return Found(f"{found.value} – {stem}", f"{found.evidence}, with the file name's subject (a form's name)")
+
+
+def _detect_title(text: str, metadata: dict[str, Any], *, page: str, doc_type: str) -> Found:
     cover = sensible_title(str(metadata.get("cover_title") or ""))
     cover = "" if _SECTION.match(cover) else cover
     prop = (
@@ -162,8 +207,7 @@ def detect_title(
         return Found(prop, "the file's title property")
     if built := _own_name(text, doc_type):
         return Found(built, "built from how the text names itself (it has no title line)")
-    stem = Path(path).stem.replace("_", " ").strip() if path else ""
-    return Found(stem, "the file name (the text has no title)" if stem else "no title found")
+    return Found("", "no title found")
 
 
 def _accents(text: str) -> int:
@@ -207,6 +251,8 @@ def _title_block(page: str) -> str:
                 continue
         if _SECTION.match(lines[0]) or _NOT_TITLE.search(lines[0]) or len(lines[0]) < cfg.min_chars:
             continue
+        if any(_CODE.search(line) for line in lines):
+            continue  # a code or API listing
         if lines[0][0].islower() or sum(ch.isalpha() for ch in lines[0]) < 0.6 * len(lines[0]):
             continue
         title = " ".join(lines)
