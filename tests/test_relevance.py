@@ -143,3 +143,24 @@ def test_the_model_tells_a_theme_heading_and_a_price_clause_from_a_plan_activity
         probs.append(float(model.probabilities(x)[0]))
     assert probs[0] >= DEFAULT_CONFIG.relevance_addressed, probs
     assert max(probs[1:]) < DEFAULT_CONFIG.relevance_mentioned * 3, probs
+
+
+@pytest.mark.slow
+def test_a_passages_theme_z_does_not_move_when_other_documents_join_the_store(seed_store, embedder) -> None:
+    """The z of a passage's cosine is measured against the model's fixed background, not the store's passages:
+    documents added to the store (another region's procurement, a drug table) leave the seed regions' levels."""
+    from planmine.themes.index import get_index
+
+    index = get_index(seed_store, embedder)
+    zs = index.theme_z()
+    assert zs is not None and index._cos is not None
+    dim = index.vectors().shape[1]
+    half = index._cos[:, : index._cos.shape[1] // 2]
+    skewed = np.concatenate([index._cos, np.full_like(index._cos, 0.70)], axis=1)  # many off-topic passages
+    for sims in (half, skewed):
+        mu, sd = index._theme_background(sims, dim)
+        assert np.allclose((index._cos - mu) / sd, zs)
+    model = load_relevance_model()
+    assert model is not None
+    k = model.theme_ids.index(index.taxonomy.ids()[0])
+    assert np.isclose(index._theme_background(half, dim)[0][0, 0], model.background_mean[k])

@@ -255,11 +255,23 @@ class ThemeIndex:
             return None
         if self._theme_z is None:
             sims = tv.centroids @ vecs.T
-            mu = sims.mean(axis=1, keepdims=True)
-            sd = sims.std(axis=1, keepdims=True) + 1e-6
+            mu, sd = self._theme_background(sims, vecs.shape[1])
             self._cos = sims
             self._theme_z = (sims - mu) / sd
         return self._theme_z
+
+    def _theme_background(self, sims: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per theme: the mean and sd of cosines a passage's z is measured against. The relevance model's
+        fixed background (labelled passages of many documents) when it knows this taxonomy and model, so that
+        documents added to the store do not move another region's levels; else the store's own passages."""
+        from planmine.themes.relevance import load_relevance_model
+
+        model = load_relevance_model()
+        ids = self.taxonomy.ids()
+        if model is not None and set(model.theme_ids) == set(ids) and model.components.shape[1] == dim:
+            k = [model.theme_ids.index(t) for t in ids]
+            return model.background_mean[k][:, None], model.background_sd[k][:, None]
+        return sims.mean(axis=1, keepdims=True), sims.std(axis=1, keepdims=True) + 1e-6
 
     # --- evidence ---------------------------------------------------------------------------------
     def evidence(
