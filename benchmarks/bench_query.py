@@ -86,14 +86,14 @@ def main() -> None:
 
     embedder, wall, cpu = timed(lambda: load_embedder(num_threads=QUERY_THREADS))
     print(
-        f"\nAPI: model load ({QUERY_THREADS} torch thread; torch already imported when this process "
-        f"ingested) {wall:.2f} s wall, {cpu:.2f} s CPU"
+        f"\nAPI: model load ({QUERY_THREADS} inference thread, {type(embedder).__name__}) "
+        f"{wall:.2f} s wall, {cpu:.2f} s CPU"
     )
     index, wall, cpu = timed(lambda: ThemeIndex(store, embedder))
     print(f"API: index of {len(index.items)} passages (term matching) {wall:.2f} s wall, {cpu:.2f} s CPU")
     _, wall, cpu = timed(index.theme_z)
     print(f"API: passage and theme vectors (from the store's cache) {wall:.2f} s wall, {cpu:.2f} s CPU")
-    for q in QUESTIONS:  # warm-up: the first texts of each length are slow in a fresh torch process
+    for q in QUESTIONS:  # warm-up: the first texts of each length are slow in a fresh inference session
         answer([q], store, embedder)
     walls, cpus = [], []
     fresh = [q["text"] for q in heldout_questions()]  # questions this process has not embedded yet
