@@ -493,16 +493,22 @@ def test_the_stores_own_files_in_an_ingested_folder_are_skipped(tmp_path: Path) 
 # --- 10: OCR progress per page ------------------------------------------------------------------------
 
 
-def test_ocr_reports_progress_page_by_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A scan moves the progress bar per OCR'd page, not only when the whole file is done."""
+def _scan_with_fake_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pages: int) -> Path:
+    """A scanned PDF of `pages` pages whose OCR is stubbed to one readable Swedish sentence per page."""
     import ingest_fixtures as fx
     from planmine.ingest import ocr
 
     path = tmp_path / "scan.pdf"
-    fx.scanned_pdf(path, pages=3)
+    fx.scanned_pdf(path, pages=pages)
     text = "Region Värmland ska stärka den nära vården för äldre med stora behov i hemmet."
     monkeypatch.setattr(ocr, "ocr_image", lambda image: ocr.OcrResult(text, 90.0, 14))
     monkeypatch.setattr(ocr, "check_tesseract", lambda lang="swe": "swe")
+    return path
+
+
+def test_ocr_reports_progress_page_by_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan moves the progress bar per OCR'd page, not only when the whole file is done."""
+    path = _scan_with_fake_ocr(tmp_path, monkeypatch, pages=3)
     calls: list[tuple[int, int]] = []
     files: list[str] = []
     with Store(tmp_path / "s.db") as store:
@@ -523,15 +529,9 @@ def test_the_cli_ingest_shows_ocr_pages_on_its_bar(tmp_path: Path, monkeypatch: 
     from rich.progress import Progress
     from typer.testing import CliRunner
 
-    import ingest_fixtures as fx
     from planmine.cli import app
-    from planmine.ingest import ocr
 
-    path = tmp_path / "scan.pdf"
-    fx.scanned_pdf(path, pages=2)
-    text = "Region Värmland ska stärka den nära vården för äldre med stora behov i hemmet."
-    monkeypatch.setattr(ocr, "ocr_image", lambda image: ocr.OcrResult(text, 90.0, 14))
-    monkeypatch.setattr(ocr, "check_tesseract", lambda lang="swe": "swe")
+    path = _scan_with_fake_ocr(tmp_path, monkeypatch, pages=2)
     seen: list[tuple[float, str]] = []
     update = Progress.update
 
