@@ -19,6 +19,14 @@ def _clustered(n: int, dim: int = 32, topics: int = 40, seed: int = 0) -> tuple[
     return rows.astype(np.float32), regions
 
 
+def _edge_agreement(exact: list, found: list) -> tuple[int, float, float]:
+    """How many edges the exact search finds, and the recall and precision of `found` against them."""
+    exact_pairs = {(p.source, p.target) for p in exact}
+    found_pairs = {(p.source, p.target) for p in found}
+    shared = len(exact_pairs & found_pairs)
+    return len(exact_pairs), shared / len(exact_pairs), shared / len(found_pairs)
+
+
 def test_ann_edges_match_the_exact_edges() -> None:
     raw, regions = _clustered(3000)
     vectors = centre(raw)
@@ -32,11 +40,8 @@ def test_ann_edges_match_the_exact_edges() -> None:
         mutual_threshold=0.6,
         config=NeighbourConfig(ann_min_nodes=0),
     )
-    exact_pairs = {(p.source, p.target) for p in exact}
-    ann_pairs = {(p.source, p.target) for p in ann}
-    assert len(exact_pairs) > 500
-    recall = len(exact_pairs & ann_pairs) / len(exact_pairs)
-    precision = len(exact_pairs & ann_pairs) / len(ann_pairs)
+    edges, recall, precision = _edge_agreement(exact, ann)
+    assert edges > 500
     assert recall >= 0.95 and precision >= 0.95, (recall, precision)
     for p in ann:  # every edge crosses regions and reports its true cosines
         assert regions[p.source] != regions[p.target]
@@ -74,10 +79,7 @@ def test_the_stores_persistent_index_gives_the_exact_edges_of_a_subset_graph() -
     via_index = cross_region_neighbours(
         vectors, raw, regions, k=5, threshold=0.8, mutual_threshold=0.6, config=config, stored=stored
     )
-    exact_pairs = {(p.source, p.target) for p in exact}
-    found = {(p.source, p.target) for p in via_index}
-    assert len(exact_pairs) > 300
-    recall = len(exact_pairs & found) / len(exact_pairs)
-    precision = len(exact_pairs & found) / len(found)
+    edges, recall, precision = _edge_agreement(exact, via_index)
+    assert edges > 300
     assert recall >= 0.95 and precision >= 0.95, (recall, precision)
     assert all(regions[p.source] != regions[p.target] for p in via_index)
