@@ -32,6 +32,7 @@ from planmine.types import Passage
 if TYPE_CHECKING:
     from planmine.embed import CachedEmbedder, Embedder
     from planmine.store import Store
+    from planmine.themes.relevance import RelevanceModel
 
 _INDICATOR_HEAD = re.compile(r"^\s*(indikator\w*|kalla|matt\w*)\b")
 _ACTIVITY_HEAD = re.compile(r"^\s*(malomrade\w*|aktivitet\w*|atgard\w*|insats\w*)\b")
@@ -264,14 +265,23 @@ class ThemeIndex:
         """Per theme: the mean and sd of cosines a passage's z is measured against. The relevance model's
         fixed background (labelled passages of many documents) when it knows this taxonomy and model, so that
         documents added to the store do not move another region's levels; else the store's own passages."""
+        if (model := self._relevance_model(dim)) is not None:
+            k = [model.theme_ids.index(t) for t in self.taxonomy.ids()]
+            return model.background_mean[k][:, None], model.background_sd[k][:, None]
+        return sims.mean(axis=1, keepdims=True), sims.std(axis=1, keepdims=True) + 1e-6
+
+    def _relevance_model(self, dim: int) -> RelevanceModel | None:
+        """The shipped relevance model where it knows this taxonomy and this embedding size, else None."""
         from planmine.themes.relevance import load_relevance_model
 
         model = load_relevance_model()
-        ids = self.taxonomy.ids()
-        if model is not None and set(model.theme_ids) == set(ids) and model.components.shape[1] == dim:
-            k = [model.theme_ids.index(t) for t in ids]
-            return model.background_mean[k][:, None], model.background_sd[k][:, None]
-        return sims.mean(axis=1, keepdims=True), sims.std(axis=1, keepdims=True) + 1e-6
+        if (
+            model is None
+            or set(model.theme_ids) != set(self.taxonomy.ids())
+            or model.components.shape[1] != dim
+        ):
+            return None
+        return model
 
     # --- evidence ---------------------------------------------------------------------------------
     def evidence(
@@ -363,13 +373,12 @@ class ThemeIndex:
     def _attach_relevance(self, theme_id: str, out: dict[str, list[PassageEvidence]]) -> None:
         """Each candidate's probability of being about the theme, from the shipped relevance model (none
         without a model, vectors, or a taxonomy the model knows: the decision then weighs terms alone)."""
-        from planmine.themes.relevance import load_relevance_model, theme_features
+        from planmine.themes.relevance import theme_features
 
-        model = load_relevance_model()
         vecs, tv = self.vectors(), self.theme_vectors()
-        if model is None or vecs is None or tv is None or self._cos is None:
+        if vecs is None or tv is None or self._cos is None:
             return
-        if set(model.theme_ids) != set(self.taxonomy.ids()) or model.components.shape[1] != vecs.shape[1]:
+        if (model := self._relevance_model(vecs.shape[1])) is None:
             return
         row_of = {int(p.passage.id if p.passage.id is not None else i): i for i, p in enumerate(self.items)}
         items = sorted({row_of.get(e.passage_id, -1) for ev in out.values() for e in ev} - {-1})
