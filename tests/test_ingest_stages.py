@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,6 +41,18 @@ class CallCounter(Embedder):
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)
+
+
+class WideCounter(CallCounter):
+    """A call counter with the e5 model's width, so the genre classifier uses its vectors."""
+
+    name = "wide-counter"
+    dim = 384
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        rows = [np.random.default_rng(zlib.crc32(t.encode("utf-8"))).normal(size=self.dim) for t in texts]
+        return l2_normalise(np.array(rows, dtype=np.float32).reshape(len(texts), self.dim))
 
 
 def _ticket(tmp_path, prefix: str, store: Store) -> FileTicket:
@@ -100,3 +113,52 @@ def test_batches_are_capped_by_count_and_by_tokens(widths) -> None:
         width = widths[batch[0]]  # longest first: the first item sets the padded width
         assert 1 <= len(batch) <= 32
         assert len(batch) == 1 or len(batch) * width <= 4096
+
+
+def test_a_group_is_embedded_in_one_call_before_its_documents_are_tagged(tmp_path, monkeypatch) -> None:
+    import planmine.embed
+    from planmine.embed.batching import EmbedBatching
+    from planmine.pipeline import SerialExecutor
+
+    counter = WideCounter()
+    monkeypatch.setattr(planmine.embed, "load_embedder", lambda **_: counter)
+    with Store(tmp_path / "s.db") as store:
+        tickets = [(i, _ticket(tmp_path, p, store)) for i, p in enumerate(("kalmar", "skane"))]
+        executor = SerialExecutor(store, embed=True, batching=EmbedBatching(group_passages=10_000))
+        outcomes = [o for _, o in executor.run(tickets)]
+        assert all(isinstance(o, PreparedDocument) for o in outcomes)
+        texts = {p.text for o in outcomes if isinstance(o, PreparedDocument) for p in o.passages}
+        # one call for both documents; the genre classifier's passages came from the cache, not the model
+        assert counter.calls == [len(texts)]
+        assert all(
+            "text+embedding features" in o.meta.genre_evidence
+            for o in outcomes
+            if isinstance(o, PreparedDocument)
+        )
+
+
+def test_a_worker_embeds_each_passage_once_and_sends_the_vectors_back(tmp_path, monkeypatch) -> None:
+    import planmine.embed
+    from planmine.distributed import prepare_on_worker
+
+    counter = WideCounter()
+    monkeypatch.setattr(planmine.embed, "load_embedder", lambda **_: counter)
+    with Store(tmp_path / "s.db") as store:
+        ticket = _ticket(tmp_path, "varmland", store)
+    prepared = prepare_on_worker(ticket, True, 1)
+    assert isinstance(prepared, PreparedDocument)
+    hashes = {p.hash for p in prepared.passages}
+    assert sum(counter.calls) == len(hashes)  # the genre's first passages are not embedded twice
+    assert set(prepared.vectors) == hashes and prepared.model == "wide-counter"
+
+
+def test_batching_caps_must_be_positive() -> None:
+    from planmine.embed.batching import BATCHING, EmbedBatching
+    from planmine.embed.models import DEFAULT_OPTIONS
+
+    assert (DEFAULT_OPTIONS["batch_size"], DEFAULT_OPTIONS["max_batch_tokens"]) == (
+        BATCHING.batch_size,
+        BATCHING.max_batch_tokens,
+    )
+    with pytest.raises(ValueError, match="max_batch_tokens must be a positive integer, got 0"):
+        EmbedBatching(max_batch_tokens=0)

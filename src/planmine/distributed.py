@@ -35,13 +35,17 @@ def scheduler_address(option: str | None = None) -> str | None:
 def prepare_on_worker(
     ticket: FileTicket, embed: bool, threads: int | None
 ) -> PreparedDocument | IngestResult:
-    """One task: prepare a file and embed its passages with the worker's (cached) model."""
-    from planmine.embed import Embedder, load_embedder
+    """One task: prepare a file and embed its passages with the worker's (cached) model.
+
+    The genre classifier's passages and the document's are embedded once: both go through one
+    in-memory cache for the task, whose vectors travel back with the document.
+    """
+    from planmine.embed import CachedEmbedder, Embedder, MemoryVectors, load_embedder
 
     embedder: Embedder | None = None
     if embed:
         try:
-            embedder = load_embedder(num_threads=threads)
+            embedder = CachedEmbedder(load_embedder(num_threads=threads), MemoryVectors())
         except PlanmineError:
             embedder = None  # the text alone decides the genre; the warning below says why
     prepared = prepare(ticket, embedder)
@@ -49,7 +53,7 @@ def prepare_on_worker(
         try:
             if embedder is None:
                 embedder = load_embedder(num_threads=threads)  # raises the reason for the warning
-            embed_prepared([prepared], embedder)
+            embed_prepared([prepared], embedder, attach=True)
         except PlanmineError as exc:
             prepared.warnings.append(f"passages not embedded yet ({exc}); they will be embedded on first use")
     return prepared

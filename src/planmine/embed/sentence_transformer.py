@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planmine.embed.base import Embedder, l2_normalise
+from planmine.embed.batching import BATCHING
+from planmine.embed.onnx_backend import INT8_TAG
 from planmine.errors import ModelError
 
 if TYPE_CHECKING:
@@ -35,8 +37,9 @@ class SentenceTransformerEmbedder(Embedder):
         batch_size: at most this many windows per forward pass.
         max_batch_tokens: at most this many (padded) tokens per forward pass, so that a batch of long
             windows does not hold 32 x 512 tokens of activations at once (peak memory is set here).
+            Both defaults come from `planmine.embed.batching.BATCHING`.
         num_threads: torch intra-op threads; None leaves torch's default (the number of cores).
-        quantize: "int8" runs int8 weights: the ONNX model dynamically quantised (onnx/model.int8.onnx,
+        quantize: "int8" runs int8 weights: the ONNX model dynamically quantised (onnx_backend.INT8_FILE,
             made on first use), or torch's dynamic quantisation of the Linear layers on the torch backend.
         backend: "onnx" runs the transformer through ONNX Runtime (the folder's onnx/model.onnx, written by
             `planmine model install`), "torch" through torch; "auto" takes onnx when both are there.
@@ -48,8 +51,8 @@ class SentenceTransformerEmbedder(Embedder):
         model_path: str | Path,
         *,
         name: str | None = None,
-        batch_size: int = 32,
-        max_batch_tokens: int = 8192,
+        batch_size: int = BATCHING.batch_size,
+        max_batch_tokens: int = BATCHING.max_batch_tokens,
         num_threads: int | None = None,
         quantize: str | None = None,
         backend: str = "auto",
@@ -71,7 +74,7 @@ class SentenceTransformerEmbedder(Embedder):
             raise ModelError(f"Unknown embedding backend {backend!r}; allowed: 'auto', 'onnx', 'torch'.")
         if backend != "torch" and self._init_light(num_threads):
             base = name or Path(self.model_path).name
-            self.name = base + ("+onnx-int8" if quantize else "")
+            self.name = base + (f"+{INT8_TAG}" if quantize else "")
             return
         self.model: Any = _load_sentence_transformer(self.model_path, local_files_only=local_files_only)
         if num_threads:
@@ -97,7 +100,7 @@ class SentenceTransformerEmbedder(Embedder):
             self._quantize_int8()
         base = name or Path(self.model_path).name
         # Vectors of different weights never share a cache key: int8 ONNX and int8 torch differ too.
-        suffix = {None: "", "onnx": "+onnx-int8", "torch": "+int8"}
+        suffix = {None: "", "onnx": f"+{INT8_TAG}", "torch": "+int8"}
         self.name = base + suffix[self.backend if quantize else None]
 
     # ------------------------------------------------------------------ public

@@ -1,0 +1,31 @@
+"""How passages are batched for the model: the one home of the caps that set embedding time and memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EmbedBatching:
+    """Caps on one forward pass and on one ingest group.
+
+    A batch is at most ``batch_size`` windows and at most ``max_batch_tokens`` padded tokens; windows are
+    sorted by length first, so a batch's width is its longest window. Activation memory grows with
+    ``max_batch_tokens`` (attention with tokens x width): 8192 tokens of 512-token windows took a lone
+    embedder to 2.0 GB peak RSS, 2048 to 1.2 GB, (CHANGELOG, issue 15).
+    ``group_passages``: ingest prepares documents until they hold this many passages, then embeds them in
+    one call, so small documents share batches.
+    """
+
+    batch_size: int = 32
+    max_batch_tokens: int = 2048
+    group_passages: int = 256
+
+    def __post_init__(self) -> None:
+        for name in ("batch_size", "max_batch_tokens", "group_passages"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"EmbedBatching.{name} must be a positive integer, got {value!r}.")
+
+
+BATCHING = EmbedBatching()
