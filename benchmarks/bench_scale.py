@@ -14,7 +14,12 @@ synthetic vectors and times a fresh process opening it and answering; `--report-
 report of a synthetic corpus of N documents (21 regions, 60 themes, 12 quotes per cell) and prints its
 size against the 10 MB cap. `--store DB` runs the answer steps on an existing store (no ingest).
 
-Usage: python benchmarks/bench_scale.py [--size 600] [--graph-size 100000 [--graph-exact] [--graph-stored]] [--no-ingest]
+`--ingest-scaling` only ingests, pinned with taskset: one process on one core, one Dask worker on one core,
+two workers on two cores (ONNX Runtime one thread per worker), printing passages/s, passages per
+CPU-second, the largest per-process peak RSS, store size and the 2-vs-1 ratio; `--profile-ingest` runs
+one ingest under cProfile and prints the seconds of each stage.
+
+Usage: python benchmarks/bench_scale.py [--size 600] [--ingest-scaling] [--profile-ingest] [--graph-size 100000 [--graph-exact] [--graph-stored]] [--no-ingest]
        [--index-size 100000] [--report-docs 1100] [--store DB] [--out DIR]
 """
 
@@ -111,6 +116,173 @@ def bench_ingest(corpus: Path, out: Path, workers: int) -> Path:
         f"the largest process so far {children_peak_mb():.0f} MB; store {store.stat().st_size / 1e6:.1f} MB   {load()}"
     )
     return store
+
+
+class TreePeaks:
+    """Peak RSS (VmHWM) of every process under ``pid``, sampled until stopped: per process, not summed."""
+
+    def __init__(self, pid: int, every_s: float = 0.5) -> None:
+        import threading
+
+        self.pid, self.every_s = pid, every_s
+        self.peaks: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                continue
+        return pids
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            for pid in self._tree():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                hwm = re.search(r"VmHWM:\s+(\d+)", status)
+                if hwm:
+                    mb = int(hwm.group(1)) / 1024
+                    label = " ".join(c.decode(errors="replace") for c in cmd[1:4])[:60]
+                    if mb > self.peaks.get(pid, ("", 0.0))[1]:
+                        self.peaks[pid] = (label, mb)
+            self._stop.wait(self.every_s)
+
+    def stop(self) -> list[tuple[str, float]]:
+        self._stop.set()
+        self._thread.join()
+        return sorted(self.peaks.values(), key=lambda p: -p[1])
+
+
+def ingest_pinned(corpus: Path, store: Path, cores: list[int], workers: int) -> dict[str, float]:
+    """`planmine ingest` pinned to ``cores`` (ONNX Runtime takes one thread per core per worker):
+    wall seconds, CPU seconds of the whole process tree, the largest per-process peak RSS, passages."""
+    from planmine.store import Store
+
+    extra = ["--workers", str(workers)] if workers else []
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    pin = ["taskset", "-c", ",".join(map(str, cores))]
+    process = subprocess.Popen(
+        [
+            *pin,
+            sys.executable,
+            "-m",
+            "planmine",
+            "ingest",
+            str(corpus),
+            "--store",
+            str(store),
+            "--json",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    peaks = TreePeaks(process.pid)
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - t0
+    per_process = peaks.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"ingest failed: {stderr[-2000:]}")
+    with Store(store) as db:
+        n = db.counts()["passages"]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "passages": n,
+        "peak_mb": per_process[0][1] if per_process else 0.0,
+        "processes": len(per_process),
+        "store_mb": store.stat().st_size / 1e6,
+    }
+
+
+def bench_ingest_scaling(corpus: Path, out: Path) -> None:
+    """Whole ingest with one process on one core, then one and two Dask workers (one core each)."""
+    cores = sorted(os.sched_getaffinity(0))[:2]
+    ways = [("1 process, 1 core", cores[:1], 0), ("Dask 1 worker, 1 core", cores[:1], 1)]
+    if len(cores) > 1:
+        ways.append(("Dask 2 workers, 2 cores", cores, 2))
+    rates: dict[int, float] = {}
+    for label, pinned, workers in ways:
+        start_load = load()
+        got = ingest_pinned(corpus, out / f"scaling-{workers}.db", pinned, workers)
+        rate = got["passages"] / got["seconds"]
+        rates[workers] = rate
+        print(
+            f"ingest {label:<24} {got['passages']:.0f} passages in {got['seconds']:.0f} s = {rate:.1f} passages/s, "
+            f"{got['passages'] / got['cpu']:.1f} per CPU-second; largest peak RSS of its "
+            f"{got['processes']:.0f} processes {got['peak_mb']:.0f} MB; store {got['store_mb']:.1f} MB   "
+            f"({start_load} at start) {load()}"
+        )
+    if 2 in rates:
+        print(
+            f"ingest scaling   2 workers vs 1 worker {rates[2] / rates[1]:.2f}x (bar 1.7x); "
+            f"vs 1 process {rates[2] / rates[0]:.2f}x   {load()}"
+        )
+
+
+# Where an ingest's time goes: the functions that make up each stage (cumulative seconds of each).
+STAGES = {
+    "read": [("ingest/__init__.py", "read_document")],
+    "clean": [("clean/pipeline.py", "clean_document")],
+    "metadata": [("meta.py", "detect_metadata")],
+    "segment": [("segment.py", "segment")],
+    "genre (text)": [("genre_model.py", "predict")],
+    "tag": [("tag/pipeline.py", "tag_passages")],
+    "model load": [("embed/models.py", "__call__")],
+    "embed (ONNX)": [("onnx_backend.py", "__call__")],
+    "embed (all)": [("sentence_transformer.py", "_embed")],
+    "commit": [("pipeline.py", "commit")],
+    "theme vectors": [("pipeline.py", "embed_themes")],
+    "versions": [("versions.py", "link_store")],
+    "vector index": [("vector_index.py", "refresh_after_ingest")],
+}
+
+
+def profile_ingest(corpus: Path, out: Path) -> None:
+    """One serial ingest in this process under cProfile: seconds per stage, then the top functions."""
+    import cProfile
+    import pstats
+
+    from planmine.pipeline import ingest_paths
+    from planmine.store import Store
+
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    with Store(out / "profile.db") as store:
+        profiler.enable()
+        ingest_paths([corpus], store)
+        profiler.disable()
+        n = store.counts()["passages"]
+    seconds = time.perf_counter() - t0
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    print(
+        f"profile          {n} passages in {seconds:.0f} s = {n / seconds:.1f} passages/s (1 process)   {load()}"
+    )
+    for stage, names in STAGES.items():
+        spent = sum(
+            ct
+            for (file, _, func), (_, _, _, ct, _) in stats.items()
+            if any(file.endswith(suffix) and func == name for suffix, name in names)
+        )
+        print(f"  {stage:<14} {spent:6.1f} s  {100 * spent / seconds:4.0f} %")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
 
 
 def bench_answers(store: Path, out: Path) -> None:
@@ -290,6 +462,12 @@ def main() -> None:
     )
     parser.add_argument("--no-ingest", action="store_true")
     parser.add_argument(
+        "--ingest-scaling",
+        action="store_true",
+        help="only ingest: 1 process on 1 core, Dask 1 worker on 1 core, 2 workers on 2 cores",
+    )
+    parser.add_argument("--profile-ingest", action="store_true", help="only ingest once under cProfile")
+    parser.add_argument(
         "--index-size", type=int, default=0, help="time the persistent index on N synthetic vectors"
     )
     parser.add_argument(
@@ -299,7 +477,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     print(f"start            {load()}, {os.cpu_count()} cores")
-    if args.store:
+    if args.ingest_scaling or args.profile_ingest:
+        out = args.out or Path(tempfile.mkdtemp(prefix="planmine-scale-"))
+        docs = generate(out / "corpus", args.size)
+        print(f"corpus           {docs} documents, ~{args.size} paragraphs, 21 regions, in {out / 'corpus'}")
+        if args.profile_ingest:
+            profile_ingest(out / "corpus", out)
+        if args.ingest_scaling:
+            bench_ingest_scaling(out / "corpus", out)
+    elif args.store:
         out = args.out or Path(tempfile.mkdtemp(prefix="planmine-scale-"))
         bench_first_answer(args.store)
         bench_answers(args.store, out)
