@@ -272,8 +272,10 @@ def profile_ingest(corpus: Path, out: Path) -> None:
         n = store.counts()["passages"]
     seconds = time.perf_counter() - t0
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"profile          {n} passages in {seconds:.0f} s = {n / seconds:.1f} passages/s (1 process)   {load()}"
+        f"profile          {n} passages in {seconds:.0f} s = {n / seconds:.1f} passages/s (1 process), "
+        f"peak RSS {peak:.0f} MB   {load()}"
     )
     for stage, names in STAGES.items():
         spent = sum(

@@ -126,7 +126,9 @@ class GenreModel:
     def probabilities(self, inputs: Sequence[GenreInput], vectors: np.ndarray | None = None) -> np.ndarray:
         """Calibrated genre probabilities (documents × genres)."""
         variant = EMBEDDING if vectors is not None and EMBEDDING in self.coef else TEXT
-        x = self.features(inputs, vectors if variant == EMBEDDING else None)
+        return self._calibrated(self.features(inputs, vectors if variant == EMBEDDING else None), variant)
+
+    def _calibrated(self, x: spmatrix, variant: str) -> np.ndarray:
         logits = np.asarray(x @ self.coef[variant].T) + self.intercept[variant]
         return softmax(logits / self.temperature[variant])
 
@@ -135,8 +137,8 @@ class GenreModel:
     ) -> list[GenrePrediction]:
         """The genre of each document, with calibrated confidence and readable evidence."""
         variant = EMBEDDING if vectors is not None and EMBEDDING in self.coef else TEXT
-        probs = self.probabilities(inputs, vectors if variant == EMBEDDING else None)
-        x = self.features(inputs, vectors if variant == EMBEDDING else None)
+        x = self.features(inputs, vectors if variant == EMBEDDING else None)  # once: TF-IDF is not cheap
+        probs = self._calibrated(x, variant)
         return [self._decide(inp, probs[i], x.getrow(i), variant, note) for i, inp in enumerate(inputs)]
 
     def _decide(self, inp: GenreInput, p: np.ndarray, x: Any, variant: str, note: str) -> GenrePrediction:
