@@ -12,8 +12,13 @@ With --int8-agreement it instead measures int8 (ONNX dynamic quantisation) again
 every paragraph of the seed corpus and on realistic 12-150-word passages: cosine min/mean and passages/s
 of each (adopt int8 only if the minimum stays >= 0.995).
 
+--memory prints a lone embedder's peak RSS (one thread, a fresh process per cap) for max_batch_tokens
+8192 / 4096 / 2048 / 1024 on realistic passages and on 512-token windows, with passages per CPU-second;
+--grouping embeds the same realistic passages in one call (sorted across documents) and in calls of 32.
+
 Usage: python benchmarks/bench_embed.py [--passages 256] [--repeats 3] [--backend auto|onnx|torch]
        [--quantize int8] [--threads N] [--no-torch] [--skip-corpus] [--int8-agreement]
+       [--memory] [--grouping]
 """
 
 from __future__ import annotations
@@ -122,6 +127,60 @@ def int8_agreement(paragraphs: list[str], n: int) -> None:
         )
 
 
+MEMORY_PROBE = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from bench_embed import corpus_paragraphs, current_rss_mb, peak_rss_mb, realistic_passages
+from planmine.embed import load_embedder
+tokens, n = int(sys.argv[2]), int(sys.argv[3])
+paragraphs = corpus_paragraphs()
+embedder = load_embedder(num_threads=1, max_batch_tokens=tokens)
+loaded = current_rss_mb(), peak_rss_mb()
+texts = realistic_passages(paragraphs, n)
+c0 = time.process_time()
+embedder.embed_passages(texts)
+rate = n / (time.process_time() - c0)
+realistic = peak_rss_mb()
+whole = " ".join(paragraphs)
+embedder.embed_passages([whole[i * 4000 : (i + 1) * 4000] for i in range(16)])  # 512-token windows
+print(f"{loaded[0]:.0f} {loaded[1]:.0f} {realistic:.0f} {peak_rss_mb():.0f} {rate:.1f}")
+"""
+
+
+def memory_by_token_cap(n: int, caps: tuple[int, ...] = (8192, 4096, 2048, 1024)) -> None:
+    """Peak RSS of a lone embedder (one thread, a fresh process per cap) and its passages per CPU-second."""
+    import subprocess
+
+    here = str(Path(__file__).resolve().parent)
+    for cap in caps:
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE, here, str(cap), str(n)], capture_output=True, text=True
+        )
+        if done.returncode:
+            print(f"max_batch_tokens {cap}: failed: {done.stderr[-500:]}")
+            continue
+        rss, load_peak, realistic, long_peak, rate = done.stdout.split()
+        print(
+            f"max_batch_tokens {cap:>5}: RSS after load {rss} MB (peak {load_peak}); peak after {n} realistic "
+            f"passages {realistic} MB, after 16 passages of 4,000 characters {long_peak} MB; "
+            f"{rate} passages per CPU-second   {load()}"
+        )
+
+
+def grouping(n: int) -> None:
+    """The same realistic passages embedded in one call (sorted across documents) and in calls of 32."""
+    from planmine.embed import load_embedder
+
+    texts = realistic_passages(corpus_paragraphs(), n, seed=3)
+    embedder = load_embedder(num_threads=1)
+    embedder.embed_passages(texts[:16])  # warm-up
+    for label, size in (("one call", n), ("calls of 32", 32), ("one call", n), ("calls of 32", 32)):
+        c0 = time.process_time()
+        for start in range(0, n, size):
+            embedder.embed_passages(texts[start : start + size])
+        print(f"grouping {label:<12} {n / (time.process_time() - c0):.1f} passages per CPU-second   {load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--passages", type=int, default=256)
@@ -133,7 +192,16 @@ def main() -> None:
     parser.add_argument("--no-torch", action="store_true", help="skip the plain-torch comparison")
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--int8-agreement", action="store_true", help="int8 vs fp32 agreement and speed")
+    parser.add_argument("--memory", action="store_true", help="peak RSS by max_batch_tokens (one thread)")
+    parser.add_argument("--grouping", action="store_true", help="one call vs calls of 32 (one thread)")
     args = parser.parse_args()
+    if args.memory or args.grouping:
+        print(f"start            {load()}")
+        if args.memory:
+            memory_by_token_cap(args.passages)
+        if args.grouping:
+            grouping(args.passages)
+        return
     if args.int8_agreement:
         print(f"start            {load()}")
         int8_agreement(corpus_paragraphs(), args.passages)
