@@ -227,3 +227,37 @@ def test_install_adds_the_onnx_export_to_an_older_folder(tmp_path: Path) -> None
     info = install_model(tmp_path)
     assert (folder / ONNX_FILE).is_file() and not list((folder / "onnx").glob("*.partial"))
     assert info.backend == "onnx" and is_installed(tmp_path)
+
+
+def test_int8_keeps_the_down_projections_fp32(tmp_path) -> None:
+    """The int8 recipe: MatMuls that project up or across become integer, those that project down stay."""
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from planmine.embed.onnx_backend import INT8_FILE, ONNX_FILE, down_projections, quantize_onnx
+
+    rng = np.random.default_rng(0)
+    up = numpy_helper.from_array(rng.normal(size=(8, 32)).astype(np.float32), "up_w")
+    down = numpy_helper.from_array(rng.normal(size=(32, 8)).astype(np.float32), "down_w")
+    graph = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["x", "up_w"], ["h"], name="ffn/up"),
+            helper.make_node("Relu", ["h"], ["r"], name="act"),
+            helper.make_node("MatMul", ["r", "down_w"], ["y"], name="ffn/down"),
+        ],
+        "tiny",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 8])],
+        initializer=[up, down],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    assert down_projections(model) == ["ffn/down"]
+    (tmp_path / ONNX_FILE).parent.mkdir(parents=True)
+    onnx.save(model, str(tmp_path / ONNX_FILE))
+    quantised = onnx.load(str(quantize_onnx(tmp_path)))
+    assert (tmp_path / INT8_FILE).is_file()
+    ops = {n.name: n.op_type for n in quantised.graph.node}
+    assert ops["ffn/down"] == "MatMul"  # kept fp32
+    assert "ffn/up" not in ops or ops["ffn/up"] != "MatMul"  # replaced by an integer MatMul
+    assert any(op in ("MatMulInteger", "DynamicQuantizeMatMul") for op in ops.values())

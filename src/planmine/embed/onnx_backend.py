@@ -115,16 +115,7 @@ def quantize_onnx(folder: Path) -> Path:
     source, target = folder / ONNX_FILE, folder / INT8_FILE
     if target.is_file():
         return target
-    model = onnx.load(str(source))
-    shapes = {i.name: tuple(i.dims) for i in model.graph.initializer}
-    down = [
-        node.name
-        for node in model.graph.node
-        if node.op_type == "MatMul"
-        and len(shape := shapes.get(node.input[1], ())) == 2
-        and shape[0] > shape[1]
-    ]
-    del model
+    down = down_projections(onnx.load(str(source)))
     partial = target.with_name(target.name + ".partial")
     logging.getLogger("root").setLevel(logging.ERROR)  # the quantiser's "run pre-processing first" note
     try:
@@ -141,6 +132,18 @@ def quantize_onnx(folder: Path) -> Path:
         raise
     partial.replace(target)
     return target
+
+
+def down_projections(model: Any) -> list[str]:
+    """Names of the MatMul nodes whose constant weight has more rows than columns (project down)."""
+    shapes = {i.name: tuple(i.dims) for i in model.graph.initializer}
+    return [
+        node.name
+        for node in model.graph.node
+        if node.op_type == "MatMul"
+        and len(shape := shapes.get(node.input[1], ())) == 2
+        and shape[0] > shape[1]
+    ]
 
 
 class OnnxTokenEmbeddings:
