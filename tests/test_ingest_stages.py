@@ -137,7 +137,7 @@ def test_a_group_is_embedded_in_one_call_before_its_documents_are_tagged(tmp_pat
         )
 
 
-def test_a_worker_embeds_each_passage_once_and_sends_the_vectors_back(tmp_path, monkeypatch) -> None:
+def test_a_worker_embeds_its_files_together_once_and_sends_the_vectors_back(tmp_path, monkeypatch) -> None:
     import planmine.embed
     from planmine.distributed import prepare_on_worker
 
@@ -145,11 +145,14 @@ def test_a_worker_embeds_each_passage_once_and_sends_the_vectors_back(tmp_path, 
     monkeypatch.setattr(planmine.embed, "load_embedder", lambda **_: counter)
     with Store(tmp_path / "s.db") as store:
         ticket = _ticket(tmp_path, "varmland", store)
-    prepared = prepare_on_worker(ticket, True, 1)
-    assert isinstance(prepared, PreparedDocument)
-    hashes = {p.hash for p in prepared.passages}
-    assert sum(counter.calls) == len(hashes)  # the genre's first passages are not embedded twice
-    assert set(prepared.vectors) == hashes and prepared.model == "wide-counter"
+        other = _ticket(tmp_path, "ostergotland", store)
+    outcomes = prepare_on_worker([ticket, other], True, 1)
+    assert all(isinstance(o, PreparedDocument) for o in outcomes)
+    prepared = [o for o in outcomes if isinstance(o, PreparedDocument)]
+    # both files' passages in one call; the genre's first passages are not embedded a second time
+    assert counter.calls == [len({p.text for d in prepared for p in d.passages})]
+    for d in prepared:
+        assert set(d.vectors) == {p.hash for p in d.passages} and d.model == "wide-counter"
 
 
 def test_batching_caps_must_be_positive() -> None:
@@ -162,3 +165,17 @@ def test_batching_caps_must_be_positive() -> None:
     )
     with pytest.raises(ValueError, match="max_batch_tokens must be a positive integer, got 0"):
         EmbedBatching(max_batch_tokens=0)
+
+
+def test_dask_tasks_take_consecutive_files_up_to_a_byte_budget(tmp_path) -> None:
+    from planmine.distributed import task_groups
+
+    sizes = [10, 30, 50, 200, 5, 5, 90]
+    tickets = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"f{i}.txt"
+        path.write_bytes(b"x" * size)
+        tickets.append((i, FileTicket(str(path), f"{i:064}", {}, "manifest")))
+    tickets.append((7, FileTicket(str(tmp_path / "gone.txt"), "f" * 64, {}, "manifest")))
+    groups = [[i for i, _ in g] for g in task_groups(tickets, 100)]
+    assert groups == [[0, 1, 2], [3], [4, 5, 6], [7]]  # order kept; a big or unreadable file goes alone

@@ -3,9 +3,11 @@
 `planmine ingest --workers N` starts a local cluster of N worker processes on 127.0.0.1;
 `--scheduler tcp://host:8786` (or $PLANMINE_SCHEDULER) uses a running cluster, whose workers need
 planmine, the embedding model ($PLANMINE_MODELS) and read access to the files at the same paths.
-Each file is one task. A task returns a whole `PreparedDocument` (or a failed result), and only this
-process writes to the store, one document per transaction: a worker killed mid-task loses nothing, as
-Dask runs its task again elsewhere, and a task that keeps killing workers is reported failed.
+A task is a few consecutive files (up to `EmbedBatching.task_bytes` together, so small documents share
+length-sorted batches; a larger file goes alone). It returns whole `PreparedDocument`s (or failed
+results), and only this process writes to the store, one document per transaction: a worker killed
+mid-task loses nothing, as Dask runs its task again elsewhere, and the files of a task that keeps killing
+workers are reported failed.
 """
 
 from __future__ import annotations
@@ -15,8 +17,18 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from planmine.embed.batching import BATCHING, EmbedBatching
 from planmine.errors import PlanmineError, UsageError
-from planmine.pipeline import FileTicket, IngestResult, Outcome, PreparedDocument, embed_prepared, prepare
+from planmine.pipeline import (
+    FileTicket,
+    IngestResult,
+    Outcome,
+    PreparedDocument,
+    SegmentedDocument,
+    embed_prepared,
+    segment_file,
+    tag_segmented,
+)
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
@@ -33,30 +45,44 @@ def scheduler_address(option: str | None = None) -> str | None:
 
 
 def prepare_on_worker(
-    ticket: FileTicket, embed: bool, threads: int | None
-) -> PreparedDocument | IngestResult:
-    """One task: prepare a file and embed its passages with the worker's (cached) model.
+    tickets: list[FileTicket], embed: bool, threads: int | None
+) -> list[PreparedDocument | IngestResult]:
+    """One task: prepare a few files and embed their passages together with the worker's (cached) model.
 
-    The genre classifier's passages and the document's are embedded once: both go through one
-    in-memory cache for the task, whose vectors travel back with the document.
+    The files are segmented, all their passages embedded in one call (length-sorted batches across the
+    files), then each is tagged; the genre classifier's passages and the document's come from one
+    in-memory cache for the task, so each passage is embedded once, and its vectors travel back with
+    the document.
     """
     from planmine.embed import CachedEmbedder, Embedder, MemoryVectors, load_embedder
 
     embedder: Embedder | None = None
+    warning = ""
     if embed:
         try:
             embedder = CachedEmbedder(load_embedder(num_threads=threads), MemoryVectors())
-        except PlanmineError:
-            embedder = None  # the text alone decides the genre; the warning below says why
-    prepared = prepare(ticket, embedder)
-    if embed and isinstance(prepared, PreparedDocument):
+        except PlanmineError as exc:  # the text alone decides the genre
+            warning = f"passages not embedded yet ({exc}); they will be embedded on first use"
+    segmented = [segment_file(ticket) for ticket in tickets]
+    if embedder is not None:
         try:
-            if embedder is None:
-                embedder = load_embedder(num_threads=threads)  # raises the reason for the warning
-            embed_prepared([prepared], embedder, attach=True)
+            embed_prepared([d for d in segmented if isinstance(d, SegmentedDocument)], embedder)
         except PlanmineError as exc:
-            prepared.warnings.append(f"passages not embedded yet ({exc}); they will be embedded on first use")
-    return prepared
+            embedder = None
+            warning = f"passages not embedded yet ({exc}); they will be embedded on first use"
+    outcomes: list[PreparedDocument | IngestResult] = []
+    for document in segmented:
+        if isinstance(document, IngestResult):
+            outcomes.append(document)
+            continue
+        prepared = tag_segmented(document, embedder)
+        if isinstance(prepared, PreparedDocument):
+            if embedder is not None:
+                embed_prepared([prepared], embedder, attach=True)  # every vector from the task's cache
+            elif warning:
+                prepared.warnings.append(warning)
+        outcomes.append(prepared)
+    return outcomes
 
 
 class DaskExecutor:
@@ -66,9 +92,17 @@ class DaskExecutor:
         workers: start a local cluster of this many processes (ignored when ``address`` is given).
         address: a running scheduler, e.g. "tcp://10.0.0.5:8786".
         embed: embed passages on the workers.
+        batching: `task_bytes` sets how many files go to a worker together (see EmbedBatching).
     """
 
-    def __init__(self, *, workers: int = 0, address: str | None = None, embed: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int = 0,
+        address: str | None = None,
+        embed: bool = True,
+        batching: EmbedBatching = BATCHING,
+    ) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
@@ -76,6 +110,7 @@ class DaskExecutor:
         if not address and workers < 1:
             raise UsageError(f"--workers must be 1 or more, got {workers}.")
         self.embed = embed
+        self.batching = batching
         self.cluster: LocalCluster | None = None
         self.threads: int | None = None
         try:
@@ -104,29 +139,28 @@ class DaskExecutor:
     def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]:
         from distributed import as_completed
 
-        submitted: dict[Any, tuple[int, FileTicket]] = {}
-        for index, ticket in tickets:
+        submitted: dict[Any, list[tuple[int, FileTicket]]] = {}
+        for group in task_groups(tickets, self.batching.task_bytes):
+            first, ticket = group[0]
             future = self.client.submit(
                 prepare_on_worker,
-                ticket,
+                [t for _, t in group],
                 self.embed,
                 self.threads,
-                key=f"prepare-{index}-{ticket.sha256[:16]}",
+                key=f"prepare-{first}-{len(group)}-{ticket.sha256[:16]}",
             )
-            submitted[future] = (index, ticket)
+            submitted[future] = group
         for future in as_completed(list(submitted)):
-            index, ticket = submitted.pop(future)
+            group = submitted.pop(future)
             try:
-                outcome: PreparedDocument | IngestResult = future.result()
-            except Exception as exc:  # KilledWorker and the like: the file is reported, never half-stored
-                outcome = IngestResult(
-                    ticket.path,
-                    "failed",
-                    reason=f"the worker preparing it was lost ({type(exc).__name__}: {exc}); ingest it again",
-                    code="worker_lost",
-                )
+                outcomes: list[PreparedDocument | IngestResult] = future.result()
+            except Exception as exc:  # KilledWorker and the like: the files are reported, never half-stored
+                reason = f"the worker preparing it was lost ({type(exc).__name__}: {exc}); ingest it again"
+                outcomes = [
+                    IngestResult(t.path, "failed", reason=reason, code="worker_lost") for _, t in group
+                ]
             future.release()
-            yield index, outcome
+            yield from zip((index for index, _ in group), outcomes, strict=True)
 
     def close(self) -> None:
         client = getattr(self, "client", None)
@@ -134,6 +168,26 @@ class DaskExecutor:
             client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def task_groups(
+    tickets: Iterable[tuple[int, FileTicket]], task_bytes: int
+) -> Iterator[list[tuple[int, FileTicket]]]:
+    """Consecutive tickets whose files add up to at most ``task_bytes`` (a larger file goes alone)."""
+    group: list[tuple[int, FileTicket]] = []
+    size = 0
+    for index, ticket in tickets:
+        try:
+            nbytes = os.path.getsize(ticket.path)
+        except OSError:
+            nbytes = task_bytes  # alone: the worker reports the file's error
+        if group and size + nbytes > task_bytes:
+            yield group
+            group, size = [], 0
+        group.append((index, ticket))
+        size += nbytes
+    if group:
+        yield group
 
 
 def _usable_cores() -> int:

@@ -14,15 +14,17 @@ class EmbedBatching:
     ``max_batch_tokens`` (attention with tokens x width): 8192 tokens of 512-token windows took a lone
     embedder to 2.0 GB peak RSS, 2048 to 1.2 GB, (CHANGELOG, issue 15).
     ``group_passages``: ingest prepares documents until they hold this many passages, then embeds them in
-    one call, so small documents share batches.
+    one call, so small documents share batches. ``task_bytes``: a Dask task takes consecutive files until
+    their sizes add up to this (about 250 passages of plain text; a larger file goes alone).
     """
 
     batch_size: int = 32
     max_batch_tokens: int = 2048
     group_passages: int = 256
+    task_bytes: int = 96_000
 
     def __post_init__(self) -> None:
-        for name in ("batch_size", "max_batch_tokens", "group_passages"):
+        for name in ("batch_size", "max_batch_tokens", "group_passages", "task_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"EmbedBatching.{name} must be a positive integer, got {value!r}.")
