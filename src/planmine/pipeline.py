@@ -2,9 +2,10 @@
 
 `check_file` asks the store whether a file needs work (unchanged, duplicate, too large) and returns a
 `FileTicket`; `prepare` turns a ticket into a `PreparedDocument` (`segment_file`: read → clean →
-metadata → segment, then `tag_segmented`: genre → tag), touching no store, so it can run in a worker process; `commit` saves one prepared document in one
-transaction. Batch work records a status per file (ok, partial, replaced, unchanged, duplicate, failed)
-with a reason and goes on; nothing stored is ever half a document. Each file has a time budget
+metadata → segment, then `tag_segmented`: genre → tag), touching no store, so it can run in a worker
+process; `commit` saves one prepared document in one transaction. Batch work records a status per file
+(ok, partial, replaced, unchanged, duplicate, failed) with a reason and goes on; nothing stored is ever
+half a document. Each file has a time budget
 (IngestLimits.time_budget_s); a full disk stops the batch (the files left are reported 'not tried');
 Ctrl-C raises IngestInterrupted carrying the results so far.
 
