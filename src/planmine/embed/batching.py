@@ -12,10 +12,10 @@ class EmbedBatching:
     A batch is at most ``batch_size`` windows and at most ``max_batch_tokens`` padded tokens; windows are
     sorted by length first, so a batch's width is its longest window. Activation memory grows with
     ``max_batch_tokens`` (attention with tokens x width): 8192 tokens of 512-token windows took a lone
-    embedder to 2.0 GB peak RSS, 2048 to 1.2 GB, (CHANGELOG, issue 15).
+    embedder to 2.1 GB peak RSS, 2048 to 1.2 GB (bench_embed.py --memory; figures in the CHANGELOG).
     ``group_passages``: ingest prepares documents until they hold this many passages, then embeds them in
     one call, so small documents share batches. ``task_bytes``: a Dask task takes consecutive files until
-    their sizes add up to this (about 250 passages of plain text; a larger file goes alone).
+    their sizes add up to this (some 300 passages of plain text; a larger file goes alone).
     """
 
     batch_size: int = 32
