@@ -37,7 +37,7 @@ class DecisionConfig:
     # --- passage relevance (themes/relevance.py) ---
     # below this a passage is not about the theme and weighs nothing: the cut-off that keeps 0.95 of the
     # positives in the model's out-of-fold probabilities on tests/data/relevance/ (scripts/train_relevance.py)
-    relevance_mentioned: float = 0.095
+    relevance_mentioned: float = 0.096
     # "addressed" needs a passage with a term that the calibrated model finds more likely about the theme
     # than not (the role's weight decides how much it commits). Requiring a tagged goal, activity or
     # statement as well lost 11 of the 88 gold addressed cells (commitments in untagged paragraphs), and
