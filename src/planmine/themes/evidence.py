@@ -37,7 +37,7 @@ class DecisionConfig:
     # --- passage relevance (themes/relevance.py) ---
     # below this a passage is not about the theme and weighs nothing: the cut-off that keeps 0.95 of the
     # positives in the model's out-of-fold probabilities on tests/data/relevance/ (scripts/train_relevance.py)
-    relevance_mentioned: float = 0.096
+    relevance_mentioned: float = 0.095
     # "addressed" needs a passage with a term that the calibrated model finds more likely about the theme
     # than not (the role's weight decides how much it commits). Requiring a tagged goal, activity or
     # statement as well lost 11 of the 88 gold addressed cells (commitments in untagged paragraphs), and
@@ -171,14 +171,19 @@ class ConceptTerm:
 
     word: str  # as in the question (folded)
     forms: tuple[tuple[str, ...], ...]  # alternatives, each a tuple of folded Swedish words (all needed)
-    source: str = "question"  # question | glossary | compound part | unread (an English word kept as written)
+    # question | glossary | compound part | name | narrower | unread (an English word kept as written)
+    source: str = "question"
     surface: str = ""  # the word as written in the question (for the everyday-word and meaning tests)
+    # a key term is the concept itself: a name in the question ('TSI', 'Första hjälpen'), or a rare word the
+    # store never holds ('sepsis'); a passage carries the concept only when it holds every key term
+    key: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "word": self.surface or self.word,
             "forms": [" ".join(f) for f in self.forms],
             "source": self.source,
+            "key": self.key,
         }
 
 

@@ -6,8 +6,7 @@ the cosine over the labelled passages, shipped with the model, so the feature do
 store), how the passage ranks the theme among all themes, the lexical match (label, alternative label,
 related term, abbreviation, compound, fuzzy, none), how many other themes the passage names (a list of
 categories), the passage's shape (length, a heading, a table-of-contents line, a form field, a
-statistic), where the theme's first term stands (heading or body), and its document's genre. The
-projection of passage ⊙ theme centroid is kept in the file but has no components (PCA_DIMS).
+statistic), its document's genre, and a few principal components of passage ⊙ theme centroid.
 
 `scripts/train_relevance.py` fits it on `tests/data/relevance/judgements.jsonl` with a fixed seed and
 writes `planmine/data/relevance_model.npz`; `benchmarks/eval_relevance.py` scores it under cross-validation
@@ -32,9 +31,7 @@ if TYPE_CHECKING:
     from planmine.themes.taxonomy import Theme
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "relevance_model.npz"
-# principal components of passage ⊙ theme centroid kept as features: none, since under the nested grouped
-# CV of benchmarks/eval_relevance.py they lowered average precision (0.80 with 8 against 0.81 without)
-PCA_DIMS = 0
+PCA_DIMS = 8  # principal components of passage ⊙ theme centroid kept as features
 
 GENRE_GROUPS = ("policy", "press", "procurement", "risk_analysis", "manual", "other")
 MATCH_KINDS = ("label", "alt_label", "related", "abbreviation", "none")
@@ -61,7 +58,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "table_cells",  # cells of a table row (" | ")
     "reference_like",  # a footnote or bibliographic reference: "56 Socialstyrelsens föreskrifter (2000:1)"
     "sentences",
-    "hit_position",  # where the theme's first term starts, as a share of the passage (1: no term)
     *(f"genre_{g}" for g in GENRE_GROUPS),
 )
 N_BASE = len(FEATURE_NAMES)
@@ -113,7 +109,6 @@ def base_features(
     group = genre_group(genre)
     covered = sum(len(_WORD.findall(h.surface)) for h in hits)
     outside = max(len(words) - covered, 0)
-    first = min((h.start for h in hits), default=None)
     values = [
         cosine,
         z_background,
@@ -136,7 +131,6 @@ def base_features(
         float(np.log1p(line.count(" | "))),
         float(bool(_REFERENCE.search(line))),
         float(np.log1p(len(_SENTENCE_END.findall(line)))),
-        1.0 if first is None else first / max(len(text), 1),
         *(float(group == g) for g in GENRE_GROUPS),
     ]
     return np.asarray(values, dtype=np.float64)

@@ -179,17 +179,13 @@ def _uncalibrated(f: Featurised, rows: np.ndarray) -> RelevanceModel:
     cos = f.cosines[passages]
     mean, sd = cos.mean(axis=0), cos.std(axis=0) + 1e-6
     prods = f.products(rows)
-    if PCA_DIMS:
-        pca = PCA(n_components=PCA_DIMS, random_state=SEED).fit(prods)
-        components, product_mean = pca.components_, pca.mean_
-    else:
-        components, product_mean = np.zeros((0, prods.shape[1])), np.zeros(prods.shape[1])
+    pca = PCA(n_components=PCA_DIMS, random_state=SEED).fit(prods)
     model = RelevanceModel(
         theme_ids=f.theme_ids,
         background_mean=mean,
         background_sd=sd,
-        components=components,
-        product_mean=product_mean,
+        components=pca.components_,
+        product_mean=pca.mean_,
         scale_mean=np.zeros(1),
         scale_sd=np.ones(1),
         coef=np.zeros(1),
