@@ -43,8 +43,14 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
         ),
         "",
     )
-    guess = detect_region(text, source_url=source)
-    owner = detect_owner(text, source_url=source, region=guess.region)
+    # Letterheads and footers repeated on every page ('Tierps kommun | Socialförvaltningen') are cleaned
+    # away as running lines, yet they name the owner: read once, before the text.
+    running = dict.fromkeys(
+        c.before.strip() for p in doc.pages for c in p.changes if c.step == "remove_running_lines"
+    )
+    owned = "\n".join([*running, "", text]) if running else text
+    guess = detect_region(owned, source_url=source)
+    owner = detect_owner(owned, source_url=source, region=guess.region)
     region, region_evidence = _decide_region(guess.region, guess.evidence, owner)
     cover = raw.pages[0].text if raw.pages else ""  # running headers ('Datum 2015-03-04') are cleaned away
     date = detect_date(f"{cover}\n\n{text}", metadata, title=title.value, path=raw.path)
