@@ -129,6 +129,16 @@ def test_a_letterhead_repeated_on_every_page_names_the_owner(tmp_path):
             "Skellefteå",
             "Region Västerbotten",
         ),
+        # a municipality's letterhead over towns it cites (the text's region rests on place names alone)
+        (
+            "Tierps kommun\n\nRutin. Se Socialstyrelsen, Stockholm 2013, Stockholms sjukhem och ett centrum i "
+            "Stockholm.",
+            "municipality",
+            "Tierp",
+            "Region Uppsala",
+        ),
+        # ... but where the text names another region itself, the owner is left undecided
+        ("Tierps kommun\n\nRutin. Region Stockholm och Region Stockholms sjukhus.", "unknown", "", ""),
     ],
 )
 def test_owner_kinds_from_how_a_text_names_its_bodies(text, kind, municipality, region):

@@ -78,6 +78,8 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
 
 def _decide_region(region: str | None, evidence: str, owner: OwnerGuess) -> tuple[str, str]:
     """The region from the text, else the owner's (a municipality's region, a national body)."""
+    if region and owner.kind == "municipality" and owner.region and owner.region != region:
+        return owner.region, f"municipality {owner.municipality}: {owner.evidence}"
     if region:
         return region, evidence
     if owner.region:

@@ -278,6 +278,15 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
     m_region = municipality_region(municipality) if municipality else ""
     own_name = rf"(?<![\w-]){re.escape(fold(region or '-'))}s?(?![\w-])"
     if municipality and region and m_region != region:
+        if not _names_region(folded, region):
+            # The text's region rests on place names alone (cited towns, a hospital's city); the
+            # municipality names itself as a body: its region is the document's.
+            return OwnerGuess(
+                "municipality",
+                municipality,
+                m_region,
+                f"{'; '.join(why[municipality][:3])} (over place names of {region})",
+            )
         return OwnerGuess(
             "unknown", "", "", f"municipality {municipality} ({m_region}) disagrees with the text's {region}"
         )
@@ -315,6 +324,15 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
             "other", "", "", f"an organisation that is no public body: '{firm.group(0).strip()}'"
         )
     return OwnerGuess("unknown", "", region or "", "no owner named")
+
+
+def _names_region(folded: str, region: str) -> bool:
+    """Whether a folded text names the region itself (its name, county or a region alias)."""
+    for r in all_regions():
+        if r.name == region:
+            names = (r.name, r.county, *(a for a in r.aliases if a.lower().startswith(("region", "landsting"))))
+            return any(re.search(rf"(?<![\w-]){re.escape(fold(n))}", folded) for n in names)
+    return False
 
 
 def _local_agreement(folded_head: str, municipality: str, region: str) -> str:

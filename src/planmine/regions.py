@@ -144,7 +144,7 @@ def _patterns() -> tuple[_Pattern, ...]:
             add(region.name, demonym, 2.0)
         for place in region.municipalities:
             if place not in _AMBIGUOUS_PLACES:
-                add(region.name, place, 1.0, folded=False)
+                add(region.name, place, 1.0, folded=False, genitive=True)  # 'Gällivares äldreomsorg'
     return tuple(patterns)
 
 
