@@ -29,7 +29,7 @@ def _folded_words(text: str) -> str:
 def test_synthetic_owner_evidence_gives_owner_region_title_and_date(label):
     meta = detect_metadata(clean_document(read_document(META / label["file"])))
     assert (meta.region, meta.owner_kind, meta.municipality) == (
-        label["region"] if label["owner_kind"] != "national" else "unknown",  # national bodies: no region
+        label["region"],
         label["owner_kind"],
         label["municipality"],
     ), meta.region_evidence
@@ -152,7 +152,7 @@ def test_a_national_agency_naming_a_municipality_as_an_example_is_no_municipalit
         "vägledningen. I Tierps kommun finns ett mobilt team.\n\nSocialstyrelsen rekommenderar mobila team."
     )
     owner = detect_owner(text, region=detect_region(text).region)
-    assert owner.kind == "national" and owner.municipality == "" and owner.region == ""
+    assert (owner.kind, owner.municipality, owner.region) == ("national", "", "national")
 
 
 def test_another_bodys_address_in_a_town_is_no_letterhead():

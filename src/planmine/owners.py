@@ -261,7 +261,7 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
     passing = all(hits_of.get(name, 0) <= 1 and len(why[name]) == 1 for name in scores)
     if body and passing and region is None and len(_NATIONAL_BODIES.findall(folded)) >= 3:
         # A national body's text; a municipality named once is an example, not its owner.
-        return OwnerGuess("national", "", "", f"national body '{body.group(0)}' on the cover")
+        return OwnerGuess("national", "", NATIONAL, f"national body '{body.group(0)}' on the cover")
     if _KOMMUN_ORGNR.search(text) and len(scores) == 1:
         only = next(iter(scores))  # a municipality's organisation number beside the one municipality named
         scores[only] += 1.0
@@ -330,7 +330,11 @@ def _names_region(folded: str, region: str) -> bool:
     """Whether a folded text names the region itself (its name, county or a region alias)."""
     for r in all_regions():
         if r.name == region:
-            names = (r.name, r.county, *(a for a in r.aliases if a.lower().startswith(("region", "landsting"))))
+            names = (
+                r.name,
+                r.county,
+                *(a for a in r.aliases if a.lower().startswith(("region", "landsting"))),
+            )
             return any(re.search(rf"(?<![\w-]){re.escape(fold(n))}", folded) for n in names)
     return False
 
