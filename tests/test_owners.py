@@ -155,8 +155,23 @@ def test_a_national_agency_naming_a_municipality_as_an_example_is_no_municipalit
     assert (owner.kind, owner.municipality, owner.region) == ("national", "", "national")
 
 
+def test_a_municipal_routine_citing_a_national_agency_is_not_national():
+    cites = (
+        "Rutin för läkemedel\n\nRutinen bygger på föreskrifter från Socialstyrelsen. Socialstyrelsen ger "
+        "stöd; se Socialstyrelsen.\n\nKontakt: "
+    )
+    owner = detect_owner(cites + "mas@tierp.se, anna.berg@tierp.se", region=None)
+    assert (owner.kind, owner.municipality, owner.region) == ("municipality", "Tierp", "Region Uppsala")
+    owner = detect_owner(cites + "mas@tierp.se", region=None)  # too little to decide, but no national text
+    assert (owner.kind, owner.region) == ("unknown", "")
+
+
 def test_another_bodys_address_in_a_town_is_no_letterhead():
-    for text in ("Region Kronoberg\nBox 1223\n351 12 Växjö", "Läkemedelsverket\nBox 26\n751 03 Uppsala"):
+    for text in (
+        "Region Kronoberg\nBox 1223\n351 12 Växjö",
+        "Läkemedelsverket\nBox 26\n751 03 Uppsala",
+        "Hälso- och sjukvårdsförvaltningen\nBox 1223\n351 12 Växjö",
+    ):
         owner = detect_owner(text)
         assert owner.municipality == "", text
 

@@ -32,6 +32,7 @@ class OwnerConfig:
     dominance: float = 2.0  # ... and this many times the runner-up's
     max_named: int = 8  # a text naming this many municipalities as bodies is a list of bodies
     joint_min: int = 1  # phrases of region-and-municipalities cooperation needed for 'joint'
+    national_cover_chars: int = 600  # a national body named here (not in the genitive) is the author
 
 
 CONFIG = OwnerConfig()
@@ -175,7 +176,8 @@ _OWN_OFFICE = re.compile(
     r"|\w*(?:förvaltningen|nämnden)\b|\bvård och omsorg\b"
 )
 _OTHER_OFFICE = re.compile(
-    r"\b(?:region\w*|landsting\w*|lakemedelsverket|socialstyrelsen|myndighet\w*|\w+verket|ab|universitet\w*)\b"
+    r"\b(?:region\w*|landsting\w*|lakemedelsverket|socialstyrelsen|myndighet\w*|\w+verket|ab|universitet\w*|"
+    r"\w*sjukvard\w*|\w*sjukhus\w*|lasarett\w*|vardcentral\w*)\b"
 )
 _DOMAIN = re.compile(r"(?:@|\bwww\.|https?://(?:[\w-]+\.)*)((?:[\w-]+\.)*[\w-]+\.se)\b", re.IGNORECASE)
 _KOMMUN_ORGNR = re.compile(r"\b212000-\d{4}\b")
@@ -257,11 +259,12 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
         why.setdefault(source_name, []).append(f"source {source_host}")
     folded_head = fold(head)
     joint = _JOINT.findall(folded_head)
-    body = _NATIONAL_BODIES.search(folded_head[:1500])
-    passing = all(hits_of.get(name, 0) <= 1 and len(why[name]) == 1 for name in scores)
-    if body and passing and region is None and len(_NATIONAL_BODIES.findall(folded)) >= 3:
+    # Named once as a body and nothing else (no letterhead, domain, address or company): in passing.
+    passing = all(hits_of.get(name, 0) == 1 and len(why[name]) == 1 for name in scores)
+    author = _NATIONAL_BODIES.search(folded_head[: cfg.national_cover_chars])
+    if author and passing and region is None and len(_NATIONAL_BODIES.findall(folded)) >= 3:
         # A national body's text; a municipality named once is an example, not its owner.
-        return OwnerGuess("national", "", NATIONAL, f"national body '{body.group(0)}' on the cover")
+        return OwnerGuess("national", "", NATIONAL, f"national body '{author.group(0)}' on the cover")
     if _KOMMUN_ORGNR.search(text) and len(scores) == 1:
         only = next(iter(scores))  # a municipality's organisation number beside the one municipality named
         scores[only] += 1.0
