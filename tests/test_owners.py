@@ -153,6 +153,9 @@ def test_a_national_agency_naming_a_municipality_as_an_example_is_no_municipalit
     )
     owner = detect_owner(text, region=detect_region(text).region)
     assert (owner.kind, owner.municipality, owner.region) == ("national", "", "national")
+    addressed = f"{text}\n\nSocialstyrelsen, 106 30 Stockholm"  # its own address names a town
+    owner = detect_owner(addressed, region=detect_region(addressed).region)
+    assert (owner.kind, owner.region) == ("national", "national")
 
 
 def test_a_municipal_routine_citing_a_national_agency_is_not_national():

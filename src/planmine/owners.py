@@ -259,8 +259,12 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
         why.setdefault(source_name, []).append(f"source {source_host}")
     folded_head = fold(head)
     joint = _JOINT.findall(folded_head)
-    # Named once as a body and nothing else (no letterhead, domain, address or company): in passing.
-    passing = all(hits_of.get(name, 0) == 1 and len(why[name]) == 1 for name in scores)
+    # Named once as a body, or only a postal town (a cited body's address names its town too), and
+    # nothing else (no letterhead, domain, own offices or company): in passing.
+    passing = all(
+        (hits_of.get(name, 0) == 1 and len(why[name]) == 1) or why[name] == [f"postal address in {name}"]
+        for name in scores
+    )
     author = _NATIONAL_BODIES.search(folded_head[: cfg.national_cover_chars])
     if author and passing and region is None and len(_NATIONAL_BODIES.findall(folded)) >= 3:
         # A national body's text; a municipality named once is an example, not its owner.
