@@ -32,7 +32,7 @@ class OwnerConfig:
     dominance: float = 2.0  # ... and this many times the runner-up's
     max_named: int = 8  # a text naming this many municipalities as bodies is a list of bodies
     joint_min: int = 1  # phrases of region-and-municipalities cooperation needed for 'joint'
-    national_cover_chars: int = 600  # a national body named here (not in the genitive) is the author
+    national_cover_chars: int = 1500  # a national body named here (not in the genitive) is the author
 
 
 CONFIG = OwnerConfig()
