@@ -368,9 +368,9 @@ def _english_terms(
             dropped.append(phrase)
         elif phrase.isalpha():
             unread_common.append(phrase)
-    # every word read is common in the store ('health', 'elderly care'): the words left unread are what
-    # the question asks about ('robots', 'act'); dropping them would answer another question
-    broad = bool(out) and all(df_share(index, t) >= 4 * config.concept_df_share for t in out)
+    # every word read is frequent in the store ('health', 'elderly care'): the words left unread are what
+    # the question asks about ('drones', 'act'); dropping them would answer another question
+    broad = bool(out) and all(df_share(index, t) >= config.concept_df_share for t in out)
     unread = [*dropped, *unread_common] if broad else dropped if everyday else []
     if out and unread:
         out.extend(ConceptTerm(w, ((w,),), "unread") for w in unread)
@@ -413,8 +413,8 @@ def _swedish_names(
 def _keyed(index: ThemeIndex, term: ConceptTerm, config: DecisionConfig) -> ConceptTerm:
     """A term the store never holds that is rare in everyday Swedish ('sepsis', 'ambulanssjukvård') is the
     concept itself: no passage carries the question without it, whatever its other words."""
-    if term.key or df_share(index, term) > 0:
-        return term
+    if term.key or term.source == "unread" or df_share(index, term) > 0:
+        return term  # an English word kept as written weighs by its rarity, it is not the Swedish concept
     if term.source == "question" and _compound_parts(term.word):
         return term  # a compound of known words may stand apart in a plan ('kultur, fritid')
     words = [term.surface or term.word] if term.source == "question" else [w for f in term.forms for w in f]
@@ -511,9 +511,10 @@ def _uncovered(
         if _qualifier(term.word):
             continue  # 'kroniskt sjuka', 'sjukhusets', 'the clinic': which patients or where, not what
         if profiles.covers(k, term.word, generic) or any(
-            all(profiles.covers(k, w, generic) for w in form) for form in term.forms if form
+            all(profiles.covers(k, w, generic) or generic(w) for w in form) for form in term.forms if form
         ):
-            continue  # every word of one of its forms is the theme's ('preventive home visits' is not)
+            continue  # each word of one of its forms is the theme's or says nothing ('vård'); 'preventive
+            # home visits' is not Fallprevention's: 'hembesök' is neither
         if language == "en" and term.source != "glossary":
             continue  # an English word the glossary does not know is no concept of the domain
         if language == "sv" and _zipf(term.surface or term.word) >= config.concept_zipf:
@@ -578,14 +579,19 @@ _GROUP_PREPOSITIONS = ("till", "for", "hos", "bland", "inom", "to", "among", "of
 def _without_qualified_groups(text: str) -> str:
     """The text without target groups that follow a preposition ('preventiva hembesök till äldre'): such a
     group says for whom the narrower thing is, not a second topic ('ungdomsmottagningar och barn och unga')."""
+    pattern = _qualified_group_pattern()
+    return pattern.sub(" ", text) if pattern is not None else text
+
+
+@lru_cache(maxsize=1)
+def _qualified_group_pattern() -> re.Pattern[str] | None:
     from planmine.tag.gazetteer import target_group_phrases
 
     groups = sorted(target_group_phrases(), key=len, reverse=True)
     alternatives = "|".join(re.escape(g) for g in groups if g)
     if not alternatives:
-        return text
-    pattern = rf"\b(?:{'|'.join(_GROUP_PREPOSITIONS)})\s+(?:{alternatives})\b"
-    return re.sub(pattern, " ", text)
+        return None
+    return re.compile(rf"\b(?:{'|'.join(_GROUP_PREPOSITIONS)})\s+(?:{alternatives})\b")
 
 
 def narrower_term(index: ThemeIndex, theme: Theme, core: str) -> str:
