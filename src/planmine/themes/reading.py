@@ -411,16 +411,16 @@ def _swedish_names(
 
 
 def _keyed(index: ThemeIndex, term: ConceptTerm, config: DecisionConfig) -> ConceptTerm:
-    """A term the store never holds that is rare in everyday Swedish ('sepsis', 'ambulanssjukvård') is the
-    concept itself: no passage carries the question without it, whatever its other words."""
-    if term.key or term.source == "unread" or df_share(index, term) > 0:
+    """A term the store never holds that is rare in everyday Swedish ('sepsis', 'epilepsi') is the concept
+    itself: no passage carries the question without it, whatever its other words. Cheap tests first."""
+    if term.key or term.source == "unread":
         return term  # an English word kept as written weighs by its rarity, it is not the Swedish concept
+    words = [term.surface or term.word] if term.source == "question" else [w for f in term.forms for w in f]
+    if not words or min(_zipf(w) for w in words) >= config.concept_zipf:
+        return term
     if term.source == "question" and _compound_parts(term.word):
         return term  # a compound of known words may stand apart in a plan ('kultur, fritid')
-    words = [term.surface or term.word] if term.source == "question" else [w for f in term.forms for w in f]
-    if words and min(_zipf(w) for w in words) < config.concept_zipf:
-        return replace(term, key=True)
-    return term
+    return term if df_share(index, term) > 0 else replace(term, key=True)
 
 
 def _english_like(word: str) -> bool:
