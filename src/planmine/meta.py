@@ -43,8 +43,14 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
         ),
         "",
     )
-    guess = detect_region(text, source_url=source)
-    owner = detect_owner(text, source_url=source, region=guess.region)
+    # Letterheads and footers repeated on every page ('Tierps kommun | Socialförvaltningen') are cleaned
+    # away as running lines, yet they name the owner: read once, before the text.
+    running = dict.fromkeys(
+        c.before.strip() for p in doc.pages for c in p.changes if c.step == "remove_running_lines"
+    )
+    owned = "\n".join([*running, "", text]) if running else text
+    guess = detect_region(owned, source_url=source)
+    owner = detect_owner(owned, source_url=source, region=guess.region)
     region, region_evidence = _decide_region(guess.region, guess.evidence, owner)
     cover = raw.pages[0].text if raw.pages else ""  # running headers ('Datum 2015-03-04') are cleaned away
     date = detect_date(f"{cover}\n\n{text}", metadata, title=title.value, path=raw.path)
@@ -72,6 +78,8 @@ def detect_metadata(doc: CleanDocument) -> DocumentMeta:
 
 def _decide_region(region: str | None, evidence: str, owner: OwnerGuess) -> tuple[str, str]:
     """The region from the text, else the owner's (a municipality's region, a national body)."""
+    if region and owner.kind == "municipality" and owner.region and owner.region != region:
+        return owner.region, f"municipality {owner.municipality}: {owner.evidence}"
     if region:
         return region, evidence
     if owner.region:

@@ -49,6 +49,8 @@ _SELF_WORDS = (
 )
 _SELF = re.compile(rf"{_SELF_WORDS}|(för åren|under åren|insatser|aktiviteter)\W*$", re.IGNORECASE)
 _SELF_IN_SENTENCE = re.compile(_SELF_WORDS, re.IGNORECASE)
+_PRONOUN = re.compile(r"\s*(?:den|det)\s+(?:är|har|blev)\s+$", re.IGNORECASE)  # 'Den är antagen av ...'
+
 _CITED = re.compile(
     r"(avtal\w*|lag\w*|sfs|prop\.|sou|från|rapport\w*|utredning\w*|tidigare)\W*$", re.IGNORECASE
 )
@@ -100,9 +102,12 @@ def _decision_date(text: str, *, strong_only: bool = False) -> Found | None:
         label_like = (
             len(text[line_start : word.start()].strip()) < 25
         )  # 'Beslutad av ...' as a line of its own
-        if not label_like and not _SELF_IN_SENTENCE.search(sentence):
-            continue  # a decision about something else (a cited strategy, an older agreement)
         window = text[word.end() : word.end() + 120]
+        # 'Fastställd 2024-10-01.' as a sentence of its own, 'Den är antagen av ...' after the title's
+        # sentence: the document's own decision.
+        own_sentence = (not sentence.strip() and _first_date(window[:30])) or _PRONOUN.match(sentence)
+        if not label_like and not own_sentence and not _SELF_IN_SENTENCE.search(sentence):
+            continue  # a decision about something else (a cited strategy, an older agreement)
         window = (
             window.split("\n\n", 1)[0] if not word.group(0).lower().startswith("beslutsdatum") else window
         )

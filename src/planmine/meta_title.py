@@ -78,6 +78,21 @@ _OWNER_PREFIX = re.compile(
     r"(?:Region [A-ZÅÄÖ][\wåäö]+(?: län)?|[A-ZÅÄÖ][\wåäö-]+ (?:kommun|stad)|Landstinget [A-ZÅÄÖ][\wåäö]+)"
     r"\s+(?=[A-ZÅÄÖ])"
 )
+# A letterhead's lines: the owner's name, its office, a box or postal address, phone, e-mail, web, org. no.
+_LETTERHEAD_LINE = re.compile(
+    r"^(?:(?:[A-ZÅÄÖ][\wåäöé-]+(?: [A-ZÅÄÖ][\wåäöé-]+)?s? (?:kommun|stad|Kommun|Stad)"
+    r"|[A-ZÅÄÖ][A-ZÅÄÖ -]+ (?:KOMMUN|STAD)|(?:Region|REGION) [A-ZÅÄÖ][\wåäöÅÄÖ]+(?: (?:län|LÄN))?"
+    r"|[A-ZÅÄÖ][\wåäöÅÄÖ&-]*(?: [A-ZÅÄÖ&][\wåäöÅÄÖ&-]*){0,3} AB)"
+    r"(?:\s*[·|•–]\s*[\wåäöÅÄÖ ,&-]{1,50})?"  # 'Östra Göinge kommun · Omsorg och stöd'
+    r"|(?:[A-ZÅÄÖ][\wåäö]*- och )?[\wåäö]*(?:förvaltningen|kontoret|nämnden)"
+    r"|Box \d+|\d{3} ?\d{2} [A-ZÅÄÖ][\wåäöÅÄÖ -]*"
+    r"|(?:Telefon|Tel|Tfn|E-post|Org\.? ?nr|Organisationsnummer|Besöksadress|Postadress)\b.*|www\.\S+)$"
+)
+# A document type printed alone above the title ('RUTIN', 'RIKTLINJE'): a label, not the title.
+_TYPE_LABEL = re.compile(
+    r"^(?:RUTIN|RIKTLINJE|HANDLINGSPLAN|PLAN|POLICY|PM|PROMEMORIA|TJÄNSTESKRIVELSE|PROTOKOLL|BESLUT|"
+    r"ÖVERENSKOMMELSE|AVTAL|STRATEGI|VÄGLEDNING|INSTRUKTION)$"
+)
 _PAGE_OR_DATE = re.compile(r"^(?:\d+\s*\(\d+\)|sida \d+( av \d+)?|[\d\s./–-]+)$", re.IGNORECASE)
 _VERB = re.compile(r"\b(är|består|ska|har|kommer|blir|innebär|finns|gäller)\b", re.IGNORECASE)
 _CONTINUES = re.compile(r"\b(och|för|inom|i|av|om|med|till|vid|samt|kring|på|mot)$", re.IGNORECASE)
@@ -242,6 +257,9 @@ def _title_block(page: str) -> str:
     for i, block in enumerate(blocks):
         lines = [" ".join(line.strip().lstrip("#").strip(" *").split()) for line in block.splitlines()]
         lines = [line for line in lines if line]
+        letterhead = all(_LETTERHEAD_LINE.match(line) for line in lines)
+        if lines and (letterhead or (len(lines) == 1 and _TYPE_LABEL.match(lines[0]))):
+            continue  # a letterhead or a type label above the title
         if not lines or len(lines) > cfg.max_lines or sum(map(len, lines)) > cfg.max_chars:
             while len(lines) > 1 and _PAGE_OR_DATE.match(lines[0]):
                 lines = lines[1:]  # a page label or date printed above the title

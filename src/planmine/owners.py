@@ -32,6 +32,7 @@ class OwnerConfig:
     dominance: float = 2.0  # ... and this many times the runner-up's
     max_named: int = 8  # a text naming this many municipalities as bodies is a list of bodies
     joint_min: int = 1  # phrases of region-and-municipalities cooperation needed for 'joint'
+    national_cover_chars: int = 1500  # a national body named here (not in the genitive) is the author
 
 
 CONFIG = OwnerConfig()
@@ -67,6 +68,16 @@ def _by_fold() -> dict[str, Municipality]:
     return found
 
 
+@cache
+def _by_exact() -> dict[str, Municipality]:
+    return {key: m for m in all_municipalities() for key in (m.name, m.official, m.name.upper())}
+
+
+def _find(name: str) -> Municipality | None:
+    """The municipality of a name as written, exactly first: 'Habo' and 'Håbo' fold alike."""
+    return _by_exact().get(name.strip()) or _by_fold().get(fold(name.strip()))
+
+
 def canonical_municipality(name: str) -> str:
     """The municipality's name for a user's spelling ('tierps kommun', 'Malmö stad', 'gallivare').
 
@@ -75,10 +86,9 @@ def canonical_municipality(name: str) -> str:
     """
     from rapidfuzz import process
 
+    if found := _find(name):
+        return found.name
     key = fold(name.strip())
-    lookup = _by_fold()
-    if key in lookup:
-        return lookup[key].name
     plain = {fold(m.name).replace("-", " "): m for m in all_municipalities()}
     if key.replace("-", " ") in plain:
         return plain[key.replace("-", " ")].name
@@ -89,7 +99,8 @@ def canonical_municipality(name: str) -> str:
 
 def municipality_region(name: str) -> str:
     """The region of a municipality (canonical name), '' for an unknown name."""
-    m = _by_fold().get(fold(name))
+    # The exact name first: 'Habo' (Jönköpings län) and 'Håbo' (Uppsala län) fold alike.
+    m = _find(name)
     return m.region if m else ""
 
 
@@ -113,6 +124,13 @@ def _name_key(m: Municipality) -> str:
     return key or first
 
 
+# A municipality's boards and administrations ('vård- och omsorgsnämnden', 'socialförvaltningen'); not
+# the region's (patientnämnden, hälso- och sjukvårdsnämnden) nor the region's own.
+_ORGAN = (
+    r"(?:[Ss]ocial|[Ss]ocialtjänst|[Oo]msorgs|[Vv]ård- och omsorgs|[Ää]ldre|[Vv]älfärds)(?:nämnd|förvaltning)"
+)
+
+
 def _stem(name: str) -> str:
     return re.escape(name).replace(r"\ ", r"[ \-]?")
 
@@ -125,15 +143,19 @@ def _municipality_patterns() -> tuple[tuple[Municipality, re.Pattern[str], re.Pa
         stem = _stem(m.name)
         upper = _stem(m.name.upper())
         body = re.compile(
-            rf"(?<![\w-]){stem}s?\s+(?:[Kk]ommuns?|stads?)(?![\w-])|(?<![\w-]){re.escape(m.official)}(?![\w-])"
-            rf"|\b(?:[Kk]ommunstyrelsen|[Kk]ommunfullmäktige|[Ss]ocialnämnden|[Oo]msorgsnämnden)\s+i\s+{stem}(?![\w-])"
-            rf"|(?<![\w-]){stem}s\s+(?:kommunstyrelse|kommunfullmäktige|socialnämnd|omsorgsnämnd)"
+            rf"(?<![\w-]){stem}s?\s+(?:[Kk]ommuns?|stads?)(?![\w-])"
+            rf"|(?<![\w-]){re.escape(m.official)}s?(?![\w-])"  # 'Falu kommuns'
+            rf"|\b(?:[Kk]ommunstyrelsen|[Kk]ommunfullmäktige|{_ORGAN}en)\s+i\s+{stem}(?![\w-])"
+            rf"|(?<![\w-]){stem}s\s+(?:kommunstyrelse|kommunfullmäktige|{_ORGAN})"
             rf"|\b[Kk]ommun:[ \t]*{stem}(?![\w-])"  # a form's field
             rf"|(?<![\w-]){upper}S?\s+(?:KOMMUNS?|STADS?)(?![\w-])"  # a letterhead: 'TIERPS KOMMUN'
+            rf"|(?<![\w-]){re.escape(m.official.upper())}(?![\w-])"  # 'FALU KOMMUN'
         )
         lower_home = "|hem|bostäder" if m.name not in _AMBIGUOUS_PLACES else ""  # 'Enköpingshem'
+        space = "" if m.name in _AMBIGUOUS_PLACES else " ?"  # 'Gällivare Energi', not 'Mark Energi'
         company = re.compile(
-            rf"(?<![\w-]){stem}s?(?:Hem|Bostäder|Bostad|Energi|Vatten|Hus|Fastigheter{lower_home})\b"
+            rf"(?<![\w-]){stem}s?(?:Hem|Bostäder|Bostad|Hus{lower_home})\b"
+            rf"|(?<![\w-]){stem}s?{space}(?:Energi|Vatten|Kraft|Stadsnät|Fastigheter)\b"
             rf"|(?<![\w-]){stem}s?\s+(?:[A-ZÅÄÖ][\wåäö]+\s+(?:&\s+[A-ZÅÄÖ][\wåäö]+\s+|och\s+\w+\s+)?)?AB\b"
         )
         out.append((m, body, company))
@@ -149,6 +171,14 @@ _PLACE_DATE = re.compile(
 # '745 80 Enköping', '982 81 GÄLLIVARE': a postal address (supporting evidence only: a cited agency's
 # address names its town too).
 _POSTAL = re.compile(r"(?<![\d-])\d{3} ?\d{2}[ \t]+([A-ZÅÄÖ][\wåäöÅÄÖé-]+(?: [A-ZÅÄÖ][\wåäöÅÄÖ]+)?)")
+_OWN_OFFICE = re.compile(
+    r"(?i)\b(?:kommunhuset|stadshuset|rådhuset|kommunkontoret|stadskontoret|kommunledningskontoret)\b"
+    r"|\w*(?:förvaltningen|nämnden)\b|\bvård och omsorg\b"
+)
+_OTHER_OFFICE = re.compile(
+    r"\b(?:region\w*|landsting\w*|lakemedelsverket|socialstyrelsen|myndighet\w*|\w+verket|ab|universitet\w*|"
+    r"\w*sjukvard\w*|\w*sjukhus\w*|lasarett\w*|vardcentral\w*)\b"
+)
 _DOMAIN = re.compile(r"(?:@|\bwww\.|https?://(?:[\w-]+\.)*)((?:[\w-]+\.)*[\w-]+\.se)\b", re.IGNORECASE)
 _KOMMUN_ORGNR = re.compile(r"\b212000-\d{4}\b")
 _REGION_ORGNR = re.compile(r"\b232100-\d{4}\b")
@@ -198,11 +228,13 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
     scores: dict[str, float] = {}
     why: dict[str, list[str]] = {}
     named = 0
+    hits_of: dict[str, int] = {}
     folded = fold(text)
     for m, body_name, company in _municipality_patterns():
         if _name_key(m) not in folded:
             continue  # not named at all: its patterns cannot match (and 290 of them are slow to try)
         hits = len(body_name.findall(text))
+        hits_of[m.name] = hits
         if hits:
             named += 1
             head_hits = len(body_name.findall(head))
@@ -227,22 +259,60 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
         why.setdefault(source_name, []).append(f"source {source_host}")
     folded_head = fold(head)
     joint = _JOINT.findall(folded_head)
-    body = _NATIONAL_BODIES.search(folded_head[:1500])
-    if body and not scores and region is None and len(_NATIONAL_BODIES.findall(folded)) >= 3:
-        return OwnerGuess("national", "", "", f"national body '{body.group(0)}' on the cover")
+    # Named once as a body, or only a postal town (a cited body's address names its town too), and
+    # nothing else (no letterhead, domain, own offices or company): in passing.
+    passing = all(
+        (hits_of.get(name, 0) == 1 and len(why[name]) == 1) or why[name] == [f"postal address in {name}"]
+        for name in scores
+    )
+    author = _NATIONAL_BODIES.search(folded_head[: cfg.national_cover_chars])
+    if author and passing and region is None and len(_NATIONAL_BODIES.findall(folded)) >= 3:
+        # A national body's text; a municipality named once is an example, not its owner.
+        return OwnerGuess("national", "", NATIONAL, f"national body '{author.group(0)}' on the cover")
+    if _KOMMUN_ORGNR.search(text) and len(scores) == 1:
+        only = next(iter(scores))  # a municipality's organisation number beside the one municipality named
+        scores[only] += 1.0
+        why[only].append("a municipality's organisation number")
     municipality = _decide_municipality(scores, named, cfg)
     if named >= cfg.max_named:
+        county = {municipality_region(name) for name in scores if hits_of.get(name)}
+        if len(county) == 1 and (region is None or county == {region}):
+            (shared,) = county  # a county's municipalities (and its region) together
+            return OwnerGuess("joint", "", shared, f"names {named} municipalities, all of {shared}")
         return OwnerGuess(
             "unknown", "", "", f"names {named} municipalities as bodies: a list of bodies, owner not decided"
         )
     m_region = municipality_region(municipality) if municipality else ""
+    own_name = rf"(?<![\w-]){re.escape(fold(region or '-'))}s?(?![\w-])"
     if municipality and region and m_region != region:
+        if not _names_region(folded, region):
+            # The text's region rests on place names alone (cited towns, a hospital's city); the
+            # municipality names itself as a body: its region is the document's.
+            return OwnerGuess(
+                "municipality",
+                municipality,
+                m_region,
+                f"{'; '.join(why[municipality][:3])} (over place names of {region})",
+            )
         return OwnerGuess(
             "unknown", "", "", f"municipality {municipality} ({m_region}) disagrees with the text's {region}"
         )
     if len(joint) >= cfg.joint_min and (region or m_region) and _JOINT.search(folded):
         phrases = ", ".join(f"'{p}'" for p in dict.fromkeys(joint))
         return OwnerGuess("joint", "", region or m_region, f"region and municipalities together: {phrases}")
+    if (
+        municipality
+        and region == m_region
+        and hits_of.get(municipality, 0) == 1
+        and len(why[municipality]) == 1
+        and re.search(own_name, folded_head)
+        and len(re.findall(own_name, folded)) >= 2
+    ):
+        return OwnerGuess(
+            "region", "", region, f"'{region}' on the first page; {municipality} only named once in passing"
+        )
+    if municipality and (party := _local_agreement(folded_head, municipality, m_region)):
+        return OwnerGuess("joint", municipality, m_region, f"a local agreement of '{party}'")
     if municipality:
         return OwnerGuess("municipality", municipality, m_region, "; ".join(why[municipality][:3]))
     if source_kind == "region" or region_domains or _REGION_ORGNR.search(text):
@@ -252,7 +322,6 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
             return OwnerGuess(
                 "region", "", owner, f"the region's own domain or organisation number ({owner})"
             )
-    own_name = rf"(?<![\w-]){re.escape(fold(region or '-'))}(?![\w-])"
     if region and (re.search(own_name, folded_head) or len(re.findall(own_name, folded)) >= 3):
         return OwnerGuess("region", "", region, f"'{region}' on the first page")
     if _KOMMUN_ORGNR.search(text):
@@ -264,21 +333,66 @@ def detect_owner(text: str, *, source_url: str = "", region: str | None = None) 
     return OwnerGuess("unknown", "", region or "", "no owner named")
 
 
+def _names_region(folded: str, region: str) -> bool:
+    """Whether a folded text names the region itself (its name, county or a region alias)."""
+    for r in all_regions():
+        if r.name == region:
+            names = (
+                r.name,
+                r.county,
+                *(a for a in r.aliases if a.lower().startswith(("region", "landsting"))),
+            )
+            return any(re.search(rf"(?<![\w-]){re.escape(fold(n))}", folded) for n in names)
+    return False
+
+
+def _local_agreement(folded_head: str, municipality: str, region: str) -> str:
+    """The parties' phrase when the first page is an agreement of one municipality and its own region
+    ('Vellinge kommun och Region Skåne'), else ''."""
+    if not region or not re.search(r"\b(?:overenskommelse\w*|avtal\w*|parter)\b", folded_head):
+        return ""
+    m_name = re.escape(fold(municipality)).replace(r"\ ", r"[ -]?")
+    r_name = re.escape(fold(region))
+    parties = rf"\b{m_name}s? (?:kommun|stad) och {r_name}\b|\b{r_name} och {m_name}s? (?:kommun|stad)\b"
+    found = re.search(parties, folded_head)
+    return found.group(0) if found else ""
+
+
 def _place_evidence(text: str, scores: dict[str, float], why: dict[str, list[str]]) -> None:
     """Add the places a letter is signed at (2 each, up to 2) and postal towns (1, up to 1) to `scores`."""
-    lookup = _by_fold()
     signed: Counter[str] = Counter()
     for match in _PLACE_DATE.finditer(text):
-        m = lookup.get(fold(match.group(1)))
+        m = _find(match.group(1))
         if m and m.name not in _AMBIGUOUS_PLACES:
             signed[m.name] += 1
     for name, n in signed.items():
         scores[name] = scores.get(name, 0.0) + 2.0 * min(n, 2)
         why.setdefault(name, []).append(f"signed at {name} with a date")
-    posted = {m.name for match in _POSTAL.finditer(text) if (m := lookup.get(fold(match.group(1))))}
-    for name in posted:
-        scores[name] = scores.get(name, 0.0) + 1.0
-        why.setdefault(name, []).append(f"postal address in {name}")
+    posted: dict[str, float] = {}
+    for match in _POSTAL.finditer(text):
+        if not (m := _find(match.group(1))):
+            continue
+        # The address block of the municipality's own offices ('Socialförvaltningen, Box 104, 982 21
+        # GÄLLIVARE', 'Kommunhuset, 813 81 Hofors') is its letterhead; another body's address is not.
+        block = _address_block(text, match.start())
+        own = _OWN_OFFICE.search(block) and not _OTHER_OFFICE.search(fold(block))
+        posted[m.name] = max(posted.get(m.name, 0.0), 2.0 if own else 1.0)
+    for name, weight in posted.items():
+        scores[name] = scores.get(name, 0.0) + weight
+        kind = "the municipal offices' address" if weight > 1 else "postal address"
+        why.setdefault(name, []).append(f"{kind} in {name}")
+
+
+def _address_block(text: str, end: int) -> str:
+    """The short lines just before `end` (an address block: office, box, street), blank lines skipped."""
+    before = text[max(0, end - 150) : end].splitlines()
+    block: list[str] = [before.pop()] if before else []  # the address line's own start
+    for line in reversed(before):
+        if len(line) > 60 or len(block) > 3:
+            break
+        if line.strip():
+            block.insert(0, line)
+    return "\n".join(block)
 
 
 def _decide_municipality(scores: dict[str, float], named: int, cfg: OwnerConfig) -> str:

@@ -135,16 +135,16 @@ def _patterns() -> tuple[_Pattern, ...]:
 
     for region in all_regions():
         add(region.name, region.name, 6.0, genitive=True)
-        add(region.name, region.county, 4.0)
+        add(region.name, region.county, 4.0, genitive=True)  # 'Kalmar läns kommuner'
         for alias in region.aliases:
             if alias not in (region.name, region.county):
                 strong = alias.lower().startswith(("region", "landsting", "vårdsamverkan")) or " " in alias
-                add(region.name, alias, 4.0 if strong else 2.0)
+                add(region.name, alias, 4.0 if strong else 2.0, genitive=True)
         for demonym in region.demonyms:
             add(region.name, demonym, 2.0)
         for place in region.municipalities:
             if place not in _AMBIGUOUS_PLACES:
-                add(region.name, place, 1.0, folded=False)
+                add(region.name, place, 1.0, folded=False, genitive=True)  # 'Gällivares äldreomsorg'
     return tuple(patterns)
 
 

@@ -108,7 +108,8 @@ def concept_evidence(
     """Evidence per region for a free concept: passages that hold at least `min_coverage` of the
     concept's terms, idf-weighted over the store (a word absent from the store weighs most, so a concept
     the plans never name is found nowhere); features: role at the first match, coverage, cosine and z
-    to the question. Plus passages far above the question's own background in meaning (semantic only)."""
+    to the question. A passage must hold every key term (`ConceptTerm.key`: the concept's name, a rare word
+    the store lacks). Plus passages far above the question's own background in meaning (semantic only)."""
     n = len(index.items)
     cos = np.zeros(n, dtype=np.float32)
     z = np.zeros(n, dtype=np.float32)
@@ -124,11 +125,12 @@ def concept_evidence(
     for t in terms:
         for i in sets[t.word]:
             found[i].append(t.word)
+    keys = {t.word for t in terms if t.key}
     hit: set[int] = set()
     for i, present in sorted(found.items()):
         coverage = sum(weights.get(w, 0.0) for w in present) / total
-        if coverage < min_coverage or not index.items[i].quotable:
-            continue
+        if coverage < min_coverage or not index.items[i].quotable or not keys <= set(present):
+            continue  # a passage without the concept's name is about something else
         hit.add(i)
         spans = _spans(index, i, [t for t in terms if t.word in present])
         first = spans[0] if spans else (0, len(index.items[i].folded))

@@ -171,14 +171,19 @@ class ConceptTerm:
 
     word: str  # as in the question (folded)
     forms: tuple[tuple[str, ...], ...]  # alternatives, each a tuple of folded Swedish words (all needed)
-    source: str = "question"  # question | glossary | compound part | unread (an English word kept as written)
+    # question | glossary | compound part | name | narrower | unread (an English word kept as written)
+    source: str = "question"
     surface: str = ""  # the word as written in the question (for the everyday-word and meaning tests)
+    # a key term is the concept itself: a name in the question ('TSI', 'Första hjälpen'), or a rare word the
+    # store never holds ('sepsis'); a passage carries the concept only when it holds every key term
+    key: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "word": self.surface or self.word,
             "forms": [" ".join(f) for f in self.forms],
             "source": self.source,
+            "key": self.key,
         }
 
 

@@ -32,9 +32,15 @@ def packaged_glossary() -> dict[str, tuple[str, ...]]:
     if not isinstance(data, dict):
         raise UsageError("The packaged glossary glossary_sv_en.yaml is not a mapping of English → Swedish.")
     out: dict[str, tuple[str, ...]] = {}
+    from planmine.themes.text import STOPWORDS
+
     for en, sv in data.items():
         forms = [str(s) for s in (sv if isinstance(sv, list) else [sv])]
         out[_key(str(en))] = tuple(forms)
+    for key, found in list(out.items()):  # questions lose their stopwords: 'health medical services act'
+        content = " ".join(w for w in key.split() if w not in STOPWORDS)
+        if content and content != key:
+            out.setdefault(content, found)
     return out
 
 

@@ -254,13 +254,89 @@ _SWEDISH = frozenset(
 
 
 def language_of(question: str) -> str:
-    """'sv' or 'en' from the question's function words (å, ä, ö mean Swedish)."""
+    """'sv' or 'en' from the question's function words; å, ä, ö mean Swedish unless the English function
+    words clearly outnumber the Swedish ones (a Swedish name in an English question: 'Växa tryggt')."""
     words = [w.lower() for w in _WORD.findall(question)]
-    if any(c in question.lower() for c in "åäö"):
-        return "sv"
     en = sum(w in _ENGLISH for w in words)
     sv = sum(w in _SWEDISH for w in words)
+    if any(c in question.lower() for c in "åäö"):
+        return "en" if en >= sv + ENGLISH_MARGIN else "sv"
     return "en" if en > sv else "sv"
+
+
+ENGLISH_MARGIN = 2  # English function words over Swedish ones that outweigh å, ä, ö in a question
+
+
+def name_phrases(question: str) -> list[tuple[str, ...]]:
+    """Proper names in a question, folded: an acronym ('TSI', 'LSS-verksamhet' names LSS), a run of
+    capitalised words not at the question's start ('Mental Health First Aid', 'Cosmic LINK', 'Psyk E-bas'),
+    or one capitalised word with the word after it (Swedish names capitalise the first word only: 'Första
+    hjälpen', 'Växa tryggt', 'Senior alert'). Region, county and municipality names are filters, not names
+    of a concept, and are left out."""
+    tokens = list(re.finditer(r"[^\W_]+(?:-[^\W_]+)*", question))
+    place = _place_words()
+    out: list[tuple[str, ...]] = []
+    i = 1  # the first word is capitalised by the sentence
+    while i < len(tokens):
+        word = tokens[i].group(0)
+        if not _capitalised(word) or fold(word) in place:
+            i += 1
+            continue
+        head = _WORD.findall(word)[0]
+        if head.isupper() and len(head) >= 2:
+            out.append((fold(head),))  # an acronym
+            i += 1
+            continue
+        run = [word]
+        while i + len(run) < len(tokens):
+            nxt = tokens[i + len(run)].group(0)
+            joined = nxt in _NAME_JOINERS and i + len(run) + 1 < len(tokens)
+            if joined and _capitalised(tokens[i + len(run) + 1].group(0)):
+                run.append(nxt)  # 'Health and Medical Services Act'
+                continue
+            if not _capitalised(nxt) or fold(nxt) in place:
+                break
+            run.append(nxt)
+        while run[-1] in _NAME_JOINERS:
+            run.pop()
+        if len(run) == 1 and i + 1 < len(tokens):
+            nxt = tokens[i + 1].group(0)
+            gap = question[tokens[i].end() : tokens[i + 1].start()]
+            if nxt.islower() and gap.strip() == "" and fold(nxt) not in _NAME_STOP:
+                run.append(nxt)
+        words = tuple(w for token in run for w in _WORD.findall(fold(token)) if len(w) > 1)
+        if len(words) > 1 or (words and len(words[0]) >= 4):
+            out.append(words)
+        i += len(run)
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isdigit()
+
+
+_NAME_JOINERS = frozenset(["and", "of", "och", "for", "för", "i", "in"])  # inside a name of capitalised words
+# Words that end a name rather than continue it: 'Senior alert för äldre', 'Cosmic LINK tool'.
+_NAME_STOP = frozenset(
+    [
+        *("och", "i", "att", "det", "som", "en", "ett", "for", "till", "av", "med", "pa", "om", "hos"),
+        *("inom", "vid", "mot", "and", "or", "of", "the", "to", "in", "on", "at", "with", "by", "from"),
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """Folded words of region, county and municipality names, genitives included (and 'region', 'län'):
+    never a concept name."""
+    from planmine.regions import all_regions
+
+    words = {"region", "regionen", "regions", "lan", "lans", "kommun", "kommuner"}
+    for r in all_regions():
+        for name in (r.name, r.county, *r.aliases, *r.municipalities):
+            for w in _WORD.findall(fold(name)):
+                words |= {w, w + "s"}
+    return frozenset(words)
 
 
 # --- filters -----------------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from itertools import islice, product
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,7 @@ from planmine.themes.question_filters import (
     QUALIFIER_WORDS,
     QUESTION_WORDS,
     language_of,
+    name_phrases,
     period_of,
     place_of,
 )
@@ -65,9 +67,11 @@ class _Profiles:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.ids = taxonomy.ids()
         self.stems: list[set[str]] = []
+        self.single: list[set[str]] = []  # stems of the one-word labels and keywords only
         for t in taxonomy:
             texts = [t.label_sv, t.label_en, *t.alt_labels, *t.alt_labels_en, *t.keywords, *t.abbreviations]
             self.stems.append({s for text in texts for s in stems(text)})
+            self.single.append({s for text in texts if len(_WORD.findall(text)) == 1 for s in stems(text)})
         self.parts = [{p for word in st for p in _compound_parts(word)} - st for st in self.stems]
         n = len(self.stems)
         df: dict[str, int] = {}
@@ -83,19 +87,23 @@ class _Profiles:
         ]
         self.default_idf = float(np.log(1 + n))
 
-    def covers(self, k: int, word: str, generic: Callable[[str], bool] | None = None) -> bool:
+    def covers(
+        self, k: int, word: str, generic: Callable[[str], bool] | None = None, single: bool = False
+    ) -> bool:
         """Is a (folded) question word one of theme k's words, an inflection of one, or a compound that
         continues one ('fallskador' after 'fall')? A compound that only ends in a theme word
-        ('vårdbesök', 'ambulanssjukvård') is a concept of its own."""
+        ('vårdbesök', 'ambulanssjukvård') is a concept of its own. `single`: only the theme's one-word
+        labels and keywords count ('boende' of 'i ordinärt boende' does not name Vård i hemmet)."""
+        own = self.single[k] if single else self.stems[k]
         s = stem(word)
-        if s in self.stems[k] or word in self.stems[k]:
+        if s in own or word in own:
             return True
         return any(
             len(st) >= 4
             and word.startswith(st)
             and is_word_rest(word[len(st) :], len(st) <= 5)
             and not (generic and generic(st))
-            for st in self.stems[k]
+            for st in own
         )
 
     def scores(self, question: str, whole: bool = False) -> np.ndarray:
@@ -300,8 +308,8 @@ def _topic_theme(
     for j in (int(j) for j in order):
         if j == best_i or score[j] < MAP_SCORE:
             continue
-        if any(topical(w) and profiles.covers(j, w) for w in words):
-            return j
+        if any(topical(w) and profiles.covers(j, w, single=True) for w in words):
+            return j  # a whole label or keyword of theme j, not one word of a phrase ('särskilda boenden')
     return None
 
 
@@ -316,7 +324,11 @@ def _swedish_terms(words: list[str], core: str) -> list[ConceptTerm]:
 
 
 def _english_terms(
-    glossary: Glossary, words: list[str], index: ThemeIndex, config: DecisionConfig
+    glossary: Glossary,
+    words: list[str],
+    index: ThemeIndex,
+    config: DecisionConfig,
+    names: list[tuple[str, ...]] = (),  # type: ignore[assignment]
 ) -> list[ConceptTerm]:
     """English words through the glossary; unknown ones kept when rare in English (a name, 'SBAR') or
     found as they stand in the store ('LSS', 'covid-19').
@@ -326,8 +338,14 @@ def _english_terms(
     registries"), the unread words that are not everyday English are kept, matched as they stand, so that
     the concept is what was asked."""
     out: list[ConceptTerm] = []
+    for name in names:  # 'Mental Health First Aid': one term, its parts through the glossary
+        content = [w for w in name if w not in STOPWORDS]
+        if content and all(w in words for w in content):
+            words = [w for w in words if w not in content]
+            out.append(ConceptTerm(" ".join(content), _name_forms(glossary, content), "name", key=True))
     dropped: list[str] = []
-    everyday = True  # every term read so far is an everyday Swedish word
+    unread_common: list[str] = []  # everyday English words the glossary does not know ('robots', 'act')
+    everyday = not out  # every term read so far is an everyday Swedish word (a name is not)
     common = _common_english()
     vocab = index.token_passages()
     for phrase, forms in glossary.translate(words):
@@ -348,9 +366,61 @@ def _english_terms(
             everyday = False
         elif phrase not in common:
             dropped.append(phrase)
-    if dropped and out and everyday:
-        out.extend(ConceptTerm(w, ((w,),), "unread") for w in dropped)
+        elif phrase.isalpha():
+            unread_common.append(phrase)
+    # every word read is frequent in the store ('health', 'elderly care'): the words left unread are what
+    # the question asks about ('drones', 'act'); dropping them would answer another question
+    broad = bool(out) and all(df_share(index, t) >= config.concept_df_share for t in out)
+    unread = [*dropped, *unread_common] if broad else dropped if everyday else []
+    if out and unread:
+        out.extend(ConceptTerm(w, ((w,),), "unread") for w in unread)
     return out
+
+
+MAX_NAME_FORMS = 8
+
+
+def _name_forms(glossary: Glossary, name: list[str]) -> tuple[tuple[str, ...], ...]:
+    """The Swedish forms of an English name: each part through the glossary ('first aid' → 'första
+    hjälpen') or as it stands ('Cosmic', 'LINK'), all parts needed in one passage."""
+    parts: list[list[tuple[str, ...]]] = []
+    for phrase, forms in glossary.translate(name):
+        alternatives = [tuple(_WORD.findall(fold(f))) for f in forms or ()]
+        parts.append([a for a in alternatives if a] or [tuple(phrase.split())])
+    combined = (tuple(w for part in combo for w in part) for combo in product(*parts))
+    return tuple(islice(combined, MAX_NAME_FORMS))
+
+
+def _swedish_names(
+    terms: list[ConceptTerm], names: list[tuple[str, ...]], source: str = "name"
+) -> list[ConceptTerm]:
+    """The question's names as single key terms: 'Första hjälpen' one term of two words, 'TSI' a key.
+    With source 'narrower', a theme's narrower term the question names ('preventiva hembesök')."""
+    out = list(terms)
+    for name in names:
+        name = tuple(w for w in name if w not in STOPWORDS)
+        parts = [next((t for t in out if t.word == w or t.word.startswith(w)), None) for w in name]
+        if not name or any(p is None for p in parts):
+            continue  # a name outside the question's core (a filter, a frame word)
+        words = {p.word for p in parts if p is not None}
+        first = next(i for i, t in enumerate(out) if t.word in words)
+        surface = " ".join(t.surface or t.word for t in out if t.word in words)
+        out = [t for t in out if t.word not in words]
+        out.insert(min(first, len(out)), ConceptTerm(" ".join(name), (name,), source, surface, key=True))
+    return out
+
+
+def _keyed(index: ThemeIndex, term: ConceptTerm, config: DecisionConfig) -> ConceptTerm:
+    """A term the store never holds that is rare in everyday Swedish ('sepsis', 'epilepsi') is the concept
+    itself: no passage carries the question without it, whatever its other words. Cheap tests first."""
+    if term.key or term.source == "unread":
+        return term  # an English word kept as written weighs by its rarity, it is not the Swedish concept
+    words = [term.surface or term.word] if term.source == "question" else [w for f in term.forms for w in f]
+    if not words or min(_zipf(w) for w in words) >= config.concept_zipf:
+        return term
+    if term.source == "question" and _compound_parts(term.word):
+        return term  # a compound of known words may stand apart in a plan ('kultur, fritid')
+    return term if df_share(index, term) > 0 else replace(term, key=True)
 
 
 def _english_like(word: str) -> bool:
@@ -429,12 +499,22 @@ def _uncovered(
         return df_share(index, ConceptTerm(word, ((word,),))) >= 4 * config.concept_df_share
 
     out: list[ConceptTerm] = []
+    named: list[ConceptTerm] = []  # a name the theme does not use narrows it, whatever its words' meaning
     for term in terms:
-        words = [w for form in term.forms for w in form]
+        if term.source == "name":
+            # a Swedish name is carried by its capitalised first word ('Alzheimers sjukdom' is Demens,
+            # 'Första hjälpen' is not Psykisk hälsa); an English one by all its words
+            head = term.forms[0][:1] if language == "sv" else term.forms[0]
+            if not all(profiles.covers(k, w, generic) for w in head):
+                named.append(term)
+            continue
         if _qualifier(term.word):
             continue  # 'kroniskt sjuka', 'sjukhusets', 'the clinic': which patients or where, not what
-        if profiles.covers(k, term.word, generic) or any(profiles.covers(k, w, generic) for w in words):
-            continue
+        if profiles.covers(k, term.word, generic) or any(
+            all(profiles.covers(k, w, generic) or generic(w) for w in form) for form in term.forms if form
+        ):
+            continue  # each word of one of its forms is the theme's or says nothing ('vård'); 'preventive
+            # home visits' is not Fallprevention's: 'hembesök' is neither
         if language == "en" and term.source != "glossary":
             continue  # an English word the glossary does not know is no concept of the domain
         if language == "sv" and _zipf(term.surface or term.word) >= config.concept_zipf:
@@ -446,7 +526,7 @@ def _uncovered(
     if out and vectors is not None:  # a word that alone means the theme ('självmord') is no narrowing
         vecs = vectors([t.surface or t.word for t in out])
         out = [t for t, v in zip(out, vecs, strict=True) if _theme_z(index, k, v) < config.concept_theme_z]
-    return [t.word for t in out]
+    return [t.word for t in (*named, *out)]
 
 
 def _qualifier(word: str) -> bool:
@@ -493,6 +573,27 @@ def _term_span(words: list[str], term_words: list[str]) -> tuple[int, int] | Non
     return None
 
 
+_GROUP_PREPOSITIONS = ("till", "for", "hos", "bland", "inom", "to", "among", "of", "within")
+
+
+def _without_qualified_groups(text: str) -> str:
+    """The text without target groups that follow a preposition ('preventiva hembesök till äldre'): such a
+    group says for whom the narrower thing is, not a second topic ('ungdomsmottagningar och barn och unga')."""
+    pattern = _qualified_group_pattern()
+    return pattern.sub(" ", text) if pattern is not None else text
+
+
+@lru_cache(maxsize=1)
+def _qualified_group_pattern() -> re.Pattern[str] | None:
+    from planmine.tag.gazetteer import target_group_phrases
+
+    groups = sorted(target_group_phrases(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(g) for g in groups if g)
+    if not alternatives:
+        return None
+    return re.compile(rf"\b(?:{'|'.join(_GROUP_PREPOSITIONS)})\s+(?:{alternatives})\b")
+
+
 def narrower_term(index: ThemeIndex, theme: Theme, core: str) -> str:
     """The narrower term of `theme` (a service, unit or named programme: `Theme.narrower_terms`) that a
     question's core names, when the core names nothing else of the theme ('ungdomsmottagningar' of Barn
@@ -506,7 +607,7 @@ def narrower_term(index: ThemeIndex, theme: Theme, core: str) -> str:
             words = words[: span[0]] + words[span[1] :]
     if not named:
         return ""
-    rest = " ".join(words)
+    rest = _without_qualified_groups(" ".join(words))
     if any(h.theme_id == theme.id and h.strength == "strong" for h in index.matcher.hits(rest)):
         return ""
     if theme.id in _english_hits(index.taxonomy, rest):
@@ -531,11 +632,14 @@ def read_question(
     core = question_core(folded_rest)
     words = concept_words(core, language)
     _, glossary = _taxonomy_data(index.taxonomy)
+    names = name_phrases(question)
     if language == "en":
-        terms = _english_terms(glossary, words, index, t)
+        terms = _english_terms(glossary, words, index, t, names)
     else:
         core_text = question_core(_strip_filters(question))
         terms = [_compound_fallback(index, term, t) for term in _swedish_terms(words, core_text)]
+        terms = _swedish_names(terms, names)
+    terms = [_keyed(index, term, t) for term in terms]
     choice = choose_theme(index, core if core.strip() else question, qvec, t)
     reading = QuestionReading(
         question=question,
@@ -555,6 +659,8 @@ def read_question(
         narrower = narrower_term(index, choice.theme, core)
         if narrower:
             extra = [narrower, *(w for w in extra if w != narrower)]
+            if language == "sv" and " " in narrower:  # the narrower thing is the concept, as one term
+                reading.terms = _swedish_names(reading.terms, [tuple(_WORD.findall(narrower))], "narrower")
         if not extra:
             reading.theme, reading.theme_label, reading.why = (
                 choice.theme.id,
