@@ -26,6 +26,7 @@ from planmine.pipeline import (
     PreparedDocument,
     SegmentedDocument,
     embed_prepared,
+    not_embedded,
     segment_file,
     tag_segmented,
 )
@@ -62,14 +63,14 @@ def prepare_on_worker(
         try:
             embedder = CachedEmbedder(load_embedder(num_threads=threads), MemoryVectors())
         except PlanmineError as exc:  # the text alone decides the genre
-            warning = f"passages not embedded yet ({exc}); they will be embedded on first use"
+            warning = not_embedded(exc)
     segmented = [segment_file(ticket) for ticket in tickets]
     if embedder is not None:
         try:
             embed_prepared([d for d in segmented if isinstance(d, SegmentedDocument)], embedder)
         except PlanmineError as exc:
             embedder = None
-            warning = f"passages not embedded yet ({exc}); they will be embedded on first use"
+            warning = not_embedded(exc)
     outcomes: list[PreparedDocument | IngestResult] = []
     for document in segmented:
         if isinstance(document, IngestResult):

@@ -290,6 +290,11 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
     return segmented if isinstance(segmented, IngestResult) else tag_segmented(segmented, embedder)
 
 
+def not_embedded(exc: BaseException) -> str:
+    """The warning a document gets when its passages could not be embedded at ingest."""
+    return f"passages not embedded yet ({exc}); they will be embedded on first use"
+
+
 def embed_prepared(
     documents: Sequence[SegmentedDocument | PreparedDocument],
     embedder: Embedder,
@@ -306,7 +311,9 @@ def embed_prepared(
 
     texts = list(dict.fromkeys(p.text for d in documents for p in d.passages))
     vectors = embedder.embed_passages(texts)
-    if not (attach if attach is not None else not isinstance(embedder, CachedEmbedder)):
+    if attach is None:
+        attach = not isinstance(embedder, CachedEmbedder)
+    if not attach:
         return
     by_hash = {text_hash(t): vectors[i] for i, t in enumerate(texts)}
     for d in documents:
@@ -583,7 +590,7 @@ class _PassageEmbedder:
             try:
                 self._load()
             except PlanmineError as exc:
-                self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
+                self._unavailable = not_embedded(exc)
         return self._embedder
 
     def embed(self, documents: Sequence[SegmentedDocument | PreparedDocument]) -> str:
@@ -595,7 +602,7 @@ class _PassageEmbedder:
         except StoreFullError:
             raise
         except PlanmineError as exc:
-            self._unavailable = f"passages not embedded yet ({exc}); they will be embedded on first use"
+            self._unavailable = not_embedded(exc)
             return self._unavailable
         return ""
 

@@ -14,7 +14,7 @@ import yaml
 
 from planmine.errors import UsageError
 from planmine.themes.taxonomy import Taxonomy
-from planmine.themes.text import fold
+from planmine.themes.text import STOPWORDS, fold
 
 _WORD = re.compile(r"[^\W_]+")
 MAX_PHRASE = 4  # the longest English phrase looked up, in words
@@ -32,8 +32,6 @@ def packaged_glossary() -> dict[str, tuple[str, ...]]:
     if not isinstance(data, dict):
         raise UsageError("The packaged glossary glossary_sv_en.yaml is not a mapping of English → Swedish.")
     out: dict[str, tuple[str, ...]] = {}
-    from planmine.themes.text import STOPWORDS
-
     for en, sv in data.items():
         forms = [str(s) for s in (sv if isinstance(sv, list) else [sv])]
         out[_key(str(en))] = tuple(forms)

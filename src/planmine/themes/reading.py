@@ -12,7 +12,7 @@ concept. A region, municipality or period named in the question becomes a filter
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -328,7 +328,7 @@ def _english_terms(
     words: list[str],
     index: ThemeIndex,
     config: DecisionConfig,
-    names: list[tuple[str, ...]] = (),  # type: ignore[assignment]
+    names: Sequence[tuple[str, ...]] = (),
 ) -> list[ConceptTerm]:
     """English words through the glossary; unknown ones kept when rare in English (a name, 'SBAR') or
     found as they stand in the store ('LSS', 'covid-19').
