@@ -137,3 +137,17 @@ def test_a_store_of_schema_1_gains_the_new_columns_and_keeps_its_documents(tmp_p
         [stored] = store.documents()
         assert (stored.region, stored.meta.genre, stored.meta.period) == ("Region Skåne", "", "")
         assert store.pages(stored.id)[0].label == ""
+
+
+def test_readable_counts_leave_out_what_str_strip_empties(tmp_path):
+    """Passages and pages of only whitespace (no-break and ideographic spaces too) are not readable text."""
+    passages, tags = _analysis()
+    blank = "\u00a0\u3000 \n"
+    passages.append(Passage(document_id=0, page=1, index=2, kind="paragraph", text=blank, start=0, end=0))
+    doc = _doc()
+    doc.pages.append(CleanPage(number=2, text=blank, raw_text=blank))
+    with Store(tmp_path / "s.db") as store:
+        doc_id = store.save_document(doc, DocumentMeta(region="Region Skåne"), passages, tags)
+        readable = [p for p in store.passages(document_id=doc_id) if p.text.strip()]
+        assert store.readable_counts()[doc_id] == (len(readable), sum(len(p.text) for p in readable), 1)
+        assert len(readable) == 2

@@ -26,6 +26,7 @@ from planmine.pipeline import (
     PreparedDocument,
     SegmentedDocument,
     embed_prepared,
+    materialise,
     not_embedded,
     segment_file,
     tag_segmented,
@@ -82,6 +83,7 @@ def prepare_on_worker(
                 embed_prepared([prepared], embedder, attach=True)  # every vector from the task's cache
             elif warning:
                 prepared.warnings.append(warning)
+            materialise(prepared, embedder)  # the theme evidence is computed here too, not by the writer
         outcomes.append(prepared)
     return outcomes
 

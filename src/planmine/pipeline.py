@@ -40,7 +40,7 @@ from planmine.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from planmine.meta import apply_overrides, detect_metadata, load_manifest
 from planmine.regions import canonical_region
 from planmine.store import Store
-from planmine.types import CleanDocument, DocumentMeta, Passage, Status, Tag
+from planmine.types import CleanDocument, DocumentEvidence, DocumentMeta, Passage, Status, Tag
 
 if TYPE_CHECKING:
     import numpy as np
@@ -104,6 +104,7 @@ class PreparedDocument:
     warnings: list[str]
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # text hash -> vector (from a worker)
     model: str = ""  # the embedder's name, when `vectors` are filled
+    evidence: DocumentEvidence | None = None  # passage × theme evidence (planmine.themes.materialise)
 
 
 def file_sha256(path: Path) -> str:
@@ -290,6 +291,28 @@ def prepare(ticket: FileTicket, embedder: Embedder | None = None) -> PreparedDoc
     return segmented if isinstance(segmented, IngestResult) else tag_segmented(segmented, embedder)
 
 
+def materialise(document: PreparedDocument, embedder: Embedder | None) -> None:
+    """Compute the document's passage × theme evidence now, so answers read it from the store.
+
+    With a (cached) embedder the rows carry cosine, z and relevance. A failure leaves it to the first
+    read (which computes what is missing), with a warning: the document itself is stored either way.
+    """
+    from planmine.themes.materialise import EvidenceBuilder
+    from planmine.themes.semantic import cached
+    from planmine.themes.taxonomy import load_taxonomy
+
+    try:
+        vectors = None
+        if embedder is not None:
+            from planmine.embed import CachedEmbedder, MemoryVectors
+
+            vectors = embedder if isinstance(embedder, CachedEmbedder) else cached(embedder, MemoryVectors())
+        builder = EvidenceBuilder(load_taxonomy(), vectors)
+        document.evidence = builder.document_evidence(document.passages, document.tags, document.meta.genre)
+    except Exception as exc:  # never costs the document: the first read computes it
+        log.warning("theme evidence of %s left to the first read: %s", document.ticket.path, exc)
+
+
 def not_embedded(exc: BaseException) -> str:
     """The warning a document gets when its passages could not be embedded at ingest."""
     return f"passages not embedded yet ({exc}); they will be embedded on first use"
@@ -335,6 +358,7 @@ def commit(document: PreparedDocument, store: Store) -> IngestResult:
             document.tags,
             status=document.status,
             warnings=document.warnings,
+            evidence=document.evidence,
         )
     except Exception as exc:
         return _failure(ticket.path, exc)
@@ -436,7 +460,10 @@ class SerialExecutor:
         for index, segmented in group:
             if warning:
                 segmented.warnings.append(warning)
-            yield index, tag_segmented(segmented, embedder)
+            prepared = tag_segmented(segmented, embedder)
+            if isinstance(prepared, PreparedDocument):
+                materialise(prepared, embedder)
+            yield index, prepared
 
 
 def ingest_paths(

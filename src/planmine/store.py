@@ -20,10 +20,20 @@ from typing import Any
 import numpy as np
 
 from planmine.errors import DuplicateDocumentError, StoreError, StoreFullError
-from planmine.types import Change, CleanDocument, CleanPage, DocumentMeta, Passage, Tag
+from planmine.types import (
+    Change,
+    CleanDocument,
+    CleanPage,
+    DocumentEvidence,
+    DocumentMeta,
+    Passage,
+    Tag,
+)
 
 SCHEMA_VERSION = "1"
 SQLITE_FULL = 13  # "database or disk is full"
+# what str.strip() removes: a passage or page of only these is empty, in SQL as in Python
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +102,41 @@ CREATE TABLE IF NOT EXISTS tags (
 );
 CREATE INDEX IF NOT EXISTS tags_doc ON tags(document_id);
 CREATE INDEX IF NOT EXISTS tags_kind ON tags(kind);
+-- passage × theme evidence, computed when the passage is stored (planmine.themes.materialise)
+CREATE TABLE IF NOT EXISTS theme_evidence (
+    passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    theme TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    term TEXT NOT NULL,
+    surface TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    lexical REAL NOT NULL,
+    weak INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    commitment TEXT,
+    enumeration INTEGER NOT NULL,
+    terms TEXT NOT NULL,
+    quote_start INTEGER NOT NULL,
+    quote_end INTEGER NOT NULL,
+    match_start INTEGER,
+    match_end INTEGER,
+    cosine REAL,
+    z REAL,
+    relevance REAL
+);
+CREATE INDEX IF NOT EXISTS theme_evidence_theme ON theme_evidence(theme, document_id);
+CREATE INDEX IF NOT EXISTS theme_evidence_doc ON theme_evidence(document_id);
+CREATE INDEX IF NOT EXISTS theme_evidence_passage ON theme_evidence(passage_id);
+-- which documents' evidence is complete, and under what (a missing or different row: rebuilt on read)
+CREATE TABLE IF NOT EXISTS theme_evidence_documents (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    genre TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL,
     hash TEXT NOT NULL,
@@ -118,6 +163,12 @@ _ADDED_COLUMNS: dict[str, dict[str, str]] = {
     },
     "pages": {"label": "TEXT NOT NULL DEFAULT ''"},
 }
+# ThemeEvidenceRow fields stored in columns of the same name, after passage_id and document_id
+_EVIDENCE_COLUMNS = ("passage_id", "document_id", *(
+    "theme", "seq", "term", "surface", "start", "end", "lexical", "weak", "role", "kind", "commitment",
+    "enumeration", "terms", "quote_start", "quote_end", "match_start", "match_end", "cosine", "z",
+    "relevance",
+))  # fmt: skip
 # DocumentMeta fields stored in columns of the same name
 _META_COLUMNS = (
     "region", "region_source", "region_evidence", "title", "year", "doc_type", "language", "date",
@@ -360,8 +411,10 @@ class Store:
         *,
         status: str = "ok",
         warnings: list[str] | None = None,
+        evidence: DocumentEvidence | None = None,
     ) -> int:
-        """Store a document whole (replacing an earlier version at the same path) in one transaction."""
+        """Store a document whole (replacing an earlier version at the same path) in one transaction,
+        with its theme evidence when given (else it is computed on first read)."""
         raw = doc.raw
         name = Path(raw.path).name
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -414,17 +467,22 @@ class Store:
                     for p in doc.pages
                 ],
             )
-            self._insert_analysis(document_id, passages, tags)
+            passage_ids = self._insert_analysis(document_id, passages, tags)
+            if evidence is not None:
+                self._insert_evidence(document_id, passage_ids, evidence, meta.genre)
         return document_id
 
     def replace_analysis(self, document_id: int, passages: list[Passage], tags: list[Tag]) -> None:
         """Replace a document's passages and tags (after the tagger changed), in one transaction."""
         with self._transaction():
             self.conn.execute("DELETE FROM tags WHERE document_id = ?", (document_id,))
+            # its theme evidence goes with the passages (cascade); rebuilt from the new tags on next read
+            self.conn.execute("DELETE FROM theme_evidence_documents WHERE document_id = ?", (document_id,))
             self.conn.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
             self._insert_analysis(document_id, passages, tags)
 
-    def _insert_analysis(self, document_id: int, passages: list[Passage], tags: list[Tag]) -> None:
+    def _insert_analysis(self, document_id: int, passages: list[Passage], tags: list[Tag]) -> dict[int, int]:
+        """Insert passages and tags; returns the passages' ids by `Passage.index`."""
         passage_ids: dict[int, int] = {}
         for p in passages:
             cur = self.conn.execute(
@@ -471,6 +529,87 @@ class Store:
         for t, tag_id in zip(tags, tag_ids, strict=True):
             if t.goal is not None and 0 <= t.goal < len(tag_ids):
                 self.conn.execute("UPDATE tags SET goal_id = ? WHERE id = ?", (tag_ids[t.goal], tag_id))
+        return passage_ids
+
+    # -- theme evidence -----------------------------------------------------------------------------
+    def _insert_evidence(
+        self, document_id: int, passage_ids: dict[int, int], evidence: DocumentEvidence, genre: str
+    ) -> None:
+        self.conn.execute("DELETE FROM theme_evidence WHERE document_id = ?", (document_id,))
+        self.conn.executemany(
+            f"INSERT INTO theme_evidence({', '.join(_EVIDENCE_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_EVIDENCE_COLUMNS))})",
+            [
+                (
+                    passage_ids[r.passage_index],
+                    document_id,
+                    *(getattr(r, c) for c in _EVIDENCE_COLUMNS[2:]),
+                )
+                for r in evidence.rows
+            ],
+        )
+        self.conn.execute(
+            "INSERT OR REPLACE INTO theme_evidence_documents(document_id, fingerprint, model, genre) "
+            "VALUES (?, ?, ?, ?)",
+            (document_id, evidence.fingerprint, evidence.model, genre),
+        )
+
+    def put_theme_evidence(self, document_id: int, evidence: DocumentEvidence) -> None:
+        """Replace a stored document's theme evidence (computed after it was stored), in one transaction."""
+        with self._transaction():
+            row = self.conn.execute("SELECT genre FROM documents WHERE id = ?", (document_id,)).fetchone()
+            if row is None:  # deleted meanwhile: nothing to keep
+                return
+            ids = dict(
+                self.conn.execute("SELECT idx, id FROM passages WHERE document_id = ?", (document_id,))
+            )
+            self._insert_evidence(document_id, ids, evidence, row["genre"])
+
+    def stale_evidence(self, fingerprint: str, model: str | None) -> list[int]:
+        """Documents whose theme evidence is missing, or was computed under another fingerprint, another
+        genre, or (`model` given) without that model's vectors."""
+        rows = self.conn.execute(
+            """SELECT d.id FROM documents d LEFT JOIN theme_evidence_documents s ON s.document_id = d.id
+               WHERE s.document_id IS NULL OR s.fingerprint != ? OR s.genre != d.genre
+                     OR (? IS NOT NULL AND s.model != ?)
+               ORDER BY d.id""",
+            (fingerprint, model, model),
+        )
+        return [int(r[0]) for r in rows]
+
+    def theme_evidence_rows(self, theme: str, *, semantic: bool, min_z: float) -> list[sqlite3.Row]:
+        """A theme's stored candidates with their passage's and document's fields, in document order
+        (per region: the candidates with a term, then those by meaning only). Without `semantic`, only
+        candidates with a term; candidates by meaning only from `min_z` up."""
+        where = "e.theme = ? AND (e.term != ''" + (" OR e.z >= ?)" if semantic else ")")
+        args: list[Any] = [theme, min_z] if semantic else [theme]
+        return self.conn.execute(
+            f"""SELECT e.*, substr(p.text, e.quote_start + 1, e.quote_end - e.quote_start) AS quote,
+                       p.page AS page, p.section AS section, d.region AS region, d.name AS document,
+                       d.genre AS genre
+                FROM theme_evidence e JOIN passages p ON p.id = e.passage_id
+                     JOIN documents d ON d.id = e.document_id
+                WHERE {where}
+                ORDER BY d.region, e.term = '', d.name, d.id, p.idx, e.seq""",
+            args,
+        ).fetchall()
+
+    def readable_counts(self) -> dict[int, tuple[int, int, int]]:
+        """Per document: its passages with text, their characters, and its pages without text."""
+        counts: dict[int, tuple[int, int, int]] = {}
+        for r in self.conn.execute(
+            """SELECT document_id, COUNT(*), SUM(length(text)) FROM passages
+               WHERE trim(text, ?) != '' GROUP BY document_id""",
+            (WHITESPACE,),
+        ):
+            counts[r[0]] = (int(r[1]), int(r[2] or 0), 0)
+        for r in self.conn.execute(
+            "SELECT document_id, COUNT(*) FROM pages WHERE trim(text, ?) = '' GROUP BY document_id",
+            (WHITESPACE,),
+        ):
+            passages, chars, _ = counts.get(r[0], (0, 0, 0))
+            counts[r[0]] = (passages, chars, int(r[1]))
+        return counts
 
     def delete_document(self, document_id: int) -> None:
         with self._transaction():

@@ -175,6 +175,50 @@ class Tag:
             raise ValueError(f"bad tag offsets {self.start}..{self.end} for {self.text!r}")
 
 
+@dataclass(frozen=True)
+class ThemeEvidenceRow:
+    """One passage × theme candidate, computed when the passage is stored (planmine.themes.materialise).
+
+    The features the decision weighs, with offsets into the passage text: the term hit, the quote and
+    the match inside the quote. `cosine`, `z` and `relevance` are None where the passage had no vector.
+    """
+
+    passage_index: int  # Passage.index within its document
+    theme: str
+    seq: int  # order of the hit in the passage; candidates by meaning only have no term and seq 0
+    term: str  # "" for a candidate by meaning only
+    surface: str
+    start: int  # the hit in the (folded) passage text
+    end: int
+    lexical: float  # the hit's match quality (0 by meaning only)
+    weak: bool  # only a related term
+    role: str
+    kind: str
+    commitment: str | None
+    enumeration: int
+    terms: str  # the theme's distinct terms in the passage, ", "-joined
+    quote_start: int  # the quote is passage.text[quote_start:quote_end]
+    quote_end: int
+    match_start: int | None  # the matched words in the quote, when OCR folding kept the text's length
+    match_end: int | None
+    cosine: float | None
+    z: float | None
+    relevance: float | None
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.quote_start <= self.quote_end):
+            raise ValueError(f"bad quote offsets {self.quote_start}..{self.quote_end}")
+
+
+@dataclass
+class DocumentEvidence:
+    """A document's theme evidence rows and what they were computed under (stored with the document)."""
+
+    fingerprint: str  # taxonomy, relevance model and evidence code (planmine.themes.materialise)
+    model: str  # the embedding model of cosine, z and relevance; "" where the rows have none
+    rows: list[ThemeEvidenceRow] = field(default_factory=list)
+
+
 @dataclass
 class Evidence:
     """A quote that supports an answer: where it is and how strongly it supports it."""

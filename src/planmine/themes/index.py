@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,8 +71,155 @@ class IndexedPassage:
     quotable: bool = True  # False for a table-of-contents line, running header/footer, form field
 
 
+def passage_tag(kind: str, commitment: str | None, text: str, passage_text: str) -> PassageTag:
+    """A tag located in its passage's text (passage-wide where its text is not found, which never happens)."""
+    start = passage_text.find(text)
+    if start < 0:
+        return PassageTag(kind, commitment, 0, len(passage_text))
+    return PassageTag(kind, commitment, start, start + len(text))
+
+
+def index_document(
+    passages: Sequence[Passage],
+    tags: Mapping[int, Sequence[PassageTag]],
+    *,
+    region: str,
+    document: str,
+    document_id: int,
+    genre: str,
+) -> list[IndexedPassage]:
+    """One document's readable passages as index items (`tags` keyed by `Passage.index`): folded text,
+    table context and quotability depend on this document alone."""
+    passages = [p for p in passages if p.text.strip()]
+    repeats = Counter(" ".join(p.text.split()).lower() for p in passages)
+    table_context = ""
+    items: list[IndexedPassage] = []
+    for p in passages:
+        folded = ocr_fold(p.text)
+        if p.kind == "table_row":
+            if _INDICATOR_HEAD.match(folded):
+                table_context = "indicator"
+            elif _ACTIVITY_HEAD.match(folded):
+                table_context = "activity"
+        elif p.kind == "heading":
+            table_context = ""
+        items.append(
+            IndexedPassage(
+                passage=p,
+                region=region,
+                document=document,
+                folded=folded,
+                table_context=table_context if p.kind == "table_row" else "",
+                tags=tuple(tags.get(p.index, ())),
+                document_id=document_id,
+                genre=genre,
+                # a repeated heading is a section of its own (cleaning removed running headers)
+                quotable=not unquotable(
+                    p.text, 1 if p.kind == "heading" else repeats[" ".join(p.text.split()).lower()]
+                ),
+            )
+        )
+    return items
+
+
+def passage_reading(item: IndexedPassage, start: int, end: int) -> Reading:
+    """The role of a passage around [start, end): its tag there, else its kind and cues."""
+    sentence, s_start = item.folded, 0
+    for a, b in sentences(item.folded):
+        if a <= start < b:
+            sentence, s_start = item.folded[a:b], a
+            break
+    enum = enumeration_size(sentence, start - s_start, end - s_start)
+    here = [t for t in item.tags if t.start < end and start < t.end]
+    if here:
+        tag = max(here, key=lambda t: (t.kind != "indicator", _COMMITMENT_RANK[t.commitment]))
+        role: Role = "background" if tag.commitment == "background" else tag.kind  # type: ignore[assignment]
+        return Reading(role, tag.kind, tag.commitment, enum)
+    kind = item.passage.kind
+    if kind == "heading":
+        return Reading("heading", kind, None, enum)
+    if kind == "table_row" and item.table_context == "indicator":
+        return Reading("indicator", kind, None, enum)
+    if is_background(sentence):
+        return Reading("background", kind, None, enum)
+    stated = [t for t in item.tags if t.kind != "indicator" and t.commitment != "background"]
+    if stated:  # the passage states a goal or activity, in another sentence than the match
+        best = max(stated, key=lambda t: _COMMITMENT_RANK[t.commitment])
+        return Reading("statement", kind, best.commitment, enum)
+    return Reading("paragraph", kind, None, enum)
+
+
+def passage_quote(item: IndexedPassage, start: int, end: int) -> tuple[str, int]:
+    """Whole sentence(s) of a passage around [start, end) (the whole passage when it is short), and
+    where the quote starts in the passage text."""
+    text = item.passage.text
+    if len(text) <= QUOTE_CHARS:
+        lead = len(text) - len(text.lstrip())
+        return text.strip(), lead
+    spans = sentences(item.folded)
+    first = next((k for k, (a, b) in enumerate(spans) if a <= start < b), 0)
+    last = next((k for k, (a, b) in enumerate(spans) if a < end <= b), first)
+    last = max(last, first)
+    a, b = spans[first][0], spans[last][1]
+    while b - a < QUOTE_MIN_CHARS and (first > 0 or last < len(spans) - 1):
+        if last < len(spans) - 1:
+            last += 1
+            b = spans[last][1]
+        else:
+            first -= 1
+            a = spans[first][0]
+    piece = text[a:b]
+    lead = len(piece) - len(piece.lstrip())
+    return piece.strip(), a + lead
+
+
+def quote_and_match(
+    item: IndexedPassage, spans: list[tuple[int, int]] | None
+) -> tuple[str, int, list[tuple[int, int]]]:
+    """The quote of a passage around its matches, where it starts in the passage text, and the matched
+    words' offsets in the quote (none where OCR folding changed the text's length)."""
+    if not spans:
+        text = item.passage.text
+        return text.strip(), len(text) - len(text.lstrip()), []
+    quote, offset = passage_quote(item, spans[0][0], spans[-1][1])
+    same_length = len(item.folded) == len(item.passage.text)
+    match = [
+        (s - offset, e - offset) for s, e in spans if same_length and offset <= s and e - offset <= len(quote)
+    ]
+    return quote, offset, match
+
+
+def term_explanation(
+    hit: TermHit, reading: PassageReading, terms: Sequence[str], cosine: float | None, z: float
+) -> str:
+    """Why a passage with a term is a candidate (`cosine` None: no vectors)."""
+    why = f"term '{hit.term}' as '{hit.surface}'"
+    why += f" (fuzzy {hit.quality:.2f})" if hit.quality < 1 else ""
+    why += f"{' (related term)' if hit.strength == 'weak' else ''} in {reading.describe()}"
+    why += f"; list of {reading.enumeration}" if reading.enumeration > 1 else ""
+    why += f"; cosine {cosine:.3f} (z {z:.1f})" if cosine is not None else ""
+    if len(terms) > 1:
+        why += f"; terms {', '.join(terms)}"
+    return why
+
+
+def semantic_explanation(cosine: float, z: float) -> str:
+    return f"by meaning only (no term): cosine {cosine:.3f} (z {z:.1f})"
+
+
+def theme_cosines(centroids: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Themes × passages cosines, the same to the last bit for a document alone as within the whole store
+    (einsum sums each dot product in one order; a BLAS product's order depends on the matrix sizes)."""
+    return np.einsum("td,nd->tn", np.asarray(centroids, np.float64), np.asarray(vectors, np.float64))
+
+
 class ThemeIndex:
-    """Everything about one store that matching and answering need, computed once."""
+    """Everything about one store that matching and answering need, computed once.
+
+    A taxonomy theme's evidence is read from the store's `theme_evidence` table (computed at ingest,
+    planmine.themes.materialise) wherever that table can answer; the passages themselves are loaded
+    (and matched) only on first use: free-text questions, or the in-memory path where it cannot.
+    """
 
     def __init__(
         self,
@@ -79,19 +227,23 @@ class ThemeIndex:
         embedder: Embedder | None = None,
         taxonomy: Taxonomy | None = None,
         thresholds: DecisionConfig = DEFAULT_CONFIG,
+        *,
+        materialised: bool = True,
     ) -> None:
+        from planmine.themes.materialise import StoredEvidence
+
         self.store = store
-        self.generation = store.generation()
         self.embedder: CachedEmbedder | None = cached(embedder, store) if embedder is not None else None
         self.taxonomy = taxonomy or load_taxonomy()
         self.thresholds = thresholds
         self.matcher = ThemeMatcher(self.taxonomy)
+        # before the generation: building the table of an older store is a write of its own
+        self.stored = StoredEvidence.open(self) if materialised else None
+        self.generation = store.generation()
         self._load()
-        self._hits: list[list[TermHit]] = [self.matcher.hits(p.passage.text) for p in self.items]
-        self._theme_passages: dict[str, list[int]] = defaultdict(list)
-        for i, hits in enumerate(self._hits):
-            for theme_id in {h.theme_id for h in hits}:
-                self._theme_passages[theme_id].append(i)
+        self._items: list[IndexedPassage] | None = None
+        self._hits_of: list[list[TermHit]] | None = None
+        self._passages_of: dict[str, list[int]] | None = None
         self._vectors: np.ndarray | None = None
         self._theme_vectors: ThemeVectors | None = None
         self._theme_z: np.ndarray | None = None
@@ -101,60 +253,64 @@ class ThemeIndex:
 
     # --- loading ----------------------------------------------------------------------------------
     def _load(self) -> None:
+        """Documents and their readable text per region, from SQL (no passage is loaded here)."""
         docs = self.store.documents()
         self.documents = {d.id: d for d in docs}
         self.regions: list[str] = sorted({d.region or "unknown" for d in docs})
-        tags: dict[int, list[PassageTag]] = defaultdict(list)
-        for tag in self.store.tags():
-            if tag.kind not in _STATEMENT_KINDS:
-                continue
-            start = tag.passage_text.find(tag.text)
-            if start < 0:  # the tag's text is always in its passage; keep it passage-wide if not
-                start, end = 0, len(tag.passage_text)
-            else:
-                end = start + len(tag.text)
-            tags[tag.passage_id].append(PassageTag(tag.kind, tag.commitment, start, end))
-        self.items: list[IndexedPassage] = []
+        counts = self.store.readable_counts()
         self.doc_quality: dict[int, RegionQuality] = {}
         for doc in docs:
-            region = doc.region or "unknown"
-            q = self.doc_quality[doc.id] = RegionQuality(region=region)
+            q = self.doc_quality[doc.id] = RegionQuality(region=doc.region or "unknown")
             q.documents += 1
             q.pages += doc.pages
             q.low_confidence_pages += doc.low_confidence_pages
-            q.unreadable_pages += sum(1 for page in self.store.pages(doc.id) if not page.text.strip())
-            table_context = ""
-            passages = [p for p in self.store.passages(document_id=doc.id) if p.text.strip()]
-            repeats = Counter(" ".join(p.text.split()).lower() for p in passages)
-            for p in passages:
-                folded = ocr_fold(p.text)
-                if p.kind == "table_row":
-                    if _INDICATOR_HEAD.match(folded):
-                        table_context = "indicator"
-                    elif _ACTIVITY_HEAD.match(folded):
-                        table_context = "activity"
-                elif p.kind == "heading":
-                    table_context = ""
-                self.items.append(
-                    IndexedPassage(
-                        passage=p,
-                        region=region,
-                        document=doc.name,
-                        folded=folded,
-                        table_context=table_context if p.kind == "table_row" else "",
-                        tags=tuple(tags.get(p.id or -1, ())),
-                        document_id=doc.id,
-                        genre=doc.meta.genre,
-                        # a repeated heading is a section of its own (cleaning removed running headers)
-                        quotable=not unquotable(
-                            p.text, 1 if p.kind == "heading" else repeats[" ".join(p.text.split()).lower()]
-                        ),
-                    )
-                )
-                q.passages += 1
-                q.chars += len(p.text)
-        self.region_of = [it.region for it in self.items]
+            q.passages, q.chars, q.unreadable_pages = counts.get(doc.id, (0, 0, 0))
         self.quality = self.quality_of(None)
+
+    @property
+    def items(self) -> list[IndexedPassage]:
+        """Every readable passage of the store, in document order (loaded on first use)."""
+        if self._items is None:
+            tags: dict[int, list[PassageTag]] = defaultdict(list)
+            for tag in self.store.tags():
+                if tag.kind in _STATEMENT_KINDS:
+                    tags[tag.passage_id].append(
+                        passage_tag(tag.kind, tag.commitment, tag.text, tag.passage_text)
+                    )
+            items: list[IndexedPassage] = []
+            for doc in self.documents.values():
+                passages = self.store.passages(document_id=doc.id)
+                items += index_document(
+                    passages,
+                    {p.index: tags[p.id] for p in passages if p.id in tags},
+                    region=doc.region or "unknown",
+                    document=doc.name,
+                    document_id=doc.id,
+                    genre=doc.meta.genre,
+                )
+            self._items = items
+        return self._items
+
+    @property
+    def region_of(self) -> list[str]:
+        return [it.region for it in self.items]
+
+    @property
+    def _hits(self) -> list[list[TermHit]]:
+        """Per passage its term hits (matched on first use)."""
+        if self._hits_of is None:
+            self._hits_of = [self.matcher.hits(p.passage.text) for p in self.items]
+        return self._hits_of
+
+    @property
+    def _theme_passages(self) -> dict[str, list[int]]:
+        if self._passages_of is None:
+            passages: dict[str, list[int]] = defaultdict(list)
+            for i, hits in enumerate(self._hits):
+                for theme_id in {h.theme_id for h in hits}:
+                    passages[theme_id].append(i)
+            self._passages_of = passages
+        return self._passages_of
 
     def quality_of(self, documents: set[int] | None) -> dict[str, RegionQuality]:
         """Per region the readable text of its documents (all, or those in `documents`)."""
@@ -178,53 +334,12 @@ class ThemeIndex:
     # --- what a passage says ----------------------------------------------------------------------
     def reading(self, i: int, start: int, end: int) -> Reading:
         """The role of passage `i` around [start, end): its tag there, else its kind and cues."""
-        item = self.items[i]
-        sentence, s_start = item.folded, 0
-        for a, b in sentences(item.folded):
-            if a <= start < b:
-                sentence, s_start = item.folded[a:b], a
-                break
-        enum = enumeration_size(sentence, start - s_start, end - s_start)
-        here = [t for t in item.tags if t.start < end and start < t.end]
-        if here:
-            tag = max(here, key=lambda t: (t.kind != "indicator", _COMMITMENT_RANK[t.commitment]))
-            role: Role = "background" if tag.commitment == "background" else tag.kind  # type: ignore[assignment]
-            return Reading(role, tag.kind, tag.commitment, enum)
-        kind = item.passage.kind
-        if kind == "heading":
-            return Reading("heading", kind, None, enum)
-        if kind == "table_row" and item.table_context == "indicator":
-            return Reading("indicator", kind, None, enum)
-        if is_background(sentence):
-            return Reading("background", kind, None, enum)
-        stated = [t for t in item.tags if t.kind != "indicator" and t.commitment != "background"]
-        if stated:  # the passage states a goal or activity, in another sentence than the match
-            best = max(stated, key=lambda t: _COMMITMENT_RANK[t.commitment])
-            return Reading("statement", kind, best.commitment, enum)
-        return Reading("paragraph", kind, None, enum)
+        return passage_reading(self.items[i], start, end)
 
     def quote(self, i: int, start: int, end: int) -> tuple[str, int]:
         """Whole sentence(s) of passage `i` around [start, end) (the whole passage when it is short),
         and where the quote starts in the passage text."""
-        text = self.items[i].passage.text
-        if len(text) <= QUOTE_CHARS:
-            lead = len(text) - len(text.lstrip())
-            return text.strip(), lead
-        spans = sentences(self.items[i].folded)
-        first = next((k for k, (a, b) in enumerate(spans) if a <= start < b), 0)
-        last = next((k for k, (a, b) in enumerate(spans) if a < end <= b), first)
-        last = max(last, first)
-        a, b = spans[first][0], spans[last][1]
-        while b - a < QUOTE_MIN_CHARS and (first > 0 or last < len(spans) - 1):
-            if last < len(spans) - 1:
-                last += 1
-                b = spans[last][1]
-            else:
-                first -= 1
-                a = spans[first][0]
-        piece = text[a:b]
-        lead = len(piece) - len(piece.lstrip())
-        return piece.strip(), a + lead
+        return passage_quote(self.items[i], start, end)
 
     # --- semantic ---------------------------------------------------------------------------------
     def vectors(self) -> np.ndarray | None:
@@ -255,7 +370,7 @@ class ThemeIndex:
         if vecs is None or tv is None or not len(vecs):
             return None
         if self._theme_z is None:
-            sims = tv.centroids @ vecs.T
+            sims = theme_cosines(tv.centroids, vecs)
             mu, sd = self._theme_background(sims, vecs.shape[1])
             self._cos = sims
             self._theme_z = (sims - mu) / sd
@@ -265,23 +380,13 @@ class ThemeIndex:
         """Per theme: the mean and sd of cosines a passage's z is measured against. The relevance model's
         fixed background (labelled passages of many documents) when it knows this taxonomy and model, so that
         documents added to the store do not move another region's levels; else the store's own passages."""
-        if (model := self._relevance_model(dim)) is not None:
-            k = [model.theme_ids.index(t) for t in self.taxonomy.ids()]
-            return model.background_mean[k][:, None], model.background_sd[k][:, None]
+        if (background := fixed_background(self.taxonomy, dim)) is not None:
+            return background
         return sims.mean(axis=1, keepdims=True), sims.std(axis=1, keepdims=True) + 1e-6
 
     def _relevance_model(self, dim: int) -> RelevanceModel | None:
         """The shipped relevance model where it knows this taxonomy and this embedding size, else None."""
-        from planmine.themes.relevance import load_relevance_model
-
-        model = load_relevance_model()
-        if (
-            model is None
-            or set(model.theme_ids) != set(self.taxonomy.ids())
-            or model.components.shape[1] != dim
-        ):
-            return None
-        return model
+        return relevance_model_for(self.taxonomy, dim)
 
     # --- evidence ---------------------------------------------------------------------------------
     def evidence(
@@ -294,16 +399,7 @@ class ThemeIndex:
         """Passage `i` as evidence: where it is, the quote around the first match with the matched words'
         offsets in it, and the features the decision weighs (no weight: the decision sets it)."""
         it = self.items[i]
-        if spans:
-            quote, offset = self.quote(i, spans[0][0], spans[-1][1])
-            same_length = len(it.folded) == len(it.passage.text)
-            match = [
-                (s - offset, e - offset)
-                for s, e in spans
-                if same_length and offset <= s and e - offset <= len(quote)
-            ]
-        else:
-            quote, match = it.passage.text.strip(), []
+        quote, _, match = quote_and_match(it, spans)
         return PassageEvidence(
             passage_id=int(it.passage.id if it.passage.id is not None else i),
             region=it.region,
@@ -322,12 +418,18 @@ class ThemeIndex:
         )
 
     def theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
-        """Evidence candidates per region for a taxonomy theme: each term hit, plus semantic neighbours."""
+        """Evidence candidates per region for a taxonomy theme: each term hit, plus semantic neighbours
+        (read from the store's theme_evidence table where it can answer, else matched here)."""
         if theme_id not in self._theme_cache:
-            self._theme_cache[theme_id] = self._theme_evidence(theme_id)
+            self.taxonomy.get(theme_id)
+            if self.stored is not None:
+                self._theme_cache[theme_id] = self.stored.theme_evidence(theme_id)
+            else:
+                self._theme_cache[theme_id] = self._theme_evidence(theme_id)
         return self._theme_cache[theme_id]
 
     def _theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
+        """The in-memory path: every passage matched and read in this process."""
         self.taxonomy.get(theme_id)
         zs = self.theme_z()
         row = self.taxonomy.ids().index(theme_id)
@@ -342,13 +444,6 @@ class ThemeIndex:
             terms = sorted({x.term for x in hits})
             for h in hits:
                 reading = self.reading(i, h.start, h.end)
-                why = f"term '{h.term}' as '{h.surface}'"
-                why += f" (fuzzy {h.quality:.2f})" if h.quality < 1 else ""
-                why += f"{' (related term)' if h.strength == 'weak' else ''} in {reading.describe()}"
-                why += f"; list of {reading.enumeration}" if reading.enumeration > 1 else ""
-                why += f"; cosine {cos:.3f} (z {z:.1f})" if zs is not None else ""
-                if len(terms) > 1:
-                    why += f"; terms {', '.join(terms)}"
                 out[self.items[i].region].append(
                     self.evidence(
                         i,
@@ -360,7 +455,7 @@ class ThemeIndex:
                         z=z if zs is not None else 0.0,
                         lexical=h.quality,
                         weak=h.strength == "weak",
-                        explanation=why,
+                        explanation=term_explanation(h, reading, terms, cos if zs is not None else None, z),
                     )
                 )
         if zs is not None and self._cos is not None:
@@ -373,8 +468,6 @@ class ThemeIndex:
     def _attach_relevance(self, theme_id: str, out: dict[str, list[PassageEvidence]]) -> None:
         """Each candidate's probability of being about the theme, from the shipped relevance model (none
         without a model, vectors, or a taxonomy the model knows: the decision then weighs terms alone)."""
-        from planmine.themes.relevance import theme_features
-
         vecs, tv = self.vectors(), self.theme_vectors()
         if vecs is None or tv is None or self._cos is None:
             return
@@ -384,25 +477,28 @@ class ThemeIndex:
         items = sorted({row_of.get(e.passage_id, -1) for ev in out.values() for e in ev} - {-1})
         if not items:
             return
-        order = [self.taxonomy.ids().index(t) for t in model.theme_ids]
-        theme = self.taxonomy.get(theme_id)
-        features = theme_features(
-            model,
-            theme,
-            [self.items[i].passage.text for i in items],
-            [[h for h in self._hits[i] if h.theme_id == theme_id] for i in items],
-            [len({h.theme_id for h in self._hits[i]} - {theme_id}) for i in items],
-            self._cos[order][:, items].T,
-            vecs[items],
-            tv.centroids[self.taxonomy.ids().index(theme_id)],
-            [self.items[i].genre for i in items],
+        probability = dict(
+            zip(
+                items,
+                relevance_probabilities(
+                    model,
+                    self.taxonomy,
+                    theme_id,
+                    [self.items[i].passage.text for i in items],
+                    [self._hits[i] for i in items],
+                    self._cos[:, items],
+                    vecs[items],
+                    tv.centroids,
+                    [self.items[i].genre for i in items],
+                ),
+                strict=True,
+            )
         )
-        probability = dict(zip(items, model.probabilities(features).tolist(), strict=True))
         for ev in out.values():
             for e in ev:
                 i = row_of.get(e.passage_id, -1)
                 if i in probability:
-                    e.relevance = round(float(probability[i]), 4)
+                    e.relevance = probability[i]
 
     def add_semantic(self, out: dict[str, list[PassageEvidence]], i: int, cos: float, z: float) -> None:
         """A passage close in meaning but without a matching term: weak evidence on its own."""
@@ -410,8 +506,9 @@ class ThemeIndex:
         if not it.quotable:
             return
         reading = PassageReading("semantic", it.passage.kind)
-        why = f"by meaning only (no term): cosine {cos:.3f} (z {z:.1f})"
-        out[it.region].append(self.evidence(i, reading, cosine=cos, z=z, explanation=why))
+        out[it.region].append(
+            self.evidence(i, reading, cosine=cos, z=z, explanation=semantic_explanation(cos, z))
+        )
 
     def theme_passages(self, theme_id: str) -> list[int]:
         """Passages with a term of the theme."""
@@ -426,6 +523,60 @@ class ThemeIndex:
                     index[tok].append(i)
             self._tokens = dict(index)
         return self._tokens
+
+
+def relevance_model_for(taxonomy: Taxonomy, dim: int) -> RelevanceModel | None:
+    """The shipped relevance model where it knows this taxonomy and this embedding size, else None."""
+    from planmine.themes.relevance import load_relevance_model
+
+    model = load_relevance_model()
+    if model is None or set(model.theme_ids) != set(taxonomy.ids()) or model.components.shape[1] != dim:
+        return None
+    return model
+
+
+def fixed_background(taxonomy: Taxonomy, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per theme (taxonomy order, as columns) the relevance model's fixed cosine mean and sd, or None."""
+    if (model := relevance_model_for(taxonomy, dim)) is None:
+        return None
+    k = [model.theme_ids.index(t) for t in taxonomy.ids()]
+    return model.background_mean[k][:, None], model.background_sd[k][:, None]
+
+
+def relevance_probabilities(
+    model: RelevanceModel,
+    taxonomy: Taxonomy,
+    theme_id: str,
+    texts: list[str],
+    hits: list[list[TermHit]],
+    cosines: np.ndarray,
+    vectors: np.ndarray,
+    centroids: np.ndarray,
+    genres: list[str],
+) -> list[float]:
+    """P(about `theme_id`) of passages, rounded as stored and shown.
+
+    Args:
+        hits: per passage all its term hits (every theme's).
+        cosines: themes (taxonomy order) × these passages.
+        centroids: the taxonomy's theme centroids (taxonomy order).
+    """
+    from planmine.themes.relevance import theme_features
+
+    ids = taxonomy.ids()
+    order = [ids.index(t) for t in model.theme_ids]
+    features = theme_features(
+        model,
+        taxonomy.get(theme_id),
+        texts,
+        [[h for h in passage if h.theme_id == theme_id] for passage in hits],
+        [len({h.theme_id for h in passage} - {theme_id}) for passage in hits],
+        cosines[order].T,
+        vectors,
+        centroids[ids.index(theme_id)],
+        genres,
+    )
+    return [round(float(p), 4) for p in model.probabilities(features).tolist()]
 
 
 _TOKEN = re.compile(r"[^\W_]+")

@@ -233,7 +233,7 @@ class ThemeMatcher:
             cands.update(p for p in self._long if p in token)
         if len(token) >= MIN_FUZZY_LEN - 1:
             cands.update(p for p in self._long if p[0] == token[0] and abs(len(p) - len(token)) <= 12)
-        for part in cands:
+        for part in sorted(cands):  # in a fixed order: of equal hits the same term wins in every process
             q_last = match_part(token, part, True, True)
             q_inner = match_part(token, part, False, False)
             if q_last > 0 or q_inner > 0:
