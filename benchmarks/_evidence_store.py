@@ -108,12 +108,14 @@ def synthetic_store(source: Path, target: Path, passages: int) -> tuple[int, int
             )
             conn.execute(
                 """INSERT INTO theme_evidence_documents
-                   SELECT ?, fingerprint, model, genre FROM src.theme_evidence_documents WHERE document_id = ?""",
-                (doc_id, source_id),
+                   SELECT ?, fingerprint, model, genre, stamp || ? FROM src.theme_evidence_documents
+                   WHERE document_id = ?""",
+                (doc_id, f"-{k}", source_id),
             )
             total += sizes.get(source_id, 0)
             k += 1
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE src")
+        store.documents()  # keeps the page counts, as ingest does
         conn.execute("ANALYZE")
     return k, total

@@ -161,3 +161,37 @@ def test_document_rows_depend_on_the_document_alone(seed_store: Store, embedder:
     assert [tuple(r) for r in stored] == [
         (r.theme, r.seq, r.term, r.quote_start, r.quote_end, r.role, r.relevance) for r in rows
     ]
+
+
+def test_decided_cells_are_kept_and_only_a_changed_region_is_decided_again(
+    store_copy: Store, embedder: Embedder
+) -> None:
+    from planmine.compare import compare
+    from planmine.themes.index import get_index
+
+    first = compare(store_copy, embedder)  # ingest decided these cells: this reads them
+    cells = store_copy.conn.execute("SELECT COUNT(*) FROM theme_cells").fetchone()[0]
+    assert cells >= len(first.rows) * len(first.regions)
+    fresh = ThemeIndex(store_copy, embedder)
+    for row in first.rows:  # each kept cell is what deciding the stored evidence gives now
+        evidence = fresh.theme_evidence(row.theme_id)
+        for region in first.regions:
+            cell = decide(region, evidence.get(region, []), fresh.quality[region], fresh.thresholds)
+            kept = row.cells[region]
+            assert (cell.level, cell.score, cell.reason) == (kept.level, kept.score, kept.reason)
+            assert [(e.text, e.why, e.match) for e in cell.evidence] == [
+                (e.text, e.why, e.match) for e in kept.evidence
+            ]
+    before = get_index(store_copy, embedder).cell_keys(None, fresh.quality, 5)
+    doc = store_copy.documents()[0]
+    builder = EvidenceBuilder(load_taxonomy(), fresh.embedder)
+    from planmine.themes.materialise import rebuild
+
+    rebuild(store_copy, builder, [doc.id])  # the same rows written again: a new stamp
+    after = ThemeIndex(store_copy, embedder).cell_keys(None, fresh.quality, 5)
+    changed = {r for r in before if before[r] != after[r]}
+    assert changed == {doc.region}
+    again = compare(store_copy, embedder)
+    assert [[c.level for c in r.cells.values()] for r in again.rows] == [
+        [c.level for c in r.cells.values()] for r in first.rows
+    ]

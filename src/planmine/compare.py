@@ -25,11 +25,24 @@ def theme_row(
     documents: set[int] | None = None,
     quality: dict[str, RegionQuality] | None = None,
 ) -> ComparisonRow:
-    """One theme across every region of the store (only the evidence of `documents`, when given)."""
+    """One theme across every region of the store (only the evidence of `documents`, when given).
+
+    With stored evidence, cells decided before under the same key are read back (planmine.themes.cells)
+    and only the other regions' candidates are read and decided.
+    """
+    from planmine.themes import cells as stored_cells
+
     theme = index.taxonomy.get(theme_id)
-    evidence = index.theme_evidence(theme.id)
     quality = quality or index.quality
-    cells = {
+    keys: dict[str, str] = {}
+    found: dict[str, RegionEvidence] = {}
+    if index.stored is not None:
+        base = index.cell_keys(documents, quality, top_k)
+        keys = {region: stored_cells.cell_key(base[region], theme.id) for region in index.regions}
+        found = stored_cells.read_cells(index, keys)
+    missing = [r for r in index.regions if r not in found]
+    evidence = index.region_evidence(theme.id, missing) if missing else {}
+    decided = {
         region: decide(
             region,
             [e for e in evidence.get(region, []) if documents is None or e.document_id in documents],
@@ -37,8 +50,11 @@ def theme_row(
             index.thresholds,
             top_k,
         )
-        for region in index.regions
+        for region in missing
     }
+    if keys and decided:
+        stored_cells.keep_cells(index, theme.id, {r: (keys[r], c) for r, c in decided.items()})
+    cells = {region: found.get(region) or decided[region] for region in index.regions}
     return ComparisonRow(theme_id=theme.id, label=theme.label_sv, cells=cells)
 
 

@@ -7,6 +7,7 @@ differ. A text without page markers has no pages at all: its quotes are cited "â
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,12 +53,11 @@ def cite_page(page: int, label: str = "", *, paged: bool = True, lang: str = "en
 
 def page_facts(store: Store, names: Iterable[str]) -> dict[str, PageFacts]:
     """Paged or not, and the page labels, of the stored documents with these file names."""
-    wanted = set(names)
     out: dict[str, PageFacts] = {}
-    for doc in store.documents():
-        if doc.name in wanted and doc.name not in out:
-            labels = {p.number: p.label for p in store.pages(doc.id) if p.label}
-            out[doc.name] = PageFacts(paged=doc.metadata.get("paged") != "no", labels=labels)
+    for doc_id, name, metadata in store.documents_named(set(names)):
+        if name not in out:
+            paged = json.loads(metadata).get("paged") != "no"
+            out[name] = PageFacts(paged=paged, labels=store.page_labels(doc_id))
     return out
 
 

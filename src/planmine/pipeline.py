@@ -593,6 +593,7 @@ def ingest_paths(
             from planmine.vector_index import refresh_after_ingest
 
             refresh_after_ingest(store)  # the new passages join the persistent vector index now
+            _PassageEmbedder(store).decide_comparison()
     return [r for r in slots if r is not None]
 
 
@@ -632,6 +633,19 @@ class _PassageEmbedder:
             self._unavailable = not_embedded(exc)
             return self._unavailable
         return ""
+
+    def decide_comparison(self) -> None:
+        """Decide the default comparison now, so that the first `compare` reads its cells from the store
+        (only the regions whose documents changed are decided again: planmine.themes.cells)."""
+        from planmine.compare import compare
+        from planmine.embed import EMBEDDING_MODEL_KEY
+
+        if self.store.get_meta(EMBEDDING_MODEL_KEY) is None or (embedder := self.embedder()) is None:
+            return
+        try:
+            compare(self.store, embedder)
+        except PlanmineError as exc:  # a broken $PLANMINE_THEMES file: decided on first compare
+            log.warning("comparison not decided at ingest: %s", exc)
 
     def embed_themes(self) -> None:
         """Cache the theme definitions' vectors, when the store holds passage vectors of the model."""

@@ -6,10 +6,12 @@ document. Vectors are keyed by (model, text hash): vectors of different models n
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -102,6 +104,18 @@ CREATE TABLE IF NOT EXISTS tags (
 );
 CREATE INDEX IF NOT EXISTS tags_doc ON tags(document_id);
 CREATE INDEX IF NOT EXISTS tags_kind ON tags(kind);
+-- per document its counts, kept when it is saved (summing them reads every page's text: seconds at scale)
+CREATE TABLE IF NOT EXISTS document_counts (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    pages INTEGER NOT NULL,
+    ocr_pages INTEGER NOT NULL,
+    low_conf INTEGER NOT NULL,
+    repaired_words INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    blank_pages INTEGER NOT NULL,
+    readable_passages INTEGER NOT NULL,
+    readable_chars INTEGER NOT NULL
+);
 -- passage × theme evidence, computed when the passage is stored (planmine.themes.materialise)
 CREATE TABLE IF NOT EXISTS theme_evidence (
     passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
@@ -135,8 +149,17 @@ CREATE TABLE IF NOT EXISTS theme_evidence_documents (
     document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     fingerprint TEXT NOT NULL,
     model TEXT NOT NULL,
-    genre TEXT NOT NULL
+    genre TEXT NOT NULL,
+    stamp TEXT NOT NULL  -- new at every write of the rows: decided cells over them key on it
 );
+-- decided region × theme cells, keyed by everything they depend on (planmine.themes.cells)
+CREATE TABLE IF NOT EXISTS theme_cells (
+    key TEXT PRIMARY KEY,
+    theme TEXT NOT NULL,
+    region TEXT NOT NULL,
+    cell TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS theme_cells_theme ON theme_cells(theme, region);
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL,
     hash TEXT NOT NULL,
@@ -163,6 +186,26 @@ _ADDED_COLUMNS: dict[str, dict[str, str]] = {
     },
     "pages": {"label": "TEXT NOT NULL DEFAULT ''"},
 }
+# per document: pages, OCR'd pages, low-confidence OCR pages, words repaired from OCR, words, pages
+# without text, passages with text and their characters ("{}": the documents, e.g. "= ?"; then WHITESPACE
+# twice)
+_DOCUMENT_COUNTS = """SELECT d.id AS document_id, COALESCE(g.pages, 0) AS pages,
+        COALESCE(g.ocr_pages, 0) AS ocr_pages, COALESCE(g.low_conf, 0) AS low_conf,
+        COALESCE(g.repaired_words, 0) AS repaired_words, COALESCE(g.words, 0) AS words,
+        COALESCE(g.blank_pages, 0) AS blank_pages, COALESCE(t.readable_passages, 0) AS readable_passages,
+        COALESCE(t.readable_chars, 0) AS readable_chars
+    FROM documents d
+    LEFT JOIN (SELECT document_id, COUNT(*) AS pages, SUM(ocr) AS ocr_pages,
+                      SUM(CASE WHEN ocr AND ocr_confidence < 60 THEN 1 ELSE 0 END) AS low_conf,
+                      SUM((SELECT COUNT(*) FROM json_each(changes)
+                           WHERE json_extract(value, '$.step') LIKE 'ocr%')) AS repaired_words,
+                      SUM(length(text) - length(replace(text, ' ', '')) + 1) AS words,
+                      SUM(CASE WHEN trim(text, :ws) = '' THEN 1 ELSE 0 END) AS blank_pages
+               FROM pages WHERE document_id {0} GROUP BY document_id) g ON g.document_id = d.id
+    LEFT JOIN (SELECT document_id, COUNT(*) AS readable_passages, SUM(length(text)) AS readable_chars
+               FROM passages WHERE document_id {0} AND trim(text, :ws) != '' GROUP BY document_id) t
+           ON t.document_id = d.id
+    WHERE d.id {0}"""
 # ThemeEvidenceRow fields stored in columns of the same name, after passage_id and document_id
 _EVIDENCE_COLUMNS = ("passage_id", "document_id", *(
     "theme", "seq", "term", "surface", "start", "end", "lexical", "weak", "role", "kind", "commitment",
@@ -378,17 +421,7 @@ class Store:
     def documents(self) -> list[StoredDocument]:
         """All documents with their page, OCR, repair and passage counts, by region then name."""
         docs = [_doc_from_row(r) for r in self.conn.execute("SELECT * FROM documents ORDER BY region, name")]
-        counts = {
-            r["document_id"]: r
-            for r in self.conn.execute(
-                """SELECT document_id, COUNT(*) AS pages, SUM(ocr) AS ocr_pages,
-                          SUM(CASE WHEN ocr AND ocr_confidence < 60 THEN 1 ELSE 0 END) AS low_conf,
-                          SUM((SELECT COUNT(*) FROM json_each(changes)
-                               WHERE json_extract(value, '$.step') LIKE 'ocr%')) AS repaired_words,
-                          SUM(length(text) - length(replace(text, ' ', '')) + 1) AS words
-                   FROM pages GROUP BY document_id"""
-            )
-        }
+        counts = self._document_counts()
         passages = dict(
             self.conn.execute("SELECT document_id, COUNT(*) FROM passages GROUP BY document_id").fetchall()
         )
@@ -468,6 +501,7 @@ class Store:
                 ],
             )
             passage_ids = self._insert_analysis(document_id, passages, tags)
+            self._count_document(document_id)
             if evidence is not None:
                 self._insert_evidence(document_id, passage_ids, evidence, meta.genre)
         return document_id
@@ -480,6 +514,7 @@ class Store:
             self.conn.execute("DELETE FROM theme_evidence_documents WHERE document_id = ?", (document_id,))
             self.conn.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
             self._insert_analysis(document_id, passages, tags)
+            self._count_document(document_id)
 
     def _insert_analysis(self, document_id: int, passages: list[Passage], tags: list[Tag]) -> dict[int, int]:
         """Insert passages and tags; returns the passages' ids by `Passage.index`."""
@@ -549,9 +584,9 @@ class Store:
             ],
         )
         self.conn.execute(
-            "INSERT OR REPLACE INTO theme_evidence_documents(document_id, fingerprint, model, genre) "
-            "VALUES (?, ?, ?, ?)",
-            (document_id, evidence.fingerprint, evidence.model, genre),
+            "INSERT OR REPLACE INTO theme_evidence_documents(document_id, fingerprint, model, genre, stamp) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (document_id, evidence.fingerprint, evidence.model, genre, uuid.uuid4().hex),
         )
 
     def put_theme_evidence(self, document_id: int, evidence: DocumentEvidence) -> None:
@@ -577,12 +612,19 @@ class Store:
         )
         return [int(r[0]) for r in rows]
 
-    def theme_evidence_rows(self, theme: str, *, semantic: bool, min_z: float) -> list[sqlite3.Row]:
+    def theme_evidence_rows(
+        self, theme: str, *, semantic: bool, min_z: float, regions: list[str] | None = None
+    ) -> list[sqlite3.Row]:
         """A theme's stored candidates with their passage's and document's fields, in document order
         (per region: the candidates with a term, then those by meaning only). Without `semantic`, only
-        candidates with a term; candidates by meaning only from `min_z` up."""
+        candidates with a term; candidates by meaning only from `min_z` up; only of `regions` if given
+        ("unknown" for documents without a region)."""
         where = "e.theme = ? AND (e.term != ''" + (" OR e.z >= ?)" if semantic else ")")
         args: list[Any] = [theme, min_z] if semantic else [theme]
+        if regions is not None:
+            names = [r for r in regions if r != "unknown"] + (["", "unknown"] if "unknown" in regions else [])
+            where += f" AND e.document_id IN (SELECT id FROM documents WHERE region IN ({','.join('?' * len(names))}))"
+            args += names
         return self.conn.execute(
             f"""SELECT e.*, substr(p.text, e.quote_start + 1, e.quote_end - e.quote_start) AS quote,
                        p.page AS page, p.section AS section, d.region AS region, d.name AS document,
@@ -594,21 +636,76 @@ class Store:
             args,
         ).fetchall()
 
+    def evidence_stamps(self) -> dict[int, str]:
+        """Per document the stamp of its stored theme evidence (new at every write of its rows)."""
+        return {
+            int(r[0]): str(r[1])
+            for r in self.conn.execute("SELECT document_id, stamp FROM theme_evidence_documents")
+        }
+
+    def cells(self, keys: list[str]) -> dict[str, str]:
+        """Stored decided cells (JSON) by key, of those asked for."""
+        found: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.conn.execute(f"SELECT key, cell FROM theme_cells WHERE key IN ({marks})", chunk)
+            )
+        return found
+
+    def put_cells(self, theme: str, cells: list[tuple[str, str, str]], kept: int) -> None:
+        """Keep decided cells (key, region, JSON) of a theme, and the `kept` newest per region.
+
+        Derived data: the write does not bump the generation (no answer changes by it).
+        """
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for key, region, cell in cells:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO theme_cells(key, theme, region, cell) VALUES (?, ?, ?, ?)",
+                    (key, theme, region, cell),
+                )
+                self.conn.execute(
+                    """DELETE FROM theme_cells WHERE theme = ? AND region = ? AND rowid NOT IN (
+                           SELECT rowid FROM theme_cells WHERE theme = ? AND region = ?
+                           ORDER BY rowid DESC LIMIT ?)""",
+                    (theme, region, theme, region, kept),
+                )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
     def readable_counts(self) -> dict[int, tuple[int, int, int]]:
         """Per document: its passages with text, their characters, and its pages without text."""
-        counts: dict[int, tuple[int, int, int]] = {}
-        for r in self.conn.execute(
-            """SELECT document_id, COUNT(*), SUM(length(text)) FROM passages
-               WHERE trim(text, ?) != '' GROUP BY document_id""",
-            (WHITESPACE,),
-        ):
-            counts[r[0]] = (int(r[1]), int(r[2] or 0), 0)
-        for r in self.conn.execute(
-            "SELECT document_id, COUNT(*) FROM pages WHERE trim(text, ?) = '' GROUP BY document_id",
-            (WHITESPACE,),
-        ):
-            passages, chars, _ = counts.get(r[0], (0, 0, 0))
-            counts[r[0]] = (passages, chars, int(r[1]))
+        return {
+            doc_id: (r["readable_passages"], r["readable_chars"], r["blank_pages"])
+            for doc_id, r in self._document_counts().items()
+        }
+
+    def _count_document(self, document_id: int) -> None:
+        """Keep a document's counts (inside the transaction that wrote its pages and passages)."""
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO document_counts {_DOCUMENT_COUNTS.format('= :id')}",
+            {"id": document_id, "ws": WHITESPACE},
+        )
+
+    def _document_counts(self) -> dict[int, sqlite3.Row]:
+        """Every document's counts; those of a store from before document_counts are counted (and kept,
+        unless the file is read-only or a read transaction is open)."""
+        counts = {r["document_id"]: r for r in self.conn.execute("SELECT * FROM document_counts")}
+        missing = "IN (SELECT id FROM documents WHERE id NOT IN (SELECT document_id FROM document_counts))"
+        if self.conn.execute(f"SELECT 1 FROM documents WHERE id {missing} LIMIT 1").fetchone():
+            rows = self.conn.execute(_DOCUMENT_COUNTS.format(missing), {"ws": WHITESPACE}).fetchall()
+            counts.update({r["document_id"]: r for r in rows})
+            if not self.conn.in_transaction:  # derived data: no generation bump
+                with contextlib.suppress(sqlite3.OperationalError):
+                    marks = ", ".join("?" * len(rows[0].keys())) if rows else ""
+                    self.conn.executemany(
+                        f"INSERT OR REPLACE INTO document_counts VALUES ({marks})", [tuple(r) for r in rows]
+                    )
         return counts
 
     def delete_document(self, document_id: int) -> None:
@@ -619,6 +716,27 @@ class Store:
         return _Transaction(self.conn, self.path)
 
     # -- pages, passages, tags --------------------------------------------------------------------
+    def documents_named(self, names: set[str]) -> list[tuple[int, str, str]]:
+        """(id, name, metadata JSON) of the documents with these file names, in `documents()` order."""
+        found: list[sqlite3.Row] = []
+        wanted = sorted(names)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            found += self.conn.execute(
+                f"SELECT id, name, metadata, region FROM documents WHERE name IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        found.sort(key=lambda r: (r[3], r[1]))
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in found]
+
+    def page_labels(self, document_id: int) -> dict[int, str]:
+        """The printed labels of a document's pages that carry one, by page number."""
+        rows = self.conn.execute(
+            "SELECT number, label FROM pages WHERE document_id = ? AND label != '' ORDER BY number",
+            (document_id,),
+        )
+        return {int(r[0]): str(r[1]) for r in rows}
+
     def pages(self, document_id: int) -> list[CleanPage]:
         rows = self.conn.execute(
             "SELECT * FROM pages WHERE document_id = ? ORDER BY number", (document_id,)

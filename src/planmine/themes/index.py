@@ -250,6 +250,7 @@ class ThemeIndex:
         self._cos: np.ndarray | None = None
         self._tokens: dict[str, list[int]] | None = None
         self._theme_cache: dict[str, dict[str, list[PassageEvidence]]] = {}
+        self._cell_keys: dict[Any, dict[str, str]] = {}
 
     # --- loading ----------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -427,6 +428,31 @@ class ThemeIndex:
             else:
                 self._theme_cache[theme_id] = self._theme_evidence(theme_id)
         return self._theme_cache[theme_id]
+
+    def cell_keys(
+        self, documents: set[int] | None, quality: dict[str, RegionQuality], top_k: int
+    ) -> dict[str, str]:
+        """Per region the theme-independent part of its decided cells' key (planmine.themes.cells)."""
+        from dataclasses import asdict
+
+        from planmine.themes.cells import region_keys
+
+        memo = (
+            frozenset(documents) if documents is not None else None,
+            top_k,
+            tuple(sorted((r, repr(asdict(q))) for r, q in quality.items())),
+        )
+        if memo not in self._cell_keys:
+            self._cell_keys[memo] = region_keys(self, documents, quality, top_k)
+        return self._cell_keys[memo]
+
+    def region_evidence(self, theme_id: str, regions: list[str]) -> dict[str, list[PassageEvidence]]:
+        """`theme_evidence` of some regions only (from the store without loading the others' rows)."""
+        if self.stored is None or theme_id in self._theme_cache:
+            every = self.theme_evidence(theme_id)
+            return {r: every[r] for r in regions if r in every}
+        self.taxonomy.get(theme_id)
+        return self.stored.theme_evidence(theme_id, regions)
 
     def _theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
         """The in-memory path: every passage matched and read in this process."""

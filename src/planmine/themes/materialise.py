@@ -281,11 +281,15 @@ class StoredEvidence:
                 return None
         return cls(index.store, builder.semantic, index.thresholds.semantic_z)
 
-    def theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
-        """Evidence candidates per region for a taxonomy theme, as `ThemeIndex._theme_evidence` gives."""
+    def theme_evidence(
+        self, theme_id: str, regions: list[str] | None = None
+    ) -> dict[str, list[PassageEvidence]]:
+        """Evidence candidates per region for a taxonomy theme, as `ThemeIndex._theme_evidence` gives
+        (of `regions` only, when given)."""
         out: dict[str, list[PassageEvidence]] = defaultdict(list)
         semantic = self.semantic
-        for r in self.store.theme_evidence_rows(theme_id, semantic=semantic, min_z=self.min_z):
+        rows = self.store.theme_evidence_rows(theme_id, semantic=semantic, min_z=self.min_z, regions=regions)
+        for r in rows:
             term = r["term"]
             cosine = r["cosine"] if semantic else None
             z = r["z"] if semantic else 0.0
