@@ -14,6 +14,12 @@ synthetic vectors and times a fresh process opening it and answering; `--report-
 report of a synthetic corpus of N documents (21 regions, 60 themes, 12 quotes per cell) and prints its
 size against the 10 MB cap. `--store DB` runs the answer steps on an existing store (no ingest).
 
+`--evidence-sizes 10000,100000,1000000` times `compare` (cold: deciding every cell from the stored theme
+evidence; warm: reading the kept cells) and `gaps` in fresh processes, with their peak RSS, on SYNTHETIC
+stores filled by SQL with copies of the seed plans' passages and evidence rows (real per-theme candidate
+rates; benchmarks/_evidence_store.py); `--before-src ../main/src` runs the same compare with other code
+(main's, which matches every passage in memory) up to `--before-max` passages.
+
 `--ingest-scaling` only ingests, pinned with taskset: one process on one core, one Dask worker on one core,
 two workers on two cores (ONNX Runtime one thread per worker), printing passages/s, passages per
 CPU-second, the largest per-process peak RSS, store size and the 2-vs-1 ratio; `--profile-ingest` runs
@@ -21,6 +27,7 @@ one ingest under cProfile and prints the seconds of each stage.
 
 Usage: python benchmarks/bench_scale.py [--size 600] [--ingest-scaling] [--profile-ingest] [--graph-size 100000 [--graph-exact] [--graph-stored]] [--no-ingest]
        [--index-size 100000] [--report-docs 1100] [--store DB] [--out DIR]
+       [--evidence-sizes 10000,100000,1000000 [--before-src ../main/src] [--before-max 10000]]
 """
 
 from __future__ import annotations
@@ -454,6 +461,78 @@ def bench_graph(n: int, *, exact: bool = False, stored: bool = False) -> set[tup
     return {(p.source, p.target) for p in pairs}
 
 
+def run_measured(args: list[str], src: Path) -> tuple[float, float, int]:
+    """`python -m planmine ARGS` with `src` first on the path: (seconds, its own peak RSS in MB, rc)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    t0 = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "planmine", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - t0
+    if child.stderr is not None:
+        child.stderr.close()
+    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def bench_evidence(sizes: list[int], out: Path, before_src: Path | None, before_max: int) -> None:
+    """compare and gaps on SYNTHETIC stores of N passages filled by SQL from the seed plans' stored
+    theme evidence (benchmarks/_evidence_store.py); `before_src` (e.g. main's src/) runs the same
+    compare with that code, on stores up to `before_max` passages."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _evidence_store import prepared_source, synthetic_store
+
+    out.mkdir(parents=True, exist_ok=True)
+    source = prepared_source(
+        ROOT.parent / "seed.db" if (ROOT.parent / "seed.db").exists() else _seed_store(out), out
+    )
+    for n in sizes:
+        store = out / f"synthetic-{n}.db"
+        t0 = time.perf_counter()
+        docs, passages = synthetic_store(source, store, n)
+        rows = _scalar(store, "SELECT COUNT(*) FROM theme_evidence")
+        print(
+            f"SYNTHETIC {passages:>8} passages  {docs} documents (copies of the seed plans' rows), {rows} "
+            f"evidence rows, store {store.stat().st_size / 1024**2:.0f} MB, filled in "
+            f"{time.perf_counter() - t0:.0f} s  {load()}"
+        )
+        region = _scalar(store, "SELECT region FROM documents ORDER BY id LIMIT 1")
+        compare = ["compare", "--store", str(store), "--format", "json", "-o", str(out / f"compare-{n}.json")]
+        if before_src is not None and n <= before_max:
+            seconds, peak, rc = run_measured(compare, before_src)
+            print(
+                f"  compare before  {seconds:6.1f} s  peak {peak:5.0f} MB  rc {rc}  ({before_src})  {load()}"
+            )
+        for label, args in (
+            ("compare cold", compare),  # decides every cell from the stored evidence and keeps it
+            ("compare warm", compare),  # reads the kept cells
+            ("compare table", ["compare", "--store", str(store)]),
+            ("gaps warm", ["gaps", str(region), "--store", str(store)]),
+        ):
+            seconds, peak, rc = run_measured(args, ROOT / "src")
+            print(f"  {label:<14}  {seconds:6.1f} s  peak {peak:5.0f} MB  rc {rc}  {load()}")
+
+
+def _scalar(store: Path, sql: str) -> object:
+    import sqlite3
+
+    conn = sqlite3.connect(store)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _seed_store(out: Path) -> Path:
+    """corpus/ ingested with the model (when ../seed.db is not there)."""
+    store = out / "seed.db"
+    if not store.exists():
+        _, done = planmine("ingest", str(ROOT / "corpus"), "--store", str(store))
+        if done.returncode != 0:
+            raise SystemExit(f"ingest failed: {done.stderr[-2000:]}")
+    return store
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--size", type=int, default=600, help="passages to generate and ingest")
@@ -476,6 +555,15 @@ def main() -> None:
         "--report-docs", type=int, default=0, help="size of the report of N synthetic documents"
     )
     parser.add_argument("--store", type=Path, default=None, help="run the answer steps on this store only")
+    parser.add_argument(
+        "--evidence-sizes",
+        default="",
+        help="comma-separated passage counts: compare/gaps on SYNTHETIC stores filled by SQL (e.g. 10000,1000000)",
+    )
+    parser.add_argument(
+        "--before-src", type=Path, default=None, help="also run compare with this src/ (main's)"
+    )
+    parser.add_argument("--before-max", type=int, default=10_000, help="largest store --before-src runs on")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     print(f"start            {load()}, {os.cpu_count()} cores")
@@ -491,7 +579,7 @@ def main() -> None:
         out = args.out or Path(tempfile.mkdtemp(prefix="planmine-scale-"))
         bench_first_answer(args.store)
         bench_answers(args.store, out)
-    elif not args.no_ingest:
+    elif not args.no_ingest and not args.evidence_sizes:
         out = args.out or Path(tempfile.mkdtemp(prefix="planmine-scale-"))
         corpus = out / "corpus"
         docs = generate(corpus, args.size)
@@ -500,6 +588,10 @@ def main() -> None:
         bench_ingest(corpus, out, 2)
         bench_first_answer(store)
         bench_answers(store, out)
+    if args.evidence_sizes:
+        sizes = [int(n) for n in args.evidence_sizes.split(",")]
+        out = args.out or Path(tempfile.mkdtemp(prefix="planmine-evidence-"))
+        bench_evidence(sizes, out, args.before_src, args.before_max)
     if args.report_docs:
         bench_report_size(args.report_docs)
     if args.index_size:

@@ -12,6 +12,8 @@ import pytest
 from conftest import seed_file
 from planmine.pipeline import IngestResult, ingest_paths
 from planmine.store import Store
+from planmine.themes.materialise import fingerprint
+from planmine.themes.taxonomy import load_taxonomy
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
@@ -36,16 +38,31 @@ def _assert_whole(db: Store) -> None:
     assert orphans == 0
 
 
+def _evidence(db: Store) -> list[tuple]:
+    return [
+        tuple(r)
+        for r in db.conn.execute(
+            """SELECT d.name, p.idx, e.theme, e.seq, e.term, e.role, e.quote_start, e.quote_end, e.lexical
+               FROM theme_evidence e JOIN passages p ON p.id = e.passage_id JOIN documents d ON d.id = e.document_id
+               ORDER BY d.name, p.idx, e.theme, e.seq"""
+        )
+    ]
+
+
 def test_two_local_workers_store_what_one_process_stores(tmp_path) -> None:
     folder = _folder(tmp_path, 3)
     shutil.copy(folder / "plan00.txt", folder / "copy.txt")  # same content in the same batch
     with Store(tmp_path / "serial.db") as db:
         serial = ingest_paths([folder], db, embed=False)
         serial_counts = db.counts()
+        serial_evidence = _evidence(db)
     with Store(tmp_path / "dask.db") as db:
         parallel = ingest_paths([folder], db, embed=False, workers=2)
         assert db.counts() == serial_counts
         _assert_whole(db)
+        # the workers computed each document's theme evidence; the writer stored it with the document
+        assert _evidence(db) == serial_evidence and len(serial_evidence) > 50
+        assert db.stale_evidence(fingerprint(load_taxonomy()), None) == []
     by_status = sorted(r.status for r in parallel)
     assert by_status == sorted(r.status for r in serial) == ["duplicate", "ok", "ok", "ok"]
     assert [Path(r.path).name for r in parallel] == [Path(r.path).name for r in serial]  # input order
