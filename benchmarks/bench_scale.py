@@ -507,7 +507,7 @@ def bench_evidence(sizes: list[int], out: Path, before_src: Path | None, before_
             ("compare cold", compare),  # decides every cell from the stored evidence and keeps it
             ("compare warm", compare),  # reads the kept cells
             ("compare table", ["compare", "--store", str(store)]),
-            ("gaps warm", ["gaps", str(region), "--store", str(store)]),
+            ("gaps warm", ["gaps", "--region", str(region), "--store", str(store)]),
         ):
             seconds, peak, rc = run_measured(args, ROOT / "src")
             print(f"  {label:<14}  {seconds:6.1f} s  peak {peak:5.0f} MB  rc {rc}  {load()}")

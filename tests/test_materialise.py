@@ -195,3 +195,24 @@ def test_decided_cells_are_kept_and_only_a_changed_region_is_decided_again(
     assert [[c.level for c in r.cells.values()] for r in again.rows] == [
         [c.level for c in r.cells.values()] for r in first.rows
     ]
+
+
+def test_compare_beside_another_writer_does_not_wait_for_its_lock(
+    store_copy: Store, embedder: Embedder
+) -> None:
+    import time
+
+    from planmine.compare import compare
+
+    store_copy.conn.execute("DELETE FROM theme_cells")
+    other = sqlite3.connect(store_copy.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # an ingest holding the write lock
+    try:
+        started = time.perf_counter()
+        table = compare(store_copy, embedder, ["sip", "fallprevention"])
+        assert time.perf_counter() - started < 10  # not 2 × 30 s waiting for the lock
+        assert table.rows[1].cells["Region Kalmar län"].level == "addressed"
+        assert store_copy.conn.execute("SELECT COUNT(*) FROM theme_cells").fetchone()[0] == 0
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

@@ -34,6 +34,8 @@ from planmine.types import (
 
 SCHEMA_VERSION = "1"
 SQLITE_FULL = 13  # "database or disk is full"
+BUSY_TIMEOUT_S = 30  # how long a write waits for another process's write lock
+CELLS_WAIT_MS = 200  # keeping decided cells is worth no longer wait: they are decided again next time
 # what str.strip() removes: a passage or page of only these is empty, in SQL as in Python
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
@@ -312,7 +314,7 @@ class Store:
                 "is a part of the path a file?). Pass another --store."
             ) from None
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
             planmine = self._check_own_file()  # before anything is written: a foreign file stays as it was
             if not planmine and not create:
@@ -657,9 +659,14 @@ class Store:
     def put_cells(self, theme: str, cells: list[tuple[str, str, str]], kept: int) -> None:
         """Keep decided cells (key, region, JSON) of a theme, and the `kept` newest per region.
 
-        Derived data: the write does not bump the generation (no answer changes by it).
+        Derived data: the write does not bump the generation (no answer changes by it), and it waits at
+        most `CELLS_WAIT_MS` for another writer (an ingest) before giving up with OperationalError.
         """
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(f"PRAGMA busy_timeout = {CELLS_WAIT_MS}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         try:
             for key, region, cell in cells:
                 self.conn.execute(

@@ -35,7 +35,9 @@ def code_version() -> str:
     """The evidence and decision code a cell was decided by (a new planmine decides again)."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("cells.py", "decision.py", "evidence.py", "index.py", "materialise.py"):
+    for name in (
+        "cells.py", "decision.py", "evidence.py", "index.py", "materialise.py", "passages.py", "relevance.py",
+    ):  # fmt: skip
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 

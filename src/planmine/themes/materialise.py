@@ -28,22 +28,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planmine.themes.evidence import DEFAULT_CONFIG, PassageEvidence, PassageReading
-from planmine.themes.index import (
+from planmine.themes.matcher import TermHit, ThemeMatcher
+from planmine.themes.passages import (
     _STATEMENT_KINDS,
     IndexedPassage,
     PassageTag,
-    fixed_background,
     index_document,
     passage_reading,
     passage_tag,
     quote_and_match,
-    relevance_model_for,
-    relevance_probabilities,
     semantic_explanation,
     term_explanation,
     theme_cosines,
 )
-from planmine.themes.matcher import TermHit, ThemeMatcher
+from planmine.themes.relevance import fixed_background, relevance_model_for, relevance_probabilities
 from planmine.themes.semantic import ThemeVectors
 from planmine.types import DocumentEvidence, Passage, Tag, ThemeEvidenceRow
 

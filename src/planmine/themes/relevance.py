@@ -28,7 +28,7 @@ from planmine.themes.text import fold, is_background, unquotable
 
 if TYPE_CHECKING:
     from planmine.themes.matcher import TermHit
-    from planmine.themes.taxonomy import Theme
+    from planmine.themes.taxonomy import Taxonomy, Theme
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "relevance_model.npz"
 PCA_DIMS = 8  # principal components of passage ⊙ theme centroid kept as features
@@ -253,3 +253,53 @@ def theme_features(
         ]
     )
     return np.hstack([base, model.products(passage_vectors, centroid)])
+
+
+def relevance_model_for(taxonomy: Taxonomy, dim: int) -> RelevanceModel | None:
+    """The shipped relevance model where it knows this taxonomy and this embedding size, else None."""
+    model = load_relevance_model()
+    if model is None or set(model.theme_ids) != set(taxonomy.ids()) or model.components.shape[1] != dim:
+        return None
+    return model
+
+
+def fixed_background(taxonomy: Taxonomy, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per theme (taxonomy order, as columns) the relevance model's fixed cosine mean and sd, or None."""
+    if (model := relevance_model_for(taxonomy, dim)) is None:
+        return None
+    k = [model.theme_ids.index(t) for t in taxonomy.ids()]
+    return model.background_mean[k][:, None], model.background_sd[k][:, None]
+
+
+def relevance_probabilities(
+    model: RelevanceModel,
+    taxonomy: Taxonomy,
+    theme_id: str,
+    texts: list[str],
+    hits: list[list[TermHit]],
+    cosines: np.ndarray,
+    vectors: np.ndarray,
+    centroids: np.ndarray,
+    genres: list[str],
+) -> list[float]:
+    """P(about `theme_id`) of passages, rounded as stored and shown.
+
+    Args:
+        hits: per passage all its term hits (every theme's).
+        cosines: themes (taxonomy order) × these passages.
+        centroids: the taxonomy's theme centroids (taxonomy order).
+    """
+    ids = taxonomy.ids()
+    order = [ids.index(t) for t in model.theme_ids]
+    features = theme_features(
+        model,
+        taxonomy.get(theme_id),
+        texts,
+        [[h for h in passage if h.theme_id == theme_id] for passage in hits],
+        [len({h.theme_id for h in passage} - {theme_id}) for passage in hits],
+        cosines[order].T,
+        vectors,
+        centroids[ids.index(theme_id)],
+        genres,
+    )
+    return [round(float(p), 4) for p in model.probabilities(features).tolist()]
