@@ -128,8 +128,13 @@ def test_a_group_is_embedded_in_one_call_before_its_documents_are_tagged(tmp_pat
         outcomes = [o for _, o in executor.run(tickets)]
         assert all(isinstance(o, PreparedDocument) for o in outcomes)
         texts = {p.text for o in outcomes if isinstance(o, PreparedDocument) for p in o.passages}
-        # one call for both documents; the genre classifier's passages came from the cache, not the model
-        assert counter.calls == [len(texts)]
+        # one call for both documents; the genre classifier's passages came from the cache, not the model;
+        # then, once, the theme definitions that the stored theme evidence measures cosines against
+        from planmine.themes.semantic import phrasings
+        from planmine.themes.taxonomy import load_taxonomy
+
+        definitions = {text for theme in load_taxonomy() for text in phrasings(theme)}
+        assert counter.calls == [len(texts), len(definitions)]
         assert all(
             "text+embedding features" in o.meta.genre_evidence
             for o in outcomes

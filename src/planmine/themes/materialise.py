@@ -287,7 +287,10 @@ class StoredEvidence:
         out: dict[str, list[PassageEvidence]] = defaultdict(list)
         semantic = self.semantic
         rows = self.store.theme_evidence_rows(theme_id, semantic=semantic, min_z=self.min_z, regions=regions)
+        sections: dict[str, str] = {}  # a document's passages share a few section paths
         for r in rows:
+            if (raw := r["section"]) not in sections:
+                sections[raw] = " › ".join(json.loads(raw))
             term = r["term"]
             cosine = r["cosine"] if semantic else None
             z = r["z"] if semantic else 0.0
@@ -306,7 +309,7 @@ class StoredEvidence:
                     region=region,
                     document=r["document"],
                     page=r["page"],
-                    section=" › ".join(json.loads(r["section"])),
+                    section=sections[raw],
                     text=r["quote"],
                     role=reading.role,
                     kind=reading.kind,
