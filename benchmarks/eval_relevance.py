@@ -4,8 +4,9 @@ Every judgement is scored by a model fitted (and Platt-calibrated) without its d
 threshold is chosen inside each training fold (on that fold's own out-of-fold probabilities) for the
 target precision, never on the scored fold. Prints overall and per-theme precision/recall, by source
 (seed plans, realdocs, realdocs2), the hard negatives passed, calibration, the raw term-hit baseline, and
-the label-noise ceiling: how a second, independent reading of a sample (second_reading.jsonl) agrees with
-the labels, next to the model on the same rows.
+the label-noise ceiling: how second, independent readings of samples (second_reading.jsonl,
+second_reading_2.jsonl) agree with the first and the adjudicated labels, next to the model on the same
+rows. The labels scored are the adjudicated ones (`adjudicated`, tests/data/relevance/README.md).
 
 Usage: PYTHONPATH=src python benchmarks/eval_relevance.py [--folds 5] [--precision 0.95] [--errors N]
 """
@@ -47,29 +48,39 @@ def precision_at_recall(probs: np.ndarray, y: np.ndarray, recall: float) -> floa
     return float(tp[k] / (k + 1))
 
 
-def second_reading(rows: list[dict], probs: np.ndarray, pred: np.ndarray) -> None:
-    """Agreement of a second reader with the labels on a random sample of the rows that carry a cue word
-    (positives and hard negatives): a ceiling for any model scored against one reader's labels."""
-    path = LABELS / "second_reading.jsonl"
-    if not path.exists():
-        return
-    at = {(r["doc"], int(r["passage"]), r["theme"]): k for k, r in enumerate(rows)}
-    second = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-    idx = np.asarray([at[(s["doc"], int(s["passage"]), s["theme"])] for s in second])
-    y = np.asarray([bool(rows[k]["label"]) for k in idx])
-    other = np.asarray([bool(s["label"]) for s in second])
-    n = len(y)
+def _agreement(y: np.ndarray, other: np.ndarray) -> str:
+    """Agreement, Cohen's kappa, and `other` read as a predictor of `y` (precision, recall)."""
     agree = float((y == other).mean())
     expected = (y.mean() * other.mean()) + (1 - y.mean()) * (1 - other.mean())
     kappa = (agree - expected) / max(1 - expected, 1e-9)
-    p2, r2, _, _ = pr(y, other)
-    pm, rm, _, _ = pr(y, pred[idx])
-    p5, r5, _, _ = pr(y, probs[idx] >= 0.5)
-    print(
-        f"second reading of {n} cue-word rows ({int(y.sum())} positive): agreement {agree:.3f}, kappa "
-        f"{kappa:.2f}; second reader as a predictor of the labels: precision {p2:.3f} recall {r2:.3f}; "
-        f"the model on the same rows: at the nested threshold P {pm:.3f} R {rm:.3f}, at 0.5 P {p5:.3f} R {r5:.3f}"
-    )
+    p, r, _, _ = pr(y, other)
+    return f"agreement {agree:.3f}, kappa {kappa:.2f}, as a predictor P {p:.3f} R {r:.3f}"
+
+
+def second_reading(rows: list[dict], probs: np.ndarray, pred: np.ndarray) -> None:
+    """How independent second readings agree with the first labels and with the adjudicated ones, next
+    to the model on the same rows: the label-noise ceiling for any model scored against these labels.
+
+    second_reading.jsonl: 60 random cue-word rows (round 1); second_reading_2.jsonl: 330 rows stratified
+    by theme and kind, read blind against the guideline, every disagreement adjudicated (round 2)."""
+    at = {(r["doc"], int(r["passage"]), r["theme"]): k for k, r in enumerate(rows)}
+    for name in ("second_reading.jsonl", "second_reading_2.jsonl"):
+        path = LABELS / name
+        if not path.exists():
+            continue
+        second = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        idx = np.asarray([at[(s["doc"], int(s["passage"]), s["theme"])] for s in second])
+        first = np.asarray([bool(rows[k]["label"]) for k in idx])
+        adjudicated = np.asarray([bool(rows[k].get("adjudicated", rows[k]["label"])) for k in idx])
+        other = np.asarray([bool(s["label"]) for s in second])
+        print(
+            f"{name}: {len(idx)} rows, {int(first.sum())} positive at first reading, {int(adjudicated.sum())} adjudicated"
+        )
+        print(f"  second vs first reading:      {_agreement(first, other)}")
+        print(f"  first vs adjudicated:         {_agreement(adjudicated, first)}")
+        print(f"  second vs adjudicated:        {_agreement(adjudicated, other)}")
+        print(f"  model (nested threshold) vs adjudicated: {_agreement(adjudicated, pred[idx])}")
+        print(f"  model (0.5) vs adjudicated:   {_agreement(adjudicated, probs[idx] >= 0.5)}")
 
 
 def main() -> int:
@@ -93,6 +104,13 @@ def main() -> int:
         f"{args.precision} (range {thresholds.min():.3f}..{thresholds.max():.3f})"
     )
     print(f"overall: precision {p:.3f} recall {r:.3f} ({n_pos} positives, {fp} false positives)")
+    first = j.first_labels.astype(bool)
+    if (first != y).any():
+        fp_, fr_, _, _ = pr(first, pred)
+        print(
+            f"  labels are the adjudicated ones ({int((first != y).sum())} rows differ from the first reading); "
+            f"scored against the first reading instead: precision {fp_:.3f} recall {fr_:.3f}"
+        )
     hits = np.asarray(
         [
             any(h.theme_id == row["theme"] for h in f.hits[k])
@@ -115,7 +133,7 @@ def main() -> int:
         f"(an optimistic bound, not a nested figure): {best_p:.3f}"
     )
     kinds = np.asarray([row["kind"] for row in j.rows])
-    hard = kinds == "hard_negative"
+    hard = (kinds == "hard_negative") & ~y
     print(f"hard negatives judged relevant: {int(pred[hard].sum())} of {int(hard.sum())}")
     sources = np.asarray([row["source"] for row in j.rows])
     for s in sorted(set(sources)):

@@ -8,6 +8,10 @@ that keeps 0.95 of the positives, recorded in DecisionConfig) and the precision 
 DecisionConfig's `relevance_addressed` (0.5: more likely about the theme than not). Scores come from benchmarks/eval_relevance.py, never
 from this script.
 
+Trains on the `adjudicated` labels (tests/data/relevance/README.md). Before replacing the shipped file, check
+that tests/test_golden.py and benchmarks/eval_themes.py do not fall (the README says why the current file
+predates the adjudication).
+
 Example: python scripts/train_relevance.py
 """
 

@@ -20,7 +20,7 @@ from planmine.themes.relevance import (
     load_relevance_model,
     theme_features,
 )
-from planmine.themes.relevance_train import theme_centroids, threshold_for
+from planmine.themes.relevance_train import load_judgements, theme_centroids, threshold_for
 from planmine.themes.taxonomy import load_taxonomy
 
 
@@ -94,6 +94,38 @@ def test_addressed_needs_a_passage_the_model_reads_as_about_the_theme() -> None:
     assert decide("Region A", by_meaning, QUALITY).level != "addressed"
     off_theme = [replace(e, relevance=t.relevance_mentioned / 2) for e in strong]
     assert decide("Region A", off_theme, QUALITY).level == "not_found"
+
+
+def test_training_uses_the_adjudicated_label_and_keeps_the_first(tmp_path) -> None:
+    """A row whose second reading was adjudicated trains on the adjudicated label; the first stays readable."""
+    import json
+
+    rows = [
+        {
+            "doc": "a.md",
+            "passage": 1,
+            "text": "Teammötet följer upp åtgärderna.",
+            "theme": "teambaserad_vard",
+            "label": 0,
+            "adjudicated": 1,
+            "adjudication": "class re-read",
+        },
+        {
+            "doc": "a.md",
+            "passage": 2,
+            "text": "Arbeta med fallprevention.",
+            "theme": "fallprevention",
+            "label": 1,
+        },
+    ]
+    (tmp_path / "judgements.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    (tmp_path / "documents.jsonl").write_text(
+        json.dumps({"doc": "a.md", "genre": "guideline"}), encoding="utf-8"
+    )
+    j = load_judgements(tmp_path)
+    assert j.labels.tolist() == [1, 1]
+    assert j.first_labels.tolist() == [0, 1]
+    assert j.genres == ["guideline", "guideline"]
 
 
 def test_threshold_for_reaches_the_precision_asked_for() -> None:

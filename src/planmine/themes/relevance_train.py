@@ -40,6 +40,12 @@ class Judgements:
 
     @property
     def labels(self) -> np.ndarray:
+        """The adjudicated label where a row has one (tests/data/relevance/README.md), else the first."""
+        return np.asarray([int(r.get("adjudicated", r["label"])) for r in self.rows])
+
+    @property
+    def first_labels(self) -> np.ndarray:
+        """The first reader's label, kept beside the adjudicated one."""
         return np.asarray([int(r["label"]) for r in self.rows])
 
     @property
