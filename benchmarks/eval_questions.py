@@ -6,7 +6,7 @@ and false-positive rate with positive = `addressed` or `mentioned`, how many out
 were read as a theme, and whether the in-taxonomy controls were read as their theme.
 Tune on --split dev only; --split test is the held-out score.
 
-Usage: python benchmarks/eval_questions.py [--store DB] [--split dev|test|all] [--verbose]
+Usage: python benchmarks/eval_questions.py [--store DB] [--split dev|test|all] [--sampled] [--verbose]
 """
 
 from __future__ import annotations
@@ -46,10 +46,14 @@ def main() -> None:
     ap.add_argument("--store", help="a store after `planmine ingest corpus/` (default: ingest now)")
     ap.add_argument("--split", default="dev", choices=["dev", "test", "all"])
     ap.add_argument("--verbose", action="store_true", help="print every wrong cell")
+    ap.add_argument(
+        "--sampled", action="store_true", help="only the rows of the sampled pass (field `sampled`)"
+    )
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} at start")
     rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if args.split == "all" or r["split"] == args.split]
+    rows = [r for r in rows if r.get("sampled") or not args.sampled]
     store = seed_store(args.store)
     from planmine.embed import load_embedder
     from planmine.query import QUERY_THREADS

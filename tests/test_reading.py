@@ -302,3 +302,58 @@ def test_names_and_unread_words_keep_free_questions_narrow(seed_store: Store, em
     # 'elderly care' alone is in every plan: the unread 'drones' is what is asked, found nowhere
     words = {t["word"] for t in drones.reading["terms"]}  # type: ignore[index, union-attr]
     assert "drones" in words and set(_levels(drones).values()) == {"not_found"}
+
+
+def test_an_attribute_the_store_lacks_narrows_a_theme_noun_but_a_verb_does_not(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    from planmine.themes.evidence import ConceptTerm
+    from planmine.themes.reading import _attributive
+
+    assert _attributive(ConceptTerm("legitimerad", (("legitimerad",),)))
+    assert _attributive(ConceptTerm("somatisk", (("somatisk",),)))
+    assert not _attributive(ConceptTerm("motverkar", (("motverkar",),)))
+    licensed, malnutrition = answer(
+        [
+            "Hur arbetar regionerna med legitimerad personal?",
+            "Hur motverkar regionerna undernäring hos äldre?",
+        ],
+        seed_store,
+        embedder,
+    )
+    # 'personal' is Kompetensförsörjning's word, 'legitimerad' is in no plan: a narrower concept, found nowhere
+    assert licensed.reading["theme"] is None
+    assert licensed.reading["nearest_theme"] == "kompetensforsorjning"
+    assert set(_levels(licensed).values()) == {"not_found"}
+    # a verb of the paraphrase that no plan uses ('motverkar') leaves the theme as it was read
+    assert malnutrition.reading["theme"] == "nutrition"
+
+
+def test_english_frame_verbs_are_no_concept_and_the_glossary_reads_the_rest(
+    seed_store: Store, embedder: Embedder
+) -> None:
+    root_cause, bladder = answer(
+        [
+            "Which regions write about root cause analysis?",
+            "Which regions work towards bladder dysfunction care?",
+        ],
+        seed_store,
+        embedder,
+    )
+    assert [t["word"] for t in root_cause.reading["terms"]] == ["root cause analysis"]  # type: ignore[index, union-attr]
+    assert root_cause.reading["theme"] is None
+    assert {r for r, v in _levels(root_cause).items() if v != "not_found"} == {"Region Kalmar län"}
+    words = [t["word"] for t in bladder.reading["terms"]]  # type: ignore[index, union-attr]
+    assert "towards" not in words and "bladder dysfunction" in words
+
+
+def test_the_packaged_glossary_has_each_english_term_once() -> None:
+    from importlib import resources
+
+    import yaml
+
+    raw = resources.files("planmine.data").joinpath("glossary_sv_en.yaml").read_text(encoding="utf-8")
+    node = yaml.compose(raw)
+    keys = [k.value for k, _ in node.value]
+    assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
+    assert len(keys) >= 400  # a curated glossary of several hundred terms (issue 10)

@@ -182,6 +182,13 @@ FRAME_WORDS = frozenset(
         "within",
         "through",
         "against",
+        "towards",  # 'work towards equity': the frame, as 'against' is
+        "toward",
+        "write",  # 'Which regions write about ...?'
+        "writes",
+        "carry",  # 'carry out root cause analyses'
+        "carries",
+        "out",
         "among",
         "people",
         "their",

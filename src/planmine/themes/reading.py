@@ -519,14 +519,27 @@ def _uncovered(
             continue  # an English word the glossary does not know is no concept of the domain
         if language == "sv" and _zipf(term.surface or term.word) >= config.concept_zipf:
             continue  # an everyday word ('ger', 'människor', 'läkare') is the question's frame
-        if language == "sv" and not (glossary.names_concept(term.word) or _unknown(index, term)):
-            continue  # a verb or adjective of the paraphrase ('förhindra', 'rapportera'), no concept
+        if language == "sv" and not (
+            glossary.names_concept(term.word) or _unknown(index, term) or (term.key and _attributive(term))
+        ):
+            continue  # a verb or adjective of the paraphrase ('förhindra', 'rapportera'), no concept; an
+            # attribute the store never holds narrows the theme's noun ('legitimerad personal')
         if df_share(index, term) <= config.concept_df_share:
             out.append(term)
     if out and vectors is not None:  # a word that alone means the theme ('självmord') is no narrowing
         vecs = vectors([t.surface or t.word for t in out])
         out = [t for t, v in zip(out, vecs, strict=True) if _theme_z(index, k, v) < config.concept_theme_z]
     return [t.word for t in (*named, *out)]
+
+
+_ATTRIBUTE_ENDINGS = ("erad", "erade", "isk", "iska", "ell", "ella")
+
+
+def _attributive(term: ConceptTerm) -> bool:
+    """A Swedish participle or adjective of a loan stem ('legitimerad', 'somatisk', 'palliativ' is not):
+    an attribute that names a kind of thing, unlike a verb of the paraphrase ('motverkar')."""
+    word = term.surface or term.word
+    return " " not in word and word.endswith(_ATTRIBUTE_ENDINGS)
 
 
 def _qualifier(word: str) -> bool:
