@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from tests.scale_fixtures import HashEmbedder, add_document, synthetic_store
 
 from planmine.store import Store
 from planmine.themes.concept import MIN_QUALITY, concept_evidence, term_passages, word_matches
@@ -17,7 +18,6 @@ from planmine.themes.evidence import DEFAULT_CONFIG, ConceptTerm
 from planmine.themes.index import ThemeIndex
 from planmine.themes.matcher import match_part
 from planmine.words import WORD_INDEX_KEY
-from tests.scale_fixtures import HashEmbedder, add_document, synthetic_store
 
 PROBES = ["vard", "aldre", "samverkan", "hemsjukvard", "primarvard", "psykisk", "barn", "digital",
           "lakemedel", "kommun", "patient", "fallprevention", "sjukdom", "ab"]  # fmt: skip
