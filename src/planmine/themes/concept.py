@@ -73,6 +73,14 @@ def term_passages(index: ThemeIndex, term: ConceptTerm) -> set[int]:
     """Ids of the passages holding any form of a concept term. A word kept unread from an English question
     ('registries') matches only as it stands: fuzzy matching would make it a Swedish word ('centres' →
     'centrala')."""
+    cache = index.__dict__.setdefault("_term_passages", {})
+    key = (term.source, term.forms)
+    if key not in cache:
+        cache[key] = _term_passages(index, term)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def _term_passages(index: ThemeIndex, term: ConceptTerm) -> set[int]:
     out: set[int] = set()
     if term.source == "unread":
         vocab = index.words()
@@ -122,16 +130,8 @@ def concept_evidence(
     terms = [*required, *optional]
     sets = {t.word: term_passages(index, t) for t in terms}
     total = sum(weights.get(t.word, 0.0) for t in terms) or 1.0
-    found: dict[int, list[str]] = defaultdict(list)
-    for t in terms:
-        for i in sets[t.word]:
-            found[i].append(t.word)
-    keys = {t.word for t in terms if t.key}
-    coverage_of: dict[int, float] = {}
-    for i, present in found.items():
-        coverage = sum(weights.get(w, 0.0) for w in present) / total
-        if coverage >= min_coverage and keys <= set(present):  # without the concept's name: another topic
-            coverage_of[i] = coverage
+    coverage_of = _covering(sets, terms, weights, total, min_coverage)
+    found = {i: [t.word for t in terms if i in sets[t.word]] for i in coverage_of}
     order = index.document_order()
     items = index.passages_by_id(coverage_of)
     hits = sorted(
@@ -168,6 +168,34 @@ def concept_evidence(
         scores = similarity.scores(near)
         for i in near:
             add_semantic_item(out, loaded[i], i, *scores[i])
+    return out
+
+
+def _covering(
+    sets: dict[str, set[int]],
+    terms: list[ConceptTerm],
+    weights: dict[str, float],
+    total: float,
+    min_coverage: float,
+) -> dict[int, float]:
+    """Passages holding every key term and at least `min_coverage` of the terms' weight, with their
+    coverage: a vectorised first pass (the term sets of common words hold much of a large store), then
+    each candidate's coverage summed in term order, so that levels match the per-passage sum exactly."""
+    keys = [t.word for t in terms if t.key]
+    lists = [np.fromiter(sets[t.word], dtype=np.int64, count=len(sets[t.word])) for t in terms]
+    if not lists or not sum(len(a) for a in lists):
+        return {}
+    ids = np.concatenate(lists)
+    weight = np.repeat([weights.get(t.word, 0.0) for t in terms], [len(a) for a in lists])
+    unique, inverse = np.unique(ids, return_inverse=True)
+    rough = np.bincount(inverse, weights=weight, minlength=len(unique)) / total
+    out: dict[int, float] = {}
+    for i in unique[rough >= min_coverage - 1e-9].tolist():
+        if any(i not in sets[k] for k in keys):
+            continue  # a passage without the concept's name is about something else
+        coverage = sum(weights.get(t.word, 0.0) for t in terms if i in sets[t.word]) / total
+        if coverage >= min_coverage:
+            out[i] = coverage
     return out
 
 

@@ -201,7 +201,9 @@ class SemanticSearch:
             n = min(len(ids), self.index.thresholds.free_background_sample)
             rng = np.random.default_rng(self.SEED)
             take = np.sort(ids[rng.choice(len(ids), size=n, replace=False)]) if n else ids[:0]
-            parts = [v for _, v in self.index.store.passage_vectors(self._ann.model, take)]
-            self._sample = np.vstack(parts) if parts else np.zeros((0, self._ann.dim), dtype=np.float32)
+            vectors = self._ann.index.get(take) if n else ()  # from the index's own (memory-mapped) copy
+            self._sample = (
+                np.vstack(vectors).astype(np.float32) if n else np.zeros((0, self._ann.dim), dtype=np.float32)
+            )
         assert self._sample is not None
         return self._ann, self._sample
