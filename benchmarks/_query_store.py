@@ -184,7 +184,7 @@ def api_latency(store: Path, theme_budget_s: float) -> None:
         f"API free         {len(free)} dev questions: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {max(times):.0f} ms "
         f"(first call with model load {warm:.1f} s)   {load()}"
     )
-    if not themed:
+    if not themed or theme_budget_s <= 0:
         return
     t = time.perf_counter()
     pm.ask(themed[0])

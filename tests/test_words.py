@@ -10,6 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.scale_fixtures import HashEmbedder, add_document, synthetic_store
 
 from planmine.store import Store
@@ -17,6 +19,7 @@ from planmine.themes.concept import MIN_QUALITY, concept_evidence, term_passages
 from planmine.themes.evidence import DEFAULT_CONFIG, ConceptTerm
 from planmine.themes.index import ThemeIndex
 from planmine.themes.matcher import match_part
+from planmine.themes.text import fold
 from planmine.words import WORD_INDEX_KEY
 
 PROBES = ["vard", "aldre", "samverkan", "hemsjukvard", "primarvard", "psykisk", "barn", "digital",
@@ -138,3 +141,12 @@ def test_ann_and_exact_semantic_paths_agree_on_a_small_store(store: Store) -> No
     for pid, (cos, z) in sb.scores(ids).items():  # the sample is the whole store here: same background
         assert sa.scores([pid])[pid] == pytest.approx((cos, z), abs=1e-4)
     assert set(sb.above(2.0)) == set(sa.above(2.0))
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_fold_drops_exactly_the_combining_marks(text: str) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    assert fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))

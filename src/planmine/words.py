@@ -105,6 +105,9 @@ def ensure_built(store: Store) -> bool:
         return False
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if store.get_meta(WORD_INDEX_KEY) == WORD_INDEX_FORMAT:  # another process built it meanwhile
+            conn.execute("COMMIT")
+            return False
         conn.execute("DELETE FROM word_passages")
         conn.execute("DELETE FROM passage_context")
         conn.execute("DELETE FROM words")

@@ -100,11 +100,16 @@ def df_share(index: ThemeIndex, term: ConceptTerm) -> float:
 
 def _spans(index: ThemeIndex, item: IndexedPassage, terms: list[ConceptTerm]) -> list[tuple[int, int]]:
     """Offsets of the words of a passage that match any of the terms."""
-    wanted: set[str] = set()
-    for term in terms:
-        for form in term.forms:
-            for w in _form_words(" ".join(form)):
-                wanted |= word_matches(index, w)
+    cache = index.__dict__.setdefault("_wanted", {})
+    key = tuple(t.forms for t in terms)
+    if key not in cache:
+        wanted: set[str] = set()
+        for term in terms:
+            for form in term.forms:
+                for w in _form_words(" ".join(form)):
+                    wanted |= word_matches(index, w)
+        cache[key] = wanted
+    wanted = cache[key]
     return [m.span() for m in _WORD.finditer(item.folded) if m.group(0) in wanted]
 
 
