@@ -25,6 +25,9 @@ two workers on two cores (ONNX Runtime one thread per worker), printing passages
 CPU-second, the largest per-process peak RSS, store size and the 2-vs-1 ratio; `--profile-ingest` runs
 one ingest under cProfile and prints the seconds of each stage.
 
+`--query-size N` (repeatable) writes a SYNTHETIC store of N passages and times the question path on it: the
+word index's and the ANN index's build, a fresh `planmine query` (free and theme question), API p50/p95.
+
 Usage: python benchmarks/bench_scale.py [--size 600] [--ingest-scaling] [--profile-ingest] [--graph-size 100000 [--graph-exact] [--graph-stored]] [--no-ingest]
        [--index-size 100000] [--report-docs 1100] [--store DB] [--out DIR]
        [--evidence-sizes 10000,100000,1000000 [--before-src ../main/src] [--before-max 10000]]
@@ -564,6 +567,13 @@ def main() -> None:
         "--before-src", type=Path, default=None, help="also run compare with this src/ (main's)"
     )
     parser.add_argument("--before-max", type=int, default=10_000, help="largest store --before-src runs on")
+    parser.add_argument(
+        "--query-size",
+        type=int,
+        action="append",
+        default=[],
+        help="the question path on a SYNTHETIC store of N passages (benchmarks/_query_store.py); repeatable",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     print(f"start            {load()}, {os.cpu_count()} cores")
@@ -592,6 +602,12 @@ def main() -> None:
         sizes = [int(n) for n in args.evidence_sizes.split(",")]
         out = args.out or Path(tempfile.mkdtemp(prefix="planmine-evidence-"))
         bench_evidence(sizes, out, args.before_src, args.before_max)
+    for size in args.query_size:
+        from _query_store import bench_query_scale, default_seed_store
+
+        bench_query_scale(
+            size, args.out or Path(tempfile.mkdtemp(prefix="planmine-q-")), default_seed_store()
+        )
     if args.report_docs:
         bench_report_size(args.report_docs)
     if args.index_size:

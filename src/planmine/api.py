@@ -370,8 +370,14 @@ class Planmine:
         return pd.DataFrame(records) if records else pd.DataFrame(columns=list(DOCUMENT_COLUMNS))
 
     def document_facts(self) -> dict[str, dict[str, Any]]:
-        """Document file name → its record (title, date, type, source path), for answers and exports."""
-        return {d.name: document_record(d) for d in self.store.documents()}
+        """Document file name → its record (title, date, type, source path), for answers and exports
+        (read once per store generation: every answer asks for it)."""
+        generation = self.store.generation()
+        cached = self.__dict__.get("_document_facts")
+        if cached is None or cached[0] != generation:
+            cached = (generation, {d.name: document_record(d) for d in self.store.documents()})
+            self.__dict__["_document_facts"] = cached
+        return {name: dict(record) for name, record in cached[1].items()}
 
     def report(
         self,

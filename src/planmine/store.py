@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from planmine import words
 from planmine.errors import DuplicateDocumentError, StoreError, StoreFullError
 from planmine.types import (
     Change,
@@ -222,6 +223,16 @@ _META_COLUMNS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class IndexedRow:
+    """A stored passage as the free-text path loads it: its tags and its context in the document."""
+
+    passage: Passage
+    tags: tuple[tuple[str, str | None, str], ...]  # (kind, commitment, text)
+    table_context: str
+    quotable: bool
+
+
 @dataclass
 class StoredDocument:
     """A document row with its counts, as `planmine docs` shows it."""
@@ -324,6 +335,7 @@ class Store:
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.executescript(_SCHEMA)
+            self.conn.executescript(words.SCHEMA)
             self._add_columns()
         except sqlite3.DatabaseError as exc:
             if _is_full(exc):
@@ -341,6 +353,7 @@ class Store:
                 f"Store '{self.path}' has schema version {version}, this planmine reads {SCHEMA_VERSION}. "
                 "Ingest into a new store (--store NEW.db)."
             )
+        words.ensure_built(self)
 
     def _check_own_file(self) -> bool:
         """Whether the file is a planmine store (False: a new, empty file); StoreError for a foreign one.
@@ -463,6 +476,8 @@ class Store:
                 raise DuplicateDocumentError(twin["id"], twin["name"])
             # A new version of a stored file keeps its id, so that users' references stay valid.
             old = self.conn.execute("SELECT id FROM documents WHERE path = ?", (raw.path,)).fetchone()
+            if old:
+                words.remove_document(self.conn, old["id"])
             self.conn.execute("DELETE FROM documents WHERE path = ?", (raw.path,))
             columns = ("id", "path", "name", "sha256", "format", *_META_COLUMNS, "status", "warnings",
                        "metadata", "ingested_at")  # fmt: skip
@@ -511,6 +526,7 @@ class Store:
     def replace_analysis(self, document_id: int, passages: list[Passage], tags: list[Tag]) -> None:
         """Replace a document's passages and tags (after the tagger changed), in one transaction."""
         with self._transaction():
+            words.remove_document(self.conn, document_id)
             self.conn.execute("DELETE FROM tags WHERE document_id = ?", (document_id,))
             # its theme evidence goes with the passages (cascade); rebuilt from the new tags on next read
             self.conn.execute("DELETE FROM theme_evidence_documents WHERE document_id = ?", (document_id,))
@@ -566,6 +582,7 @@ class Store:
         for t, tag_id in zip(tags, tag_ids, strict=True):
             if t.goal is not None and 0 <= t.goal < len(tag_ids):
                 self.conn.execute("UPDATE tags SET goal_id = ? WHERE id = ?", (tag_ids[t.goal], tag_id))
+        words.index_passages(self.conn, document_id, passages)
         return passage_ids
 
     # -- theme evidence -----------------------------------------------------------------------------
@@ -717,6 +734,7 @@ class Store:
 
     def delete_document(self, document_id: int) -> None:
         with self._transaction():
+            words.remove_document(self.conn, document_id)
             self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
 
     def _transaction(self) -> _Transaction:
@@ -818,6 +836,42 @@ class Store:
             )
             for r in rows
         ]
+
+    def indexed_passages(self, ids: Iterable[int]) -> Iterator[IndexedRow]:
+        """Readable passages by id with their tags (kind, commitment, text) and context (planmine.words)."""
+        wanted = [int(i) for i in ids]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            tags: dict[int, list[tuple[str, str | None, str]]] = {}
+            for r in self.conn.execute(
+                f"SELECT passage_id, kind, commitment, text FROM tags WHERE passage_id IN ({marks}) ORDER BY id",
+                chunk,
+            ):
+                tags.setdefault(r[0], []).append((r[1], r[2], r[3]))
+            rows = self.conn.execute(
+                f"""SELECT p.*, c.quotable, c.table_context FROM passages p
+                    JOIN passage_context c ON c.passage_id = p.id WHERE p.id IN ({marks})""",
+                chunk,
+            ).fetchall()
+            for r in rows:
+                yield IndexedRow(
+                    Passage(
+                        document_id=r["document_id"],
+                        page=r["page"],
+                        index=r["idx"],
+                        kind=r["kind"],
+                        text=r["text"],
+                        section=tuple(json.loads(r["section"])),
+                        start=r["start"],
+                        end=r["end"],
+                        cells=tuple(json.loads(r["cells"])),
+                        id=r["id"],
+                    ),
+                    tuple(tags.get(r["id"], ())),
+                    r["table_context"],
+                    bool(r["quotable"]),
+                )
 
     def regions(self) -> list[str]:
         """Regions that have documents in the store."""

@@ -51,6 +51,12 @@ class DecisionConfig:
     # semantic-only evidence for a free question: z of the cosine over the store's passages for that
     # question; never more than "mentioned"
     free_semantic_z: float = 5.0
+    # above this many readable passages a free question's semantic evidence comes from the persistent ANN
+    # index (its nearest `free_semantic_neighbours`, z against a fixed sample of `free_background_sample`
+    # vectors) instead of a cosine with every vector (planmine.themes.semantic.SemanticSearch)
+    dense_max_passages: int = 20_000
+    free_semantic_neighbours: int = 256
+    free_background_sample: int = 20_000
     # --- question reading ---
     # a question word counts as a concept of its own (not the theme's) when it occurs in at most this share
     # of the store's passages and is not among the theme's words

@@ -8,8 +8,8 @@ in the store; passages without such tags fall back to their kind and to statisti
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,8 +37,10 @@ from planmine.themes.passages import (
     theme_cosines,
 )
 from planmine.themes.relevance import fixed_background, relevance_model_for, relevance_probabilities
-from planmine.themes.semantic import ThemeVectors, cached
+from planmine.themes.semantic import SemanticSearch, ThemeVectors, cached
 from planmine.themes.taxonomy import Taxonomy, load_taxonomy
+from planmine.themes.text import ocr_fold
+from planmine.words import TOKEN, WordIndex
 
 if TYPE_CHECKING:
     from planmine.embed import CachedEmbedder, Embedder
@@ -84,6 +86,9 @@ class ThemeIndex:
         self._tokens: dict[str, list[int]] | None = None
         self._theme_cache: dict[str, dict[str, list[PassageEvidence]]] = {}
         self._cell_keys: dict[Any, dict[str, str]] = {}
+        self._by_id: dict[int, IndexedPassage] = {}
+        self._words: WordIndex | None = None
+        self._semantic: SemanticSearch | None = None
 
     # --- loading ----------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -145,6 +150,55 @@ class ThemeIndex:
                     passages[theme_id].append(i)
             self._passages_of = passages
         return self._passages_of
+
+    @property
+    def passage_count(self) -> int:
+        """Readable passages in the store (without loading them)."""
+        return sum(q.passages for q in self.doc_quality.values())
+
+    def passages_by_id(self, ids: Iterable[int]) -> dict[int, IndexedPassage]:
+        """Readable passages by id, loaded from the store (with their tags and stored context) on first use;
+        the free-text path reads only the passages its words or neighbours hit."""
+        want = [i for i in dict.fromkeys(int(x) for x in ids) if i not in self._by_id]
+        if want and self._items is not None:  # everything is loaded already
+            self._by_id.update({int(it.passage.id): it for it in self._items if it.passage.id is not None})
+            want = [i for i in want if i not in self._by_id]
+        if want:
+            for row in self.store.indexed_passages(want):
+                doc = self.documents[row.passage.document_id or 0]
+                tags = [
+                    passage_tag(k, c, t, row.passage.text) for k, c, t in row.tags if k in _STATEMENT_KINDS
+                ]
+                self._by_id[int(row.passage.id or 0)] = IndexedPassage(
+                    passage=row.passage,
+                    region=doc.region or "unknown",
+                    document=doc.name,
+                    folded=ocr_fold(row.passage.text),
+                    table_context=row.table_context,
+                    tags=tuple(tags),
+                    document_id=doc.id,
+                    genre=doc.meta.genre,
+                    quotable=row.quotable,
+                )
+        return {i: self._by_id[i] for i in ids if i in self._by_id}
+
+    def document_order(self) -> dict[int, int]:
+        """Each document's rank in the order `items` follows (region, then name)."""
+        return {doc_id: k for k, doc_id in enumerate(self.documents)}
+
+    def words(self) -> WordIndex:
+        """The store's persistent word index (planmine.words), its vocabulary loaded on first use."""
+        if self._words is None:
+            self._words = WordIndex(self.store)
+        return self._words
+
+    def semantic(self) -> SemanticSearch | None:
+        """Question-to-passage similarity: exact over every vector in a small store, else the ANN index."""
+        if self.embedder is None:
+            return None
+        if self._semantic is None:
+            self._semantic = SemanticSearch(self)
+        return self._semantic
 
     def quality_of(self, documents: set[int] | None) -> dict[str, RegionQuality]:
         """Per region the readable text of its documents (all, or those in `documents`)."""
@@ -232,24 +286,7 @@ class ThemeIndex:
     ) -> PassageEvidence:
         """Passage `i` as evidence: where it is, the quote around the first match with the matched words'
         offsets in it, and the features the decision weighs (no weight: the decision sets it)."""
-        it = self.items[i]
-        quote, _, match = quote_and_match(it, spans)
-        return PassageEvidence(
-            passage_id=int(it.passage.id if it.passage.id is not None else i),
-            region=it.region,
-            document=it.document,
-            page=it.passage.page,
-            section=it.passage.section_path,
-            text=quote,
-            role=reading.role,
-            kind=reading.kind,
-            commitment=reading.commitment,
-            enumeration=reading.enumeration,
-            match=match,
-            document_id=it.document_id,
-            genre=it.genre,
-            **features,
-        )
+        return item_evidence(self.items[i], i, reading, spans, **features)
 
     def theme_evidence(self, theme_id: str) -> dict[str, list[PassageEvidence]]:
         """Evidence candidates per region for a taxonomy theme: each term hit, plus semantic neighbours
@@ -361,13 +398,7 @@ class ThemeIndex:
 
     def add_semantic(self, out: dict[str, list[PassageEvidence]], i: int, cos: float, z: float) -> None:
         """A passage close in meaning but without a matching term: weak evidence on its own."""
-        it = self.items[i]
-        if not it.quotable:
-            return
-        reading = PassageReading("semantic", it.passage.kind)
-        out[it.region].append(
-            self.evidence(i, reading, cosine=cos, z=z, explanation=semantic_explanation(cos, z))
-        )
+        add_semantic_item(out, self.items[i], i, cos, z)
 
     def theme_passages(self, theme_id: str) -> list[int]:
         """Passages with a term of the theme."""
@@ -384,7 +415,47 @@ class ThemeIndex:
         return self._tokens
 
 
-_TOKEN = re.compile(r"[^\W_]+")
+def item_evidence(
+    it: IndexedPassage,
+    i: int,
+    reading: PassageReading,
+    spans: list[tuple[int, int]] | None = None,
+    **features: Any,
+) -> PassageEvidence:
+    """A passage as evidence (`i`: its id where it has none): where it is, the quote around the first
+    match with the matched words' offsets in it, and the features the decision weighs."""
+    quote, _, match = quote_and_match(it, spans)
+    return PassageEvidence(
+        passage_id=int(it.passage.id if it.passage.id is not None else i),
+        region=it.region,
+        document=it.document,
+        page=it.passage.page,
+        section=it.passage.section_path,
+        text=quote,
+        role=reading.role,
+        kind=reading.kind,
+        commitment=reading.commitment,
+        enumeration=reading.enumeration,
+        match=match,
+        document_id=it.document_id,
+        genre=it.genre,
+        **features,
+    )
+
+
+def add_semantic_item(
+    out: dict[str, list[PassageEvidence]], it: IndexedPassage, i: int, cos: float, z: float
+) -> None:
+    """A passage close in meaning but without a matching term: weak evidence on its own."""
+    if not it.quotable:
+        return
+    reading = PassageReading("semantic", it.passage.kind)
+    out[it.region].append(
+        item_evidence(it, i, reading, cosine=cos, z=z, explanation=semantic_explanation(cos, z))
+    )
+
+
+_TOKEN = TOKEN
 
 
 _CACHE: dict[tuple[int, int, str], tuple[Any, ThemeIndex]] = {}

@@ -347,7 +347,7 @@ def _english_terms(
     unread_common: list[str] = []  # everyday English words the glossary does not know ('robots', 'act')
     everyday = not out  # every term read so far is an everyday Swedish word (a name is not)
     common = _common_english()
-    vocab = index.token_passages()
+    vocab = index.words()
     for phrase, forms in glossary.translate(words):
         if forms is not None:
             folded = tuple(tuple(_WORD.findall(fold(f))) for f in forms)
@@ -456,7 +456,7 @@ def split_required(
     index: ThemeIndex, terms: list[ConceptTerm], config: DecisionConfig
 ) -> tuple[list[ConceptTerm], list[ConceptTerm], dict[str, float]]:
     """Required terms (rare in the store: the concept) and optional ones (common), with idf weights."""
-    n = max(len(index.items), 1)
+    n = max(index.passage_count, 1)
     shares = {t.word: df_share(index, t) for t in terms}
     weights = {w: float(np.log(1 + 1 / max(s, 0.5 / n))) for w, s in shares.items()}
     common = 4 * config.concept_df_share

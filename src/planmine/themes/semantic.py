@@ -106,3 +106,104 @@ class ThemeVectors:
         best = np.full(len(self.ids), -1.0, dtype=np.float32)
         np.maximum.at(best, self.owner, sims)
         return best
+
+
+class QuestionSimilarity:
+    """One question's cosine and z (against its own background over the store) for passages by id."""
+
+    def __init__(
+        self,
+        ids: np.ndarray,
+        cos: np.ndarray,
+        z: np.ndarray,
+        *,
+        qvec: np.ndarray | None = None,
+        background: tuple[float, float] = (0.0, 1.0),
+        vectors: Any = None,
+    ) -> None:
+        self.ids, self.cos, self.z = ids, cos, z
+        self._row = {int(pid): k for k, pid in enumerate(ids.tolist())}
+        self._qvec, self._background, self._vectors = qvec, background, vectors
+        self._more: dict[int, tuple[float, float]] = {}
+
+    def scores(self, pids: Sequence[int]) -> dict[int, tuple[float, float]]:
+        """(cosine, z) per passage id; passages outside the searched set are scored from their stored
+        vectors (none stored: 0, 0)."""
+        missing = [p for p in pids if p not in self._row and p not in self._more]
+        if missing and self._vectors is not None and self._qvec is not None:
+            mu, sd = self._background
+            for found, vecs in self._vectors(np.asarray(missing, dtype=np.int64)):
+                cos = vecs @ self._qvec
+                for pid, c in zip(found.tolist(), cos.tolist(), strict=True):
+                    self._more[int(pid)] = (float(c), float((c - mu) / sd))
+        out: dict[int, tuple[float, float]] = {}
+        for p in pids:
+            if p in self._row:
+                k = self._row[p]
+                out[p] = (float(self.cos[k]), float(self.z[k]))
+            else:
+                out[p] = self._more.get(p, (0.0, 0.0))
+        return out
+
+    def above(self, z_min: float) -> list[int]:
+        """Ids of the searched passages at least `z_min` above the background."""
+        return [int(self.ids[k]) for k in np.nonzero(self.z >= z_min)[0].tolist()]
+
+
+class SemanticSearch:
+    """Question → passage similarity for free questions: exact with every passage vector in a small store
+    (background: all of them), else the persistent ANN index's nearest neighbours, with the background a
+    fixed, seeded random sample of the store's vectors, so no pass over every vector is made.
+    The switch is `DecisionConfig.dense_max_passages`."""
+
+    SEED = 0
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+        t = index.thresholds
+        self.exact = index.passage_count <= t.dense_max_passages
+        self._ann: Any = None
+        self._sample: np.ndarray | None = None
+
+    def similarity(self, qvec: np.ndarray) -> QuestionSimilarity | None:
+        if self.exact:
+            vecs = self.index.vectors()
+            if vecs is None or not len(vecs):
+                return None
+            cos = vecs @ qvec
+            z = (cos - cos.mean()) / (cos.std() + 1e-6)
+            ids = np.asarray([it.passage.id for it in self.index.items], dtype=np.int64)
+            return QuestionSimilarity(ids, cos, z)
+        ann, sample = self._prepare()
+        if not len(ann):
+            return None
+        background = sample @ qvec
+        mu, sd = float(background.mean()), float(background.std() + 1e-6)
+        ids, cos = ann.search(qvec, self.index.thresholds.free_semantic_neighbours)
+        keep = ids[0] >= 0
+        ids, cos = ids[0][keep], cos[0][keep].astype(np.float32)
+        return QuestionSimilarity(
+            ids,
+            cos,
+            (cos - mu) / sd,
+            qvec=qvec,
+            background=(mu, sd),
+            vectors=lambda pids: self.index.store.passage_vectors(ann.model, pids),
+        )
+
+    def _prepare(self) -> tuple[Any, np.ndarray]:
+        """The ANN index (brought up to date) and the background sample's vectors, once per process."""
+        if self._ann is None:
+            from planmine.vector_index import passage_index
+
+            self._ann = passage_index(self.index.store)
+            ids = self._ann.ids
+            n = min(len(ids), self.index.thresholds.free_background_sample)
+            rng = np.random.default_rng(self.SEED)
+            take = np.sort(ids[rng.choice(len(ids), size=n, replace=False)]) if n else ids[:0]
+            vectors = self._ann.index.get(take) if n else ()  # from the index's own (memory-mapped) copy
+            self._sample = (
+                np.vstack(vectors).astype(np.float32) if n else np.zeros((0, self._ann.dim), dtype=np.float32)
+            )
+        assert self._sample is not None
+        return self._ann, self._sample
