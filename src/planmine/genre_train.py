@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from planmine.embed import Embedder
 
 SOURCES = ("seed", "realdocs", "realdocs2", "synthetic")
-SPLITS = ("train", "heldout")  # heldout: real documents set aside once, scored once (tests/data/genre/README.md)
+SPLITS = (
+    "train",
+    "heldout",
+)  # heldout: real documents set aside once, scored once (tests/data/genre/README.md)
 _TEMPERATURES = np.exp(np.linspace(np.log(0.1), np.log(10.0), 61))
 
 
