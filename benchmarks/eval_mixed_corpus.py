@@ -8,8 +8,10 @@ Runs `compare()` as `planmine compare` does by default (policy documents) and pr
 Then, for information, the same with every document type counted (`--types all`): how many cells rest on
 non-policy documents only, with the relevance model and with terms alone.
 
-Usage: python benchmarks/eval_mixed_corpus.py --store MIXED.db --seed-store SEED.db
-Without --store, corpus/ and ../shared/realdocs2 are ingested into a temporary store (minutes, no OCR).
+Usage: python benchmarks/eval_mixed_corpus.py --store MIXED.db --seed-store SEED.db [--with-realdocs]
+Without --store, corpus/ and ../shared/realdocs2 (with --with-realdocs also ../shared/realdocs: press
+releases, government decisions, a form, whose non-policy documents then count as banned quotes too) are
+ingested into a temporary store (minutes, no OCR).
 Exit 1 when there is a violation.
 """
 
@@ -40,11 +42,9 @@ NO_POLICY_REGIONS = ("Region Norrbotten",)
 SHOWN = ("addressed", "mentioned")
 
 
-def non_policy_files() -> set[str]:
+def non_policy_files(sources: tuple[str, ...] = ("realdocs2",)) -> set[str]:
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return {
-        Path(r["file"]).name for r in rows if r["source"] == "realdocs2" and r["genre"] not in POLICY_GENRES
-    }
+    return {Path(r["file"]).name for r in rows if r["source"] in sources and r["genre"] not in POLICY_GENRES}
 
 
 def ingest(paths: list[Path]) -> Path:
@@ -92,13 +92,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", help="a store of corpus/ plus ../shared/realdocs2")
     parser.add_argument("--seed-store", help="a store of corpus/ alone (for the seed levels)")
+    parser.add_argument(
+        "--with-realdocs",
+        action="store_true",
+        help="also ingest ../shared/realdocs (press releases, government decisions, a form) and count its "
+        "non-policy documents as banned quotes",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    mixed_path = Path(args.store) if args.store else ingest([ROOT / "corpus", SHARED / "realdocs2"])
+    folders = [ROOT / "corpus", SHARED / "realdocs2"] + ([SHARED / "realdocs"] if args.with_realdocs else [])
+    mixed_path = Path(args.store) if args.store else ingest(folders)
     seed_path = (
         Path(args.seed_store) if args.seed_store else (ingest([ROOT / "corpus"]) if not args.store else None)
     )
-    banned = non_policy_files()
+    banned = non_policy_files(("realdocs2", "realdocs") if args.with_realdocs else ("realdocs2",))
     embedder = configured_embedder()
     with Store(mixed_path, create=False) as store:
         table = compare(store, embedder)

@@ -95,6 +95,34 @@ def test_an_uncertain_document_is_policy_only_when_the_evidence_is_for_policy():
     assert model._decide(inp, p, row, "text", "").genre == "report"
 
 
+def test_a_policy_genre_needs_the_policy_evidence_even_when_it_is_the_likeliest():
+    model = load_genre_model()
+    inp = GenreInput(title="", text="Text.")
+    row = model.features([inp], None).getrow(0)
+    p = np.zeros(len(model.genres))
+    # plan is the likeliest genre (0.55 ≥ the floor), but the policy genres together stay below 0.6
+    p[model.genres.index("plan")], p[model.genres.index("press")] = 0.55, 0.45
+    decided = model._decide(inp, p, row, "text", "")
+    assert decided.genre == "press" and decided.uncertain
+    assert "P(policy) 0.55 < 0.6 → not policy" in decided.evidence
+    p[:] = 0
+    p[model.genres.index("plan")], p[model.genres.index("press")] = 0.65, 0.35
+    decided = model._decide(inp, p, row, "text", "")
+    assert decided.genre == "plan" and not decided.uncertain
+
+
+def test_cue_words_are_found_through_ocr_slips_and_in_the_title():
+    from planmine.genre_features import CUE_FEATURES, cue_counts, cue_fold, cue_vector
+
+    assert cue_fold("Upphand1ing av avta|et") == "upphandling av avtalet"
+    assert cue_fold("Inf0rmation 2024 | 10") == "information 2024 | 10"  # digits and table bars stay
+    counts = cue_counts(cue_fold("Leverantören ska leverera. – Det är bra, säger Anna Ek."))
+    assert counts["procurement:kravsubjekt"] == 1 and counts["press:sager"] == 1
+    vector = cue_vector(GenreInput(title="Pressmeddelande", text="Text."), full_chars=1000, opening_chars=100)
+    assert vector[CUE_FEATURES.index("press:pressmeddelande@title")] == 1.0
+    assert vector[CUE_FEATURES.index("plan:handlingsplan@title")] == 0.0
+
+
 @needs_realdocs2
 @pytest.mark.parametrize(
     "name", ["Teknisk IT-projektledare.docx", "Teknisk projektledare FVIS refnr 23-440.docx"]

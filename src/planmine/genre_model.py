@@ -62,7 +62,7 @@ class GenreConfig:
     embedding_weight: float = 1.0
     c: float = 8.0  # inverse regularisation of the logistic regression
     floor: float = 0.5  # below this calibrated probability the genre is reported as uncertain
-    policy_floor: float = 0.6  # an uncertain document gets a policy genre only when P(policy) ≥ this
+    policy_floor: float = 0.6  # a document gets a policy genre only when P(policy) ≥ this
 
 
 @dataclass
@@ -145,16 +145,21 @@ class GenreModel:
         cfg = self.config
         order = np.argsort(-p)
         top = int(order[0])
-        genre, uncertain = self.genres[top], bool(p[top] < cfg.floor)
+        uncertain = bool(p[top] < cfg.floor)
         policy = float(sum(p[i] for i, g in enumerate(self.genres) if g in POLICY_GENRES))
         how = f"{variant} features" + (f", {note}" if note else "")
+        # A policy genre needs the evidence for policy (P(policy) ≥ policy_floor), never by default: a
+        # non-policy document read as policy puts claims in a table that no policy makes.
+        is_policy = policy >= cfg.policy_floor
+        side = [int(i) for i in order if (self.genres[i] in POLICY_GENRES) == is_policy] or [top]
+        genre = self.genres[side[0]]
+        ranked = ", ".join(f"{self.genres[i]} {p[i]:.2f}" for i in order[:3])
+        verdict = "policy" if is_policy else "not policy"
         if uncertain:
-            # Unsure documents count as policy only when the evidence is for policy, never by default.
-            side = [i for i in order if (self.genres[i] in POLICY_GENRES) == (policy >= cfg.policy_floor)]
-            genre = self.genres[int(side[0])]
-            ranked = ", ".join(f"{self.genres[i]} {p[i]:.2f}" for i in order[:3])
-            verdict = "policy" if policy >= cfg.policy_floor else "not policy"
             head = f"uncertain ({p[top]:.2f} < {cfg.floor}): {ranked}; P(policy) {policy:.2f} → {verdict}"
+        elif genre != self.genres[top]:
+            head = f"{ranked}; P(policy) {policy:.2f} < {cfg.policy_floor} → {verdict}"
+            uncertain = True
         else:
             head = f"{genre} {p[top]:.2f}"
         why = self._why(inp, x, self.genres.index(genre), variant)

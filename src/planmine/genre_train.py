@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from planmine.embed import Embedder
 
 SOURCES = ("seed", "realdocs", "realdocs2", "synthetic")
+SPLITS = (
+    "train",
+    "heldout",
+)  # heldout: real documents set aside once, scored once (tests/data/genre/README.md)
 _TEMPERATURES = np.exp(np.linspace(np.log(0.1), np.log(10.0), 61))
 
 
@@ -47,6 +51,7 @@ class LabelledDocument:
     source: str  # seed | realdocs | realdocs2 | synthetic
     why: str
     group: str = ""  # documents derived from one original share a group (held out together)
+    split: str = "train"  # train | heldout (frozen before any design change; see the README)
 
     @property
     def real(self) -> bool:
@@ -69,10 +74,11 @@ def load_labels(path: Path) -> list[LabelledDocument]:
             label = LabelledDocument(**row)
         except (json.JSONDecodeError, TypeError) as exc:
             raise UsageError(f"{path}:{number}: not a label record ({exc}).") from exc
-        if label.genre not in GENRES or label.source not in SOURCES:
+        if label.genre not in GENRES or label.source not in SOURCES or label.split not in SPLITS:
             raise UsageError(
-                f"{path}:{number}: genre '{label.genre}' or source '{label.source}' unknown; "
-                f"genres: {', '.join(GENRES)}; sources: {', '.join(SOURCES)}."
+                f"{path}:{number}: genre '{label.genre}', source '{label.source}' or split "
+                f"'{label.split}' unknown; genres: {', '.join(GENRES)}; sources: {', '.join(SOURCES)}; "
+                f"splits: {', '.join(SPLITS)}."
             )
         if label.file in seen:
             raise UsageError(f"{path}:{number}: '{label.file}' is labelled twice.")
