@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from planmine.folding import fold
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\t+")
@@ -124,12 +125,6 @@ STOPWORDS = frozenset(
         "hur",
     ]
 )
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics: 'Läkemedelsgenomgångar' → 'lakemedelsgenomgangar'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def tokens(text: str) -> list[str]:
