@@ -184,3 +184,46 @@ def test_dask_tasks_take_consecutive_files_up_to_a_byte_budget(tmp_path) -> None
     tickets.append((7, FileTicket(str(tmp_path / "gone.txt"), "f" * 64, {}, "manifest")))
     groups = [[i for i, _ in g] for g in task_groups(tickets, 100)]
     assert groups == [[0, 1, 2], [3], [4, 5, 6], [7]]  # order kept; a big or unreadable file goes alone
+
+
+class ThreadCounter(WideCounter):
+    """A wide counter that also notes the thread each call ran on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        return super().embed_passages(texts)
+
+
+def test_groups_embed_on_a_second_thread_and_store_what_one_group_stores(tmp_path, monkeypatch) -> None:
+    import threading
+
+    import planmine.embed
+    from planmine.embed.batching import EmbedBatching
+    from planmine.pipeline import SerialExecutor
+    from store_snapshot import differences, snapshot
+
+    prefixes = ("kalmar", "skane", "varmland")
+    snapshots = {}
+    for group_passages in (1, 10_000):  # a group per document (overlapped), or all in one group
+        counter = ThreadCounter()
+        monkeypatch.setattr(planmine.embed, "load_embedder", lambda counter=counter, **_: counter)
+        folder = tmp_path / str(group_passages)
+        folder.mkdir()
+        with Store(folder / "s.db") as store:
+            tickets = [(i, _ticket(folder, p, store)) for i, p in enumerate(prefixes)]
+            executor = SerialExecutor(
+                store, embed=True, batching=EmbedBatching(group_passages=group_passages)
+            )
+            for _, outcome in executor.run(tickets):
+                assert isinstance(outcome, PreparedDocument)
+                commit(outcome, store)
+        snapshots[group_passages] = snapshot(folder / "s.db")
+        assert threading.main_thread().name not in counter.threads  # the forward pass left this thread
+        assert len(counter.calls) == (len(prefixes) if group_passages == 1 else 1)
+    assert snapshots[1]["vectors"] and not differences(snapshots[1], snapshots[10_000])

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from planmine.embed.base import Embedder
 from planmine.embed.batching import BATCHING, EmbedBatching
-from planmine.errors import PlanmineError, UsageError
+from planmine.errors import ModelError, PlanmineError, UsageError
 from planmine.pipeline import (
     FileTicket,
     IngestResult,
@@ -35,7 +38,12 @@ from planmine.pipeline import (
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
 
+    from planmine.store import Store
+
 SCHEDULER_ENV = "PLANMINE_SCHEDULER"
+# The local cluster's workers do not sample their task's stack every 10 ms for the dashboard (there is
+# none): the sampling took 10 s of a worker's event loop per 600 passages, 16 % of its CPU.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 INSTALL_FIX = 'pip install "dask[distributed]"'
 
 log = logging.getLogger(__name__)
@@ -56,7 +64,7 @@ def prepare_on_worker(
     in-memory cache for the task, so each passage is embedded once, and its vectors travel back with
     the document.
     """
-    from planmine.embed import CachedEmbedder, Embedder, MemoryVectors, load_embedder
+    from planmine.embed import CachedEmbedder, MemoryVectors, load_embedder
 
     embedder: Embedder | None = None
     warning = ""
@@ -88,6 +96,40 @@ def prepare_on_worker(
     return outcomes
 
 
+def embed_on_worker(texts: list[str], kind: str, threads: int | None) -> tuple[str, np.ndarray]:
+    """One task: the worker's (cached) model embeds ``texts`` as "passages" or "queries"; its name too."""
+    from planmine.embed import load_embedder
+
+    embedder = load_embedder(num_threads=threads)
+    vectors = embedder.embed_queries(texts) if kind == "queries" else embedder.embed_passages(texts)
+    return embedder.name, vectors
+
+
+class WorkerEmbedder(Embedder):
+    """An `Embedder` whose model runs on a worker, so that this process never loads it.
+
+    The commit side uses it for what ingest embeds after the documents (the theme definitions): the
+    workers already hold the model, while loading it here too would cost seconds of this process's CPU.
+    """
+
+    def __init__(self, client: Client, name: str, dim: int, threads: int | None) -> None:
+        self.client, self.name, self.dim, self.threads = client, name, dim, threads
+
+    def _embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
+        name, vectors = self.client.submit(
+            embed_on_worker, list(texts), kind, self.threads, pure=False
+        ).result()
+        if name != self.name:
+            raise ModelError(f"The workers embed with '{name}', but the store's vectors are '{self.name}'.")
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, "passages")
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, "queries")
+
+
 class DaskExecutor:
     """Runs `prepare_on_worker` for every ticket on a Dask cluster and yields outcomes as they finish.
 
@@ -107,6 +149,7 @@ class DaskExecutor:
         batching: EmbedBatching = BATCHING,
     ) -> None:
         try:
+            import dask
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise UsageError(f"Distributed ingest needs Dask: {INSTALL_FIX}.") from exc
@@ -123,14 +166,15 @@ class DaskExecutor:
                 # One thread per worker, and ONNX Runtime's threads split between the workers, so N
                 # workers on N cores do not oversubscribe them.
                 self.threads = max(1, _usable_cores() // workers)
-                self.cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+                with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    self.cluster = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        host="127.0.0.1",
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as exc:
             self.close()
@@ -164,6 +208,22 @@ class DaskExecutor:
                 ]
             future.release()
             yield from zip((index for index, _ in group), outcomes, strict=True)
+
+    def embed_themes(self, store: Store) -> None:
+        """Cache the theme definitions' vectors, embedded on a worker (see `WorkerEmbedder`)."""
+        from planmine.embed import EMBEDDING_MODEL_KEY
+        from planmine.themes.semantic import cache_theme_vectors
+
+        name = store.get_meta(EMBEDDING_MODEL_KEY)
+        if not self.embed or name is None:
+            return  # nothing was embedded: query will embed on first use
+        dim = store.vector_dim(name)
+        if dim is None:
+            return
+        try:
+            cache_theme_vectors(store, WorkerEmbedder(self.client, name, dim, self.threads))
+        except PlanmineError as exc:  # a broken $PLANMINE_THEMES file, a full disk: computed on first use
+            log.warning("theme vectors not cached: %s", exc)
 
     def close(self) -> None:
         client = getattr(self, "client", None)

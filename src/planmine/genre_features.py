@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -228,7 +229,9 @@ def top_cues(inp: GenreInput, names: Sequence[str], *, full_chars: int, limit: i
     found: list[tuple[int, str]] = []
     for base in dict.fromkeys(name.split("@", 1)[0] for name in names):
         if base in _CUE_PATTERNS and (hits := [m.group(0) for m in _CUE_PATTERNS[base].finditer(folded)]):
-            word = max(set(hits), key=hits.count)
+            word = Counter(hits).most_common(1)[0][
+                0
+            ]  # ties: the first seen (a set's order varied per process)
             found.append((len(hits), f"{word.strip()} ×{len(hits)}"))
     found.sort(key=lambda item: -item[0])
     return [label for _, label in found[:limit]]

@@ -17,6 +17,7 @@ batches; the caps live in `planmine.embed.batching`), then tags and commits each
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import hashlib
 import logging
@@ -412,13 +413,20 @@ class Executor(Protocol):
 
     def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]: ...
 
+    def embed_themes(self, store: Store) -> None:
+        """Cache the theme definitions' vectors after the documents (query needs them at once)."""
+        ...
+
 
 class SerialExecutor:
     """Prepares in this process; embeds groups of documents together through the store's cache.
 
     Documents are segmented until a group holds `batching.group_passages` passages; the group's passages
     are embedded in one call (so short documents share length-sorted batches), then each document is
-    tagged (its genre reads the cached vectors) and yielded for commit.
+    tagged (its genre reads the cached vectors) and yielded for commit. The embedding of a group runs on
+    a second thread while this one tags and commits the group before and segments the next (ONNX
+    Runtime releases the GIL, so the Python stages and the forward pass use two cores); the batches
+    and the cache lookups are those of one group after the other, so what is stored does not change.
     """
 
     def __init__(
@@ -434,28 +442,40 @@ class SerialExecutor:
         self.on_page = on_page
 
     def run(self, tickets: Iterable[tuple[int, FileTicket]]) -> Iterator[Outcome]:
+        from concurrent.futures import ThreadPoolExecutor
+
         from planmine.ingest.ocr import page_progress
 
         group: list[tuple[int, SegmentedDocument]] = []
-        for index, ticket in tickets:
-            with page_progress(self.on_page):
-                segmented = segment_file(ticket)
-            if isinstance(segmented, IngestResult):
-                yield index, segmented
-                continue
-            group.append((index, segmented))
-            if (
-                self.embedder is None
-                or sum(len(d.passages) for _, d in group) >= self.batching.group_passages
-            ):
-                yield from self._flush(group)
-                group = []
-        yield from self._flush(group)
+        embedding: _GroupEmbedding | None = None  # the group whose vectors the second thread computes
+        with ThreadPoolExecutor(1, thread_name_prefix="planmine-embed") as thread:
+            for index, ticket in tickets:
+                with page_progress(self.on_page):
+                    segmented = segment_file(ticket)
+                if isinstance(segmented, IngestResult):
+                    yield index, segmented
+                    continue
+                group.append((index, segmented))
+                if self.embedder is None:
+                    yield from self._tag(group, "")
+                    group = []
+                elif sum(len(d.passages) for _, d in group) >= self.batching.group_passages:
+                    done = embedding.wait() if embedding else None
+                    embedding = self.embedder.start(group, thread)  # runs while `done` is tagged
+                    if done:
+                        yield from self._tag(*done)
+                    group = []
+            done = embedding.wait() if embedding else None
+            embedding = self.embedder.start(group, thread) if group and self.embedder else None
+            if done:
+                yield from self._tag(*done)
+            if embedding:
+                yield from self._tag(*embedding.wait())
 
-    def _flush(self, group: list[tuple[int, SegmentedDocument]]) -> Iterator[Outcome]:
-        if not group:
-            return
-        warning = self.embedder.embed([d for _, d in group]) if self.embedder else ""
+    def embed_themes(self, store: Store) -> None:
+        (self.embedder or _PassageEmbedder(store)).embed_themes()
+
+    def _tag(self, group: list[tuple[int, SegmentedDocument]], warning: str) -> Iterator[Outcome]:
         embedder = self.embedder.embedder() if self.embedder else None
         for index, segmented in group:
             if warning:
@@ -565,6 +585,8 @@ def ingest_paths(
                     disk_full = True
                     break
             todo = held
+        if embed and committed and not disk_full:
+            executor.embed_themes(store)  # before the executor closes: a Dask worker embeds them
     except StoreFullError as exc:  # while caching a group's vectors, before its documents were saved
         log.warning("ingest stopped: %s", exc)
         disk_full = True
@@ -583,8 +605,6 @@ def ingest_paths(
                     IngestResult(str(paths_of[index].resolve()), "failed", reason=reason, code="not_tried"),
                 )
         return [r for r in slots if r is not None]
-    if embed and committed:
-        _PassageEmbedder(store).embed_themes()
     if committed:
         from planmine.versions import link_store
 
@@ -621,18 +641,22 @@ class _PassageEmbedder:
                 self._unavailable = not_embedded(exc)
         return self._embedder
 
-    def embed(self, documents: Sequence[SegmentedDocument | PreparedDocument]) -> str:
-        """Embed and cache; returns a warning when the model cannot be used (the documents stay)."""
+    def start(
+        self, group: list[tuple[int, SegmentedDocument]], thread: concurrent.futures.Executor
+    ) -> _GroupEmbedding:
+        """Start embedding the group's passages not cached yet on ``thread``; `wait` caches them."""
         if self._unavailable:
-            return self._unavailable
+            return _GroupEmbedding(self, group, None, {}, None)
         try:
-            embed_prepared(documents, self._load())
-        except StoreFullError:
-            raise
+            cached = self._load()
         except PlanmineError as exc:
             self._unavailable = not_embedded(exc)
-            return self._unavailable
-        return ""
+            return _GroupEmbedding(self, group, None, {}, None)
+        texts = list(dict.fromkeys(p.text for _, d in group for p in d.passages))
+        missing = cached.missing(texts)
+        values = list(missing.values())
+        future = thread.submit(cached.embedder.embed_passages, values) if missing else None
+        return _GroupEmbedding(self, group, cached, missing, future)
 
     def decide_comparison(self) -> None:
         """Decide the default comparison now, so that the first `compare` reads its cells from the store
@@ -658,3 +682,29 @@ class _PassageEmbedder:
             cache_theme_vectors(self.store, self._load())
         except PlanmineError as exc:  # a broken $PLANMINE_THEMES file, a full disk: computed on first use
             log.warning("theme vectors not cached: %s", exc)
+
+
+@dataclass
+class _GroupEmbedding:
+    """A group of documents whose passages are being embedded on another thread."""
+
+    owner: _PassageEmbedder
+    group: list[tuple[int, SegmentedDocument]]
+    cached: CachedEmbedder | None
+    missing: dict[str, str]
+    future: concurrent.futures.Future[np.ndarray] | None
+
+    def wait(self) -> tuple[list[tuple[int, SegmentedDocument]], str]:
+        """The group and its warning ('' when its vectors are cached; StoreFullError when they cannot be)."""
+        if self.owner._unavailable:
+            return self.group, self.owner._unavailable
+        if self.cached is None or self.future is None:
+            return self.group, ""
+        try:
+            self.cached.keep(self.missing, self.future.result())
+        except StoreFullError:
+            raise
+        except PlanmineError as exc:
+            self.owner._unavailable = not_embedded(exc)
+            return self.group, self.owner._unavailable
+        return self.group, ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -13,6 +12,7 @@ import yaml
 from rapidfuzz import process
 
 from planmine.errors import UsageError
+from planmine.folding import fold, strip_marks
 from planmine.types import NATIONAL
 
 # Municipality names that are also common Swedish words or names: they never count as region evidence.
@@ -46,14 +46,7 @@ _NATIONAL_SOFT = re.compile(
 )
 
 
-def fold(text: str) -> str:
-    """Lowercase and strip diacritics, so that OCR-damaged 'Orebro lan' meets 'Örebro län'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _strip(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+_strip = strip_marks
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ left in cells (Kalmar) and table-of-contents lines ("Äldre<TAB>14"), which are 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
+from planmine.folding import fold
 from planmine.types import CleanDocument, CleanPage, Passage, PassageKind
 
 _TERMINAL = ".!?:;"
@@ -53,30 +52,6 @@ _WRAP_CONJUNCTIONS = frozenset(["och", "eller", "samt"])
 _CAPS_STATEMENT = re.compile(r"\b(SKA|SKALL|VILL)\b")  # a new capitalised statement, not a wrapped rest
 # a capitalised line ending in a word no statement ends with goes on below ('I KRONOBERG SKA' + 'MEDARBETARNA ...')
 _CAPS_OPEN_END = re.compile(r"\b(SKA|SKALL|VILL|OCH|ATT|FÖR|I|PÅ|MED|TILL|AV|SOM|EN|ETT|DEN|DET)\s*$")
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics: OCR-damaged 'Malomrade' meets 'Målområde'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    if decomposed.isascii():  # most tokens: nothing to strip
-        return decomposed
-    if _ASTRAL.search(decomposed) is None:  # one C-level scan, not a Python loop per character
-        return _combining_marks().sub("", decomposed)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-@cache
-def _combining_marks() -> re.Pattern[str]:
-    """The combining marks of the Basic Multilingual Plane as one character class (built once).
-
-    Marks beyond it would turn the class into a slow one; the rare text holding such characters takes
-    the per-character path.
-    """
-    marks = (chr(cp) for cp in range(0x10000) if unicodedata.combining(chr(cp)))
-    return re.compile("[" + "".join(re.escape(mark) for mark in marks) + "]")
 
 
 def strip_html(text: str) -> str:

@@ -930,6 +930,11 @@ class Store:
                 found[r["hash"]] = np.frombuffer(r["vector"], dtype=np.float32).copy()
         return found
 
+    def vector_dim(self, model: str) -> int | None:
+        """The length of the vectors cached for `model`, None when it has none."""
+        row = self.conn.execute("SELECT dim FROM vectors WHERE model = ? LIMIT 1", (model,)).fetchone()
+        return int(row[0]) if row else None
+
     def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         with self._transaction():
             self.conn.executemany(

@@ -18,7 +18,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -167,13 +167,18 @@ class Lexicon:
         self.bigram_weight = bigram_weight
         self.wordfreq: dict[str, float] = get_frequency_dict("sv")
         self._total = max(self.counts.total, 1)
-        self.index: dict[str, list[str]] = {}
+
+    @cached_property
+    def index(self) -> dict[str, list[str]]:
+        """Spellings by skeleton; built on the first repair that needs it (a clean text never does)."""
+        index: dict[str, list[str]] = {}
         for word in self.wordfreq:
             if word.isalpha():
-                self.index.setdefault(word.translate(_SKELETON), []).append(word)
+                index.setdefault(word.translate(_SKELETON), []).append(word)
         for word in self.counts.unigrams:
             if word.isalpha() and word not in self.wordfreq:
-                self.index.setdefault(word.translate(_SKELETON), []).append(word)
+                index.setdefault(word.translate(_SKELETON), []).append(word)
+        return index
 
     # -- frequencies ------------------------------------------------------------------------------------
     def prob(self, word: str) -> float:

@@ -15,13 +15,15 @@ class EmbedBatching:
     embedder to 2.1 GB peak RSS, 2048 to 1.2 GB (bench_embed.py --memory; figures in the CHANGELOG).
     ``group_passages``: ingest prepares documents until they hold this many passages, then embeds them in
     one call, so small documents share batches. ``task_bytes``: a Dask task takes consecutive files until
-    their sizes add up to this (some 300 passages of plain text; a larger file goes alone).
+    their sizes add up to this (some 90 passages of plain text, three or more full batches; a larger file
+    goes alone). Tasks this small keep the workers even to the end: at 96 kB (~370 passages) 1,500
+    passages made 4-5 tasks, so of 2 workers one ran 3 and the other 2, which alone capped 2-vs-1 at ~1.6x.
     """
 
     batch_size: int = 32
     max_batch_tokens: int = 2048
     group_passages: int = 256
-    task_bytes: int = 96_000
+    task_bytes: int = 24_000
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "max_batch_tokens", "group_passages", "task_bytes"):

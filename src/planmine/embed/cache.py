@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -57,23 +57,28 @@ class CachedEmbedder(Embedder):
             return np.zeros((0, self.dim), dtype=np.float32)
         hashes = [text_hash(t) for t in texts]
         known = dict(self.store.vectors(self.name, sorted(set(hashes))))
-        missing: dict[str, str] = {}
-        for h, t in zip(hashes, texts, strict=True):
-            if h not in known:
-                missing.setdefault(h, t)
+        missing = _missing(hashes, texts, known)
         if missing:
-            self._record_model()
-            fresh = self.embedder.embed_passages(list(missing.values()))
-            new = {h: fresh[i] for i, h in enumerate(missing)}
-            self.store.put_vectors(self.name, new)
-            known.update(new)
-            self.computed += len(missing)
+            known.update(self.keep(missing, self.embedder.embed_passages(list(missing.values()))))
         out = np.stack([np.asarray(known[h], dtype=np.float32) for h in hashes])
         if out.shape[1] != self.dim:
             raise ValueError(
                 f"cached vectors for {self.name!r} have dimension {out.shape[1]}, expected {self.dim}"
             )
         return out
+
+    def missing(self, texts: Sequence[str]) -> dict[str, str]:
+        """The passages not cached yet, by text hash, in first-seen order: what `embed_passages` would compute."""
+        hashes = [text_hash(t) for t in texts]
+        return _missing(hashes, texts, self.store.vectors(self.name, sorted(set(hashes))))
+
+    def keep(self, missing: dict[str, str], fresh: np.ndarray) -> dict[str, np.ndarray]:
+        """Cache vectors computed (elsewhere, e.g. on another thread) for `missing`, in its order."""
+        self._record_model()
+        new = {h: fresh[i] for i, h in enumerate(missing)}
+        self.store.put_vectors(self.name, new)
+        self.computed += len(missing)
+        return new
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -116,3 +121,11 @@ class CachedEmbedder(Embedder):
         if callable(set_meta):
             set_meta(EMBEDDING_MODEL_KEY, self.name)
         self._recorded = True
+
+
+def _missing(hashes: Sequence[str], texts: Sequence[str], known: Mapping[str, object]) -> dict[str, str]:
+    missing: dict[str, str] = {}
+    for h, t in zip(hashes, texts, strict=True):
+        if h not in known:
+            missing.setdefault(h, t)
+    return missing

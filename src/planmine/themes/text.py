@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from planmine.folding import fold
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\t+")
@@ -124,22 +125,6 @@ STOPWORDS = frozenset(
         "hur",
     ]
 )
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics: 'Läkemedelsgenomgångar' → 'lakemedelsgenomgangar'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    # every combining mark goes: the common block by a regex, any other one character by character (the
-    # per-character test alone was most of the word index's build time)
-    return _OTHER_NON_ASCII.sub(_drop_combining, _DIACRITICS.sub("", decomposed))
-
-
-_DIACRITICS = re.compile("[\u0300-\u034e\u0350-\u036f]")  # U+034F (grapheme joiner) is not combining
-_OTHER_NON_ASCII = re.compile("[^\x00-\x7f]")
-
-
-def _drop_combining(m: re.Match[str]) -> str:
-    return "" if unicodedata.combining(m.group(0)) else m.group(0)
 
 
 def tokens(text: str) -> list[str]:
