@@ -786,21 +786,7 @@ class Store:
         sql = "SELECT p.* FROM passages p JOIN documents d ON d.id = p.document_id"
         where, args = _filters(document_id=document_id, region=region)
         rows = self.conn.execute(f"{sql}{where} ORDER BY d.region, d.name, p.idx", args).fetchall()
-        return [
-            Passage(
-                document_id=r["document_id"],
-                page=r["page"],
-                index=r["idx"],
-                kind=r["kind"],
-                text=r["text"],
-                section=tuple(json.loads(r["section"])),
-                start=r["start"],
-                end=r["end"],
-                cells=tuple(json.loads(r["cells"])),
-                id=r["id"],
-            )
-            for r in rows
-        ]
+        return [_passage(r) for r in rows]
 
     def tags(
         self, kind: str | None = None, region: str | None = None, document_id: int | None = None
@@ -856,18 +842,7 @@ class Store:
             ).fetchall()
             for r in rows:
                 yield IndexedRow(
-                    Passage(
-                        document_id=r["document_id"],
-                        page=r["page"],
-                        index=r["idx"],
-                        kind=r["kind"],
-                        text=r["text"],
-                        section=tuple(json.loads(r["section"])),
-                        start=r["start"],
-                        end=r["end"],
-                        cells=tuple(json.loads(r["cells"])),
-                        id=r["id"],
-                    ),
+                    _passage(r),
                     tuple(tags.get(r["id"], ())),
                     r["table_context"],
                     bool(r["quotable"]),
@@ -1005,3 +980,19 @@ def _is_full(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.DatabaseError):
         return getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL or "disk is full" in str(exc)
     return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+def _passage(r: sqlite3.Row) -> Passage:
+    """A passage from its row of the passages table."""
+    return Passage(
+        document_id=r["document_id"],
+        page=r["page"],
+        index=r["idx"],
+        kind=r["kind"],
+        text=r["text"],
+        section=tuple(json.loads(r["section"])),
+        start=r["start"],
+        end=r["end"],
+        cells=tuple(json.loads(r["cells"])),
+        id=r["id"],
+    )
